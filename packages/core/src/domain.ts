@@ -1,0 +1,129 @@
+import { z } from "zod";
+
+/**
+ * Sampling settings for one kind of generation. Defaults follow the ISARA authors' code:
+ * prompts are written with a light repetition penalty, answers with a stronger one.
+ */
+export const samplingSchema = z.object({
+  /** Most new tokens the model may write. */
+  maxTokens: z.number().int().min(1).max(8192),
+  /** Softmax temperature; 0 means greedy. */
+  temperature: z.number().min(0).max(5),
+  /** Nucleus sampling mass. */
+  topP: z.number().gt(0).max(1),
+  /** Multiplicative penalty on tokens already in the context (1 = off). */
+  repetitionPenalty: z.number().min(1).max(3),
+});
+export type Sampling = z.infer<typeof samplingSchema>;
+
+/** Settings of the ISARA loop itself (paper defaults). */
+export const isaraSettingsSchema = z.object({
+  /** K: in-context demos per generation. */
+  demos: z.number().int().min(1).max(64).default(8),
+  /** N: new prompts written per round. */
+  promptsPerRound: z.number().int().min(1).max(100_000).default(512),
+  /** Rounds of generate → filter → train. */
+  rounds: z.number().int().min(1).max(50).default(3),
+  /** Token budget for the in-context part of a generation prompt; demos that overflow are dropped. */
+  promptBudgetTokens: z.number().int().min(64).max(131_072).default(2000),
+  /** Sampling for writing new prompts. */
+  promptSampling: samplingSchema.default({ maxTokens: 200, temperature: 0.7, topP: 0.9, repetitionPenalty: 1.05 }),
+  /** Sampling for writing answers. */
+  answerSampling: samplingSchema.default({ maxTokens: 100, temperature: 0.7, topP: 0.9, repetitionPenalty: 1.2 }),
+  /** Seed for every random choice of the run (demo picks, sampling). */
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+});
+export type IsaraSettings = z.infer<typeof isaraSettingsSchema>;
+
+/** Settings of the filter chain. */
+export const filterSettingsSchema = z.object({
+  /** Reject a prompt whose ROUGE-L F1 against any of its own demo prompts is above this. */
+  rougeLThreshold: z.number().min(0).max(1).default(0.7),
+  /** Reject prompts or answers with fewer words than this. */
+  minWords: z.number().int().min(0).max(1000).default(5),
+});
+export type FilterSettings = z.infer<typeof filterSettingsSchema>;
+
+/** Settings handed to the trainer each round. */
+export const trainingSettingsSchema = z.object({
+  /** LoRA adapter (default) or full fine-tune. */
+  method: z.enum(["lora", "full"]).default("lora"),
+  /** Learning rate of round 1; each later round multiplies it by `learningRateDecay`. */
+  learningRate: z.number().gt(0).max(1).default(2e-5),
+  /** Factor applied to the learning rate after each round (0.5 = halved, as in the paper). */
+  learningRateDecay: z.number().gt(0).max(1).default(0.5),
+  /** Passes over D0 ∪ Dt per round. */
+  epochs: z.number().int().min(1).max(100).default(1),
+  /** Examples per optimiser step. */
+  batchSize: z.number().int().min(1).max(4096).default(8),
+  /** Longest training sequence in tokens; longer examples are truncated. */
+  maxSequenceLength: z.number().int().min(16).max(131_072).default(512),
+  /** LoRA rank. */
+  loraRank: z.number().int().min(1).max(1024).default(8),
+  /** LoRA alpha (scale = alpha / rank). */
+  loraAlpha: z.number().gt(0).max(4096).default(16),
+  /** LoRA dropout. */
+  loraDropout: z.number().min(0).max(0.9).default(0.05),
+});
+export type TrainingSettings = z.infer<typeof trainingSettingsSchema>;
+
+/** When the loop stops before its last round. */
+export const stopSettingsSchema = z.object({
+  /** Stop when the fraction of a round's samples that pass the filters falls below this. */
+  minKeptFraction: z.number().min(0).max(1).default(0.05),
+  /** Metric watched for improvement (a key of the evaluator's metrics). */
+  metric: z.string().min(1).default("rougeL_diff"),
+  /** Stop after this many rounds in a row without improving the metric by more than `minImprovement`. 0 = never. */
+  patience: z.number().int().min(0).max(50).default(1),
+  /** Smallest change of the metric that counts as an improvement. */
+  minImprovement: z.number().min(0).default(0),
+});
+export type StopSettings = z.infer<typeof stopSettingsSchema>;
+
+const slug = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** A domain's config file (`domain.json`): data, not code. Every field but `name` has a paper default. */
+export const domainConfigSchema = z.object({
+  /** Lowercase slug that names the domain in runs, topics, collections and folders. */
+  name: z.string().regex(slug, "use 1-63 lowercase letters, digits or '-', starting with a letter or digit"),
+  /** One line for people. */
+  description: z.string().max(2000).default(""),
+  isara: isaraSettingsSchema.default(isaraSettingsSchema.parse({})),
+  filter: filterSettingsSchema.default(filterSettingsSchema.parse({})),
+  training: trainingSettingsSchema.default(trainingSettingsSchema.parse({})),
+  stop: stopSettingsSchema.default(stopSettingsSchema.parse({})),
+});
+export type DomainConfig = z.infer<typeof domainConfigSchema>;
+
+/** Longest prompt or response accepted in a seed or eval item, in characters. */
+export const MAX_FIELD_CHARS = 20_000;
+/** Fewest seed pairs a domain may have. */
+export const MIN_SEEDS = 8;
+/** Most seed pairs a domain may have. */
+export const MAX_SEEDS = 100;
+
+/** One seed `(prompt, response)` pair. */
+export const seedPairSchema = z.object({
+  prompt: z.string().trim().min(1, "must not be empty").max(MAX_FIELD_CHARS),
+  response: z.string().trim().min(1, "must not be empty").max(MAX_FIELD_CHARS),
+});
+export type SeedPair = z.infer<typeof seedPairSchema>;
+
+/** One evaluation question with references, as TruthfulQA's generation task. */
+export const evalItemSchema = z.object({
+  /** Stable id, used in per-sample logs. */
+  id: z.string().min(1).max(200),
+  prompt: z.string().trim().min(1, "must not be empty").max(MAX_FIELD_CHARS),
+  /** Answers that show the target behaviour. */
+  correct: z.array(z.string().trim().min(1).max(MAX_FIELD_CHARS)).min(1, "give at least one correct reference"),
+  /** Answers that show the behaviour to move away from (may be empty). */
+  incorrect: z.array(z.string().trim().min(1).max(MAX_FIELD_CHARS)).default([]),
+});
+export type EvalItem = z.infer<typeof evalItemSchema>;
+
+/** A whole domain, validated: config, seeds (set 0) and eval items. */
+export interface Domain {
+  readonly config: DomainConfig;
+  readonly seeds: readonly SeedPair[];
+  readonly eval: readonly EvalItem[];
+}

@@ -1,0 +1,183 @@
+/**
+ * Ports: everything the ISARA core needs from the outside world, as interfaces. The embedded wiring
+ * and the distributed services plug different adapters into the same ports; the core never does I/O.
+ * Every adapter owns resources and has `close()`.
+ */
+import type { EvalItem, Sampling } from "./domain.js";
+import type { Sample } from "./sample.js";
+
+/** Something that holds resources and must be released on shutdown. */
+export interface Closeable {
+  close(): Promise<void>;
+}
+
+/** One text completion request. */
+export interface CompletionRequest extends Sampling {
+  readonly prompt: string;
+  /** Seed for this completion's sampling, so a run is reproducible where the backend allows it. */
+  readonly seed: number;
+  /** LoRA adapter to apply (a path for in-process backends, a served model name for HTTP ones); none = base. */
+  readonly adapter?: string;
+  /** Strings at which generation stops; they are not part of the text. */
+  readonly stop?: readonly string[];
+}
+
+/** A finished completion. */
+export interface Completion {
+  readonly text: string;
+  /** Tokens the model wrote. */
+  readonly tokens: number;
+  /** Why generation ended. */
+  readonly finishReason: "stop" | "length";
+}
+
+/** A language model that writes completions, with or without a LoRA adapter. */
+export interface Llm extends Closeable {
+  /** Identifies the base model in lineage, e.g. `SmolLM2-135M-Instruct-Q8_0`. */
+  readonly modelId: string;
+  /** How many completions the backend runs at once; callers keep this many in flight. */
+  readonly parallelism: number;
+  complete(request: CompletionRequest, signal?: AbortSignal): Promise<Completion>;
+}
+
+/** Counts tokens the way the generating model does, so demos can be fitted into a budget. */
+export interface Tokenizer {
+  countTokens(text: string): number;
+}
+
+/** Turns texts into unit-length vectors (cosine similarity = dot product). */
+export interface Embedder extends Closeable {
+  readonly modelId: string;
+  readonly dimension: number;
+  embed(texts: readonly string[]): Promise<Float32Array[]>;
+}
+
+/** Which samples a store operation looks at. */
+export interface SampleQuery {
+  readonly run: string;
+  /** Restrict to one set (0 = seeds). */
+  readonly setIndex?: number;
+  /** Restrict to one round. */
+  readonly round?: number;
+}
+
+/** A sample found by similarity, with its cosine similarity to the query. */
+export interface ScoredSample {
+  readonly sample: Sample;
+  readonly score: number;
+}
+
+/** Stores samples with their prompt embeddings and lineage; the basis of demo retrieval. */
+export interface VectorStore extends Closeable {
+  /** Inserts or replaces samples by id (idempotent). `vectors[i]` embeds `samples[i].prompt`. */
+  upsert(samples: readonly Sample[], vectors: readonly Float32Array[]): Promise<void>;
+  /** The `k` samples matching `query` most similar to `vector`, best first. */
+  search(vector: Float32Array, k: number, query: SampleQuery): Promise<ScoredSample[]>;
+  /** Every sample matching `query`, in (setIndex, slot) order. */
+  list(query: SampleQuery): Promise<Sample[]>;
+}
+
+/** What a training run is asked to do. Field names match the trainer's JSON spec. */
+export interface TrainSpec {
+  /** Base model: a path or a name the trainer backend resolves. */
+  readonly baseModel: string;
+  /** JSONL of `{prompt, response}` rows to train on. */
+  readonly datasetPath: string;
+  /** Adapter of the previous round to continue from; none = start from the base model. */
+  readonly previousAdapter?: string;
+  readonly method: "lora" | "full";
+  readonly learningRate: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly maxSequenceLength: number;
+  readonly loraRank: number;
+  readonly loraAlpha: number;
+  readonly loraDropout: number;
+  readonly seed: number;
+  /** Folder the trainer writes its outputs to. */
+  readonly outputDir: string;
+}
+
+/** One progress report from the trainer. */
+export interface TrainProgress {
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly loss: number;
+  /** Training tokens per second. */
+  readonly tokensPerSecond: number;
+}
+
+/** What a finished training run produced. */
+export interface TrainResult {
+  /** PEFT adapter folder (safetensors), as vLLM loads it. */
+  readonly adapterDir: string;
+  /** The same adapter as a GGUF LoRA, as llama.cpp loads it. */
+  readonly ggufAdapterPath?: string;
+  readonly steps: number;
+  readonly finalLoss: number;
+  /** Loss per step, for the report. */
+  readonly losses: readonly number[];
+}
+
+/** Trains a model on a dataset (LoRA by default). */
+export interface Trainer extends Closeable {
+  train(spec: TrainSpec, onProgress?: (p: TrainProgress) => void, signal?: AbortSignal): Promise<TrainResult>;
+}
+
+/** Which model an evaluation scores: the base model, optionally with an adapter. */
+export interface ModelRef {
+  readonly baseModel: string;
+  readonly adapter?: string;
+}
+
+/** Score of one eval item, kept for per-sample logs. */
+export interface EvalSampleResult {
+  readonly id: string;
+  readonly prompt: string;
+  readonly answer: string;
+  readonly scores: Readonly<Record<string, number>>;
+}
+
+/** Aggregate metrics plus the per-item details. */
+export interface EvalResult {
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly samples: readonly EvalSampleResult[];
+}
+
+/** Scores a model on a domain's eval set. */
+export interface Evaluator {
+  readonly name: string;
+  evaluate(
+    model: ModelRef,
+    items: readonly EvalItem[],
+    onProgress?: (done: number, total: number) => void,
+    signal?: AbortSignal,
+  ): Promise<EvalResult>;
+}
+
+/** Persists run state so a run resumes after a crash. Saves are atomic: a reader sees old or new, never half. */
+export interface RunStore<S> {
+  load(runId: string): Promise<S | undefined>;
+  save(runId: string, state: S): Promise<void>;
+  list(): Promise<string[]>;
+}
+
+/** Stores a run's artifacts (datasets, reports, adapters) by relative key. Writes are atomic. */
+export interface ArtifactStore {
+  write(key: string, data: string | Uint8Array): Promise<void>;
+  read(key: string): Promise<Uint8Array | undefined>;
+  exists(key: string): Promise<boolean>;
+  /** Where an artifact lives, for tools that need a path or URL (the trainer, llama.cpp). */
+  locate(key: string): string;
+}
+
+/** Source of time, injectable so the core stays deterministic in tests. */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+/** Source of randomness in [0, 1); seedable implementations make runs reproducible. */
+export interface Rng {
+  next(): number;
+}
