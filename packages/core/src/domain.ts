@@ -27,11 +27,26 @@ export const isaraSettingsSchema = z.object({
   /** Token budget for the in-context part of a generation prompt; demos that overflow are dropped. */
   promptBudgetTokens: z.number().int().min(64).max(131_072).default(2000),
   /** Sampling for writing new prompts. */
-  promptSampling: samplingSchema.default({ maxTokens: 200, temperature: 0.7, topP: 0.9, repetitionPenalty: 1.05 }),
+  promptSampling: samplingSchema.default({
+    maxTokens: 200,
+    temperature: 0.7,
+    topP: 0.9,
+    repetitionPenalty: 1.05,
+  }),
   /** Sampling for writing answers. */
-  answerSampling: samplingSchema.default({ maxTokens: 100, temperature: 0.7, topP: 0.9, repetitionPenalty: 1.2 }),
+  answerSampling: samplingSchema.default({
+    maxTokens: 100,
+    temperature: 0.7,
+    topP: 0.9,
+    repetitionPenalty: 1.2,
+  }),
   /** Seed for every random choice of the run (demo picks, sampling). */
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(0),
 });
 export type IsaraSettings = z.infer<typeof isaraSettingsSchema>;
 
@@ -115,7 +130,9 @@ export const evalItemSchema = z.object({
   id: z.string().min(1).max(200),
   prompt: z.string().trim().min(1, "must not be empty").max(MAX_FIELD_CHARS),
   /** Answers that show the target behaviour. */
-  correct: z.array(z.string().trim().min(1).max(MAX_FIELD_CHARS)).min(1, "give at least one correct reference"),
+  correct: z
+    .array(z.string().trim().min(1).max(MAX_FIELD_CHARS))
+    .min(1, "give at least one correct reference"),
   /** Answers that show the behaviour to move away from (may be empty). */
   incorrect: z.array(z.string().trim().min(1).max(MAX_FIELD_CHARS)).default([]),
 });

@@ -59,14 +59,22 @@ export interface Sample {
  * Same inputs, same id, on any machine, so retries and redeliveries are idempotent.
  */
 export function sampleId(run: string, round: number, slot: number): string {
-  if (!Number.isInteger(round) || round < 0) throw new RangeError(`round must be a non-negative integer, got ${round}`);
-  if (!Number.isInteger(slot) || slot < 0) throw new RangeError(`slot must be a non-negative integer, got ${slot}`);
+  if (!Number.isInteger(round) || round < 0)
+    throw new RangeError(`round must be a non-negative integer, got ${round}`);
+  if (!Number.isInteger(slot) || slot < 0)
+    throw new RangeError(`slot must be a non-negative integer, got ${slot}`);
   return createHash("sha256").update(`${run}/${round}/${slot}`).digest("hex").slice(0, 24);
 }
 
 /** Lineage of a seed pair: written by people, shown to nobody, accepted by definition. */
 export function seedLineage(): Lineage {
-  return { promptDemos: [], answerDemos: [], promptTemplateVersion: "seed", generatorModel: "human", verdicts: [] };
+  return {
+    promptDemos: [],
+    answerDemos: [],
+    promptTemplateVersion: "seed",
+    generatorModel: "human",
+    verdicts: [],
+  };
 }
 
 /** Turns a domain's seed pairs into set-0 samples with deterministic ids. */
