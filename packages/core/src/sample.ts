@@ -12,7 +12,7 @@ export interface FilterVerdict {
   readonly score?: number;
 }
 
-/** One in-context demonstration used to write a sample, with its retrieval score (1 for random picks). */
+/** One in-context demonstration used to write a sample, with its retrieval score (`null` for random picks). */
 export interface DemoRef {
   readonly id: string;
   /** Index of the set the demo came from: 0 = seeds, t = accepted set of round t. */

@@ -1,0 +1,2 @@
+export * from "./run-report.js";
+export * from "./svg-chart.js";
