@@ -1,31 +1,35 @@
 /**
  * The one error type of the platform. Every failure a user can cause or fix carries a code, so the
  * edges (HTTP, gRPC, CLI, Kafka handlers) can map it to a status, an exit code or a dead-letter
- * decision without parsing messages.
+ * decision without parsing messages. The codes, as data so schemas can validate them:
  */
-export type ErrorCode =
+export const ERROR_CODES = [
   /** The input is wrong; the message says what to fix. Not retryable. */
-  | "invalid_argument"
+  "invalid_argument",
   /** A referenced thing (domain, run, model file) does not exist. */
-  | "not_found"
+  "not_found",
   /** The thing already exists with different content. */
-  | "conflict"
+  "conflict",
   /** The caller is not authenticated. */
-  | "unauthenticated"
+  "unauthenticated",
   /** The caller may not touch this tenant's data. */
-  | "permission_denied"
+  "permission_denied",
   /** The operation does not fit the current state (e.g. resuming a finished run). */
-  | "failed_precondition"
+  "failed_precondition",
   /** A dependency is down or overloaded; retrying later may work. */
-  | "unavailable"
+  "unavailable",
   /** A deadline passed; retrying may work. */
-  | "deadline_exceeded"
+  "deadline_exceeded",
   /** The caller cancelled. */
-  | "cancelled"
+  "cancelled",
   /** Disk, memory or quota ran out. */
-  | "resource_exhausted"
+  "resource_exhausted",
   /** A bug or an unexpected failure of a dependency. */
-  | "internal";
+  "internal",
+] as const;
+
+/** One of {@link ERROR_CODES}. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Codes after which the same request may succeed if retried. */
 const RETRYABLE: ReadonlySet<ErrorCode> = new Set(["unavailable", "deadline_exceeded", "resource_exhausted"]);
