@@ -1,0 +1,251 @@
+import {
+  type AnswersStep,
+  type ConversationPair,
+  createRng,
+  type Domain,
+  deriveSeed,
+  type EvaluateStep,
+  type FilterStep,
+  type PhaseCompleted,
+  type PromptsStep,
+  type RunState,
+  type Sample,
+  sampleWithoutReplacement,
+  seedSamples,
+  type TrainResult,
+  type TrainStep,
+} from "@isara/core";
+import { createReferenceEvaluator, type DemoProvider } from "@isara/evaluators";
+import { type Candidate, filterStep, type WrittenPrompt, writeAnswers, writePrompts } from "@isara/pipeline";
+import { readRows, SlotCheckpoint } from "./checkpoint.js";
+import type { RunnerListener } from "./events.js";
+import type { EmbeddedPorts } from "./ports.js";
+import { runFolder, toJsonl } from "./run-folder.js";
+
+/** What every phase executor gets. */
+export interface PhaseContext {
+  readonly state: RunState;
+  readonly domain: Domain;
+  readonly ports: EmbeddedPorts;
+  readonly emit: RunnerListener;
+  readonly signal: AbortSignal;
+  /** Receives the training loss curve of the round, for metrics.json. */
+  readonly onLosses: (losses: readonly number[]) => void;
+}
+
+/** The seeds as set 0, with deterministic ids. */
+export function seedSet(ctx: Pick<PhaseContext, "state" | "domain">): Sample[] {
+  return seedSamples(ctx.state.runId, ctx.domain.config.name, ctx.domain.seeds);
+}
+
+/** Sets D0..D(round-1): seeds plus the accepted samples of each earlier round. */
+async function earlierSets(ctx: PhaseContext, round: number): Promise<Sample[][]> {
+  const sets: Sample[][] = [seedSet(ctx)];
+  for (let t = 1; t < round; t++)
+    sets.push(await readRows<Sample>(ctx.ports.artifacts, runFolder.accepted(t)));
+  return sets;
+}
+
+/** The GGUF LoRA the Llm applies for a round's adapter key (`null` = base model). */
+async function llmAdapter(ctx: PhaseContext, key: string | null): Promise<string | undefined> {
+  if (key === null) return undefined;
+  const result = await trainResult(ctx, key);
+  return result.ggufAdapterPath;
+}
+
+async function trainResult(ctx: PhaseContext, key: string): Promise<TrainResult> {
+  const raw = await ctx.ports.artifacts.read(`${key}/result.json`);
+  if (!raw) throw new Error(`the run folder lacks ${key}/result.json, written when round training finished`);
+  return JSON.parse(new TextDecoder().decode(raw)) as TrainResult;
+}
+
+function previousAdapterKey(state: RunState, round: number): string | null {
+  for (let r = round - 1; r >= 0; r--) {
+    const adapter = state.rounds[r]?.training?.adapter;
+    if (adapter) return adapter;
+  }
+  return null;
+}
+
+/** Phase 1: write `count` new prompts with random demos, resuming from the checkpoint. */
+export async function runPrompts(ctx: PhaseContext, step: PromptsStep): Promise<PhaseCompleted> {
+  const checkpoint = new SlotCheckpoint<WrittenPrompt>(ctx.ports.artifacts, runFolder.prompts(step.round));
+  const done = await checkpoint.done();
+  const slots = Array.from({ length: step.count }, (_, i) => i).filter((s) => !done.has(s));
+  const adapter = await llmAdapter(ctx, previousAdapterKey(ctx.state, step.round));
+  ctx.emit({
+    type: "phase-progress",
+    round: step.round,
+    phase: "prompts",
+    done: done.size,
+    total: step.count,
+  });
+  await writePrompts(
+    {
+      config: ctx.domain.config,
+      round: step.round,
+      slots,
+      sets: await earlierSets(ctx, step.round),
+      ...(adapter ? { adapter } : {}),
+    },
+    ctx.ports,
+    async (p) => {
+      await checkpoint.add(p);
+      done.set(p.slot, p);
+      ctx.emit({
+        type: "phase-progress",
+        round: step.round,
+        phase: "prompts",
+        done: done.size,
+        total: step.count,
+      });
+    },
+    ctx.signal,
+  );
+  const rows = await checkpoint.complete(done.values());
+  return { type: "phase-completed", round: step.round, phase: "prompts", written: rows.length };
+}
+
+/** Phase 2: answer every prompt with nearest-neighbour demos, resuming from the checkpoint. */
+export async function runAnswers(ctx: PhaseContext, step: AnswersStep): Promise<PhaseCompleted> {
+  const prompts = await readRows<WrittenPrompt>(ctx.ports.artifacts, runFolder.prompts(step.round));
+  const checkpoint = new SlotCheckpoint<Candidate>(ctx.ports.artifacts, runFolder.candidates(step.round));
+  const done = await checkpoint.done();
+  const sets = await earlierSets(ctx, step.round);
+  const adapter = await llmAdapter(ctx, previousAdapterKey(ctx.state, step.round));
+  ctx.emit({
+    type: "phase-progress",
+    round: step.round,
+    phase: "answers",
+    done: done.size,
+    total: prompts.length,
+  });
+  await writeAnswers(
+    {
+      run: ctx.state.runId,
+      config: ctx.domain.config,
+      round: step.round,
+      prompts: prompts.filter((p) => !done.has(p.slot)),
+      setSizes: sets.map((s) => s.length),
+      ...(adapter ? { adapter } : {}),
+    },
+    ctx.ports,
+    async (c) => {
+      await checkpoint.add(c);
+      done.set(c.slot, c);
+      ctx.emit({
+        type: "phase-progress",
+        round: step.round,
+        phase: "answers",
+        done: done.size,
+        total: prompts.length,
+      });
+    },
+    ctx.signal,
+  );
+  const rows = await checkpoint.complete(done.values());
+  return { type: "phase-completed", round: step.round, phase: "answers", written: rows.length };
+}
+
+/** Phase 3: filter, record every verdict, store the accepted set (idempotent by sample id). */
+export async function runFilter(ctx: PhaseContext, step: FilterStep): Promise<PhaseCompleted> {
+  const candidates = await readRows<Candidate>(ctx.ports.artifacts, runFolder.candidates(step.round));
+  const adapterKey = previousAdapterKey(ctx.state, step.round);
+  const result = await filterStep(
+    {
+      run: ctx.state.runId,
+      domain: ctx.domain.config.name,
+      config: ctx.domain.config,
+      round: step.round,
+      candidates,
+      earlier: (await earlierSets(ctx, step.round)).flat(),
+      generatorModel: adapterKey ? `${ctx.ports.llm.modelId}+${adapterKey}` : ctx.ports.llm.modelId,
+    },
+    ctx.ports,
+    ctx.signal,
+  );
+  await ctx.ports.artifacts.write(runFolder.rejected(step.round), toJsonl(result.rejected));
+  await ctx.ports.artifacts.write(runFolder.accepted(step.round), toJsonl(result.accepted));
+  const { written, accepted, rejectedBy } = result.report;
+  return { type: "phase-completed", round: step.round, phase: "filter", written, accepted, rejectedBy };
+}
+
+/** Phase 4: train on D0 (∪ Dt) continuing from the previous round's adapter. */
+export async function runTrain(ctx: PhaseContext, step: TrainStep): Promise<PhaseCompleted> {
+  const { artifacts, trainer, baseModel } = ctx.ports;
+  const rows: ConversationPair[] = seedSet(ctx).map(({ prompt, response }) => ({ prompt, response }));
+  if (step.data === "seeds+round") {
+    const accepted = await readRows<Sample>(artifacts, runFolder.accepted(step.round));
+    rows.push(...accepted.map(({ prompt, response }) => ({ prompt, response })));
+  }
+  await artifacts.write(runFolder.trainDataset(step.round), toJsonl(rows));
+  const previous = step.previousAdapter ? await trainResult(ctx, step.previousAdapter) : undefined;
+  const t = ctx.domain.config.training;
+  const key = runFolder.trainDir(step.round);
+  const result = await trainer.train(
+    {
+      baseModel,
+      datasetPath: artifacts.locate(runFolder.trainDataset(step.round)),
+      ...(previous ? { previousAdapter: previous.adapterDir } : {}),
+      method: t.method,
+      learningRate: step.learningRate,
+      epochs: step.epochs,
+      batchSize: t.batchSize,
+      maxSequenceLength: t.maxSequenceLength,
+      loraRank: t.loraRank,
+      loraAlpha: t.loraAlpha,
+      loraDropout: t.loraDropout,
+      seed: deriveSeed(ctx.domain.config.isara.seed, "train", step.round),
+      outputDir: artifacts.locate(key),
+    },
+    (p) => ctx.emit({ type: "train-progress", round: step.round, ...p }),
+    ctx.signal,
+  );
+  ctx.onLosses(result.losses);
+  return {
+    type: "phase-completed",
+    round: step.round,
+    phase: "train",
+    adapter: key,
+    finalLoss: result.finalLoss,
+    steps: result.steps,
+  };
+}
+
+/** Phase 5: answer the eval set with the round's model and score it against the references. */
+export async function runEvaluate(ctx: PhaseContext, step: EvaluateStep): Promise<PhaseCompleted> {
+  const { llm, embedder, store, artifacts } = ctx.ports;
+  const adapter = await llmAdapter(ctx, step.adapter);
+  let demos: DemoProvider | undefined;
+  if (step.context.kind === "icl") {
+    const k = step.context.demos;
+    const seeds = seedSet(ctx);
+    demos =
+      step.context.selection === "random"
+        ? async (_q, i) =>
+            sampleWithoutReplacement(
+              createRng(deriveSeed(ctx.domain.config.isara.seed, "eval-demos", i)),
+              seeds,
+              Math.min(k, seeds.length),
+            )
+        : async (q) => {
+            const [vector] = await embedder.embed([q]);
+            if (!vector) return [];
+            const hits = await store.search(vector, k, { run: ctx.state.runId, setIndex: 0 });
+            return hits.map((h) => h.sample).reverse();
+          };
+  }
+  const evaluator = createReferenceEvaluator({
+    llm,
+    sampling: ctx.domain.config.isara.answerSampling,
+    ...(demos ? { demos } : {}),
+  });
+  const result = await evaluator.evaluate(
+    { baseModel: ctx.ports.baseModel, ...(adapter ? { adapter } : {}) },
+    ctx.domain.eval,
+    (done, total) => ctx.emit({ type: "phase-progress", round: step.round, phase: "evaluate", done, total }),
+    ctx.signal,
+  );
+  await artifacts.write(runFolder.evalLog(step.round), toJsonl(result.samples));
+  return { type: "phase-completed", round: step.round, phase: "evaluate", metrics: { ...result.metrics } };
+}

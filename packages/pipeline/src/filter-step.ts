@@ -1,0 +1,105 @@
+import {
+  createPaperFilters,
+  type DomainConfig,
+  type Embedder,
+  type Filter,
+  type FilterCandidate,
+  type FilterReport,
+  IsaraError,
+  PROMPT_TEMPLATE_VERSION,
+  runFilterChain,
+  type Sample,
+  sampleId,
+  summarizeFilterResults,
+  type VectorStore,
+} from "@isara/core";
+import type { Candidate } from "./write-answers.js";
+
+/** What one filter pass needs to know. */
+export interface FilterStepInput {
+  readonly run: string;
+  readonly domain: string;
+  readonly config: DomainConfig;
+  readonly round: number;
+  readonly candidates: readonly Candidate[];
+  /** Every sample of the earlier sets (seeds included): duplicate checks and demo texts come from here. */
+  readonly earlier: readonly Sample[];
+  /** Model (and adapter) that wrote the candidates, recorded in lineage. */
+  readonly generatorModel: string;
+  /** Extra filters after the paper's four (near-duplicates, judges); default none. */
+  readonly extraFilters?: readonly Filter[];
+}
+
+/** The round's judged samples. */
+export interface FilterStepResult {
+  /** Samples that passed every filter: the round's set D_t. */
+  readonly accepted: Sample[];
+  /** Samples some filter rejected, each with every verdict and its reason. */
+  readonly rejected: Sample[];
+  readonly report: FilterReport;
+}
+
+/** Ports the step uses: accepted samples are embedded and stored so later rounds retrieve them. */
+export interface FilterStepPorts {
+  readonly embedder: Embedder;
+  readonly store: VectorStore;
+}
+
+/**
+ * Step 3 of a round: judges every candidate with the filter chain, turns each into a `Sample` whose
+ * lineage keeps all verdicts, and upserts the accepted ones (with their prompt embeddings) as set t.
+ * Sample ids derive from (run, round, slot), so running the step again after a crash replaces the same
+ * rows instead of adding new ones.
+ */
+export async function filterStep(
+  input: FilterStepInput,
+  ports: FilterStepPorts,
+  signal?: AbortSignal,
+): Promise<FilterStepResult> {
+  const byId = new Map(input.earlier.map((s) => [s.id, s]));
+  const filterCandidates = input.candidates.map((c) => ({
+    ...c,
+    promptDemos: c.promptDemos.map((ref) => {
+      const demo = byId.get(ref.id);
+      if (!demo) {
+        throw new IsaraError(
+          "failed_precondition",
+          `slot ${c.slot} was written with demo ${ref.id}, which is not among the earlier sets; the run folder is inconsistent (were its sets edited by hand?); start the run again in a new folder`,
+        );
+      }
+      return { id: demo.id, prompt: demo.prompt };
+    }),
+  })) satisfies FilterCandidate[];
+  const filters = [...createPaperFilters(input.config.filter), ...(input.extraFilters ?? [])];
+  const results = await runFilterChain(filterCandidates, filters, { earlier: input.earlier }, { signal });
+  const bySlot = new Map(input.candidates.map((c) => [c.slot, c]));
+  const accepted: Sample[] = [];
+  const rejected: Sample[] = [];
+  for (const r of results) {
+    const c = bySlot.get(r.candidate.slot);
+    if (!c) continue;
+    const sample: Sample = {
+      id: sampleId(input.run, input.round, c.slot),
+      run: input.run,
+      domain: input.domain,
+      round: input.round,
+      setIndex: input.round,
+      slot: c.slot,
+      prompt: c.prompt,
+      response: c.response,
+      lineage: {
+        promptDemos: c.promptDemos,
+        answerDemos: c.answerDemos,
+        promptTemplateVersion: PROMPT_TEMPLATE_VERSION,
+        generatorModel: input.generatorModel,
+        verdicts: r.verdicts,
+      },
+    };
+    (r.accepted ? accepted : rejected).push(sample);
+  }
+  if (accepted.length > 0) {
+    const vectors = await ports.embedder.embed(accepted.map((s) => s.prompt));
+    await ports.store.upsert(accepted, vectors);
+  }
+  return { accepted, rejected, report: summarizeFilterResults(results) };
+}

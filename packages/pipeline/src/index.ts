@@ -1,0 +1,4 @@
+export * from "./filter-step.js";
+export * from "./pool.js";
+export * from "./write-answers.js";
+export * from "./write-prompts.js";
