@@ -20,7 +20,13 @@ export function formatDuration(ms: number): string {
 }
 
 /** One progress line: `round 1 answers  ███████░░░  41/64  3.2/s  ETA 7s`. */
-export function progressLine(label: string, done: number, total: number, elapsedMs: number, extra = ""): string {
+export function progressLine(
+  label: string,
+  done: number,
+  total: number,
+  elapsedMs: number,
+  extra = "",
+): string {
   const frac = total > 0 ? Math.min(1, done / total) : 1;
   const filled = Math.round(frac * BAR);
   const rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
@@ -42,7 +48,10 @@ export function progressLine(label: string, done: number, total: number, elapsed
  * ETA (training shows steps and loss). On a terminal the bar redraws in place; elsewhere (CI logs,
  * files) it prints a line at each tenth so the log stays readable.
  */
-export function createProgressView(target: ViewTarget, now: () => number = Date.now): (e: RunnerEvent) => void {
+export function createProgressView(
+  target: ViewTarget,
+  now: () => number = Date.now,
+): (e: RunnerEvent) => void {
   let started = now();
   let lastTenth = -1;
   let label = "";
@@ -63,7 +72,9 @@ export function createProgressView(target: ViewTarget, now: () => number = Date.
   return (e) => {
     switch (e.type) {
       case "run-start":
-        target.write(`${e.resumed ? "Resuming" : "Starting"} run ${e.runId} (domain ${e.state.domain}, mode ${e.state.mode})\n`);
+        target.write(
+          `${e.resumed ? "Resuming" : "Starting"} run ${e.runId} (domain ${e.state.domain}, mode ${e.state.mode})\n`,
+        );
         break;
       case "phase-start":
         started = now();

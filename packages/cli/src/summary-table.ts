@@ -9,7 +9,8 @@ export function textTable(header: readonly string[], rows: readonly (readonly st
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
-const fixed = (v: number | null | undefined, d: number) => (v === null || v === undefined ? "–" : v.toFixed(d));
+const fixed = (v: number | null | undefined, d: number) =>
+  v === null || v === undefined ? "–" : v.toFixed(d);
 
 /** The end-of-run summary: one row per round with counts, kept fraction, rejections, loss, metrics, time. */
 export function summaryTable(metrics: MetricsFile): string {
@@ -35,7 +36,18 @@ export function summaryTable(metrics: MetricsFile): string {
     ];
   });
   return textTable(
-    ["round", "written", "accepted", "kept", "rejected by", "loss", "ROUGE-L diff x100", "acc %", "words", "time"],
+    [
+      "round",
+      "written",
+      "accepted",
+      "kept",
+      "rejected by",
+      "loss",
+      "ROUGE-L diff x100",
+      "acc %",
+      "words",
+      "time",
+    ],
     rows,
   );
 }

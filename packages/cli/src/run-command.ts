@@ -1,0 +1,91 @@
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { type Domain, domainConfigSchema, IsaraError, type RunMode, type RunState } from "@isara/core";
+import { type MetricsFile, runEmbedded, runFolder } from "@isara/embedded";
+import { loadDomain } from "./domain-files.js";
+import { createProgressView } from "./progress-view.js";
+import { summaryTable } from "./summary-table.js";
+import { openEmbeddedPorts, runIdOfDir, type WiringOptions } from "./wiring.js";
+
+/** Options of `isara run`. */
+export interface RunCommandOptions extends WiringOptions {
+  readonly domainDir: string;
+  readonly runDir: string;
+  readonly mode: RunMode;
+  /** Override `isara.promptsPerRound` for a new run. */
+  readonly prompts?: number;
+  /** Override `isara.rounds` for a new run. */
+  readonly rounds?: number;
+  /** Machine-readable output: JSON lines of events on stdout, then one summary object. */
+  readonly json: boolean;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * `isara run`: starts a run in `runDir`, or resumes the one there. A new run snapshots the domain
+ * (with overrides applied) into the run folder, so the resumed run uses exactly what it started with
+ * even if the domain folder changes meanwhile.
+ */
+export async function runCommand(o: RunCommandOptions): Promise<RunState> {
+  const runDir = resolve(o.runDir);
+  const snapshot = join(runDir, "domain");
+  const resuming = await readFile(join(runDir, runFolder.state)).then(
+    () => true,
+    () => false,
+  );
+  let domain: Domain;
+  if (resuming) {
+    domain = (await loadDomain(snapshot)).domain;
+  } else {
+    const loaded = await loadDomain(o.domainDir);
+    domain = withOverrides(loaded.domain, o);
+    await mkdir(snapshot, { recursive: true });
+    await writeFile(join(snapshot, "domain.json"), `${JSON.stringify(domain.config, null, 2)}\n`);
+    await writeFile(join(snapshot, "seeds.jsonl"), loaded.texts.seeds);
+    await writeFile(join(snapshot, "eval.jsonl"), loaded.texts.eval);
+  }
+  const out = (line: string) => process.stdout.write(line);
+  const view = o.json
+    ? (e: unknown) => out(`${JSON.stringify(e)}\n`)
+    : createProgressView({
+        write: (t) => process.stderr.write(t),
+        isTTY: process.stderr.isTTY === true,
+        columns: process.stderr.columns,
+      });
+  const ports = await openEmbeddedPorts(runDir, o, (message) => view({ type: "log", message }));
+  try {
+    const state = await runEmbedded(
+      { runId: runIdOfDir(runDir), domain, mode: o.mode, onEvent: view, signal: o.signal },
+      ports,
+    );
+    const metrics = JSON.parse(await readFile(join(runDir, runFolder.metrics), "utf8")) as MetricsFile;
+    if (o.json) {
+      out(
+        `${JSON.stringify({ type: "summary", runDir, status: state.status, stopReason: state.stopReason, metrics })}\n`,
+      );
+    } else {
+      process.stderr.write(`\n${summaryTable(metrics)}\n\n`);
+      process.stderr.write(
+        `Run ${state.status}${state.stopReason ? ` (${state.stopReason})` : ""}. Report: ${join(runDir, "report", "report.html")}\n`,
+      );
+    }
+    return state;
+  } finally {
+    await ports.close();
+  }
+}
+
+function withOverrides(domain: Domain, o: Pick<RunCommandOptions, "prompts" | "rounds">): Domain {
+  if (o.prompts === undefined && o.rounds === undefined) return domain;
+  const isara = {
+    ...domain.config.isara,
+    ...(o.prompts !== undefined ? { promptsPerRound: o.prompts } : {}),
+    ...(o.rounds !== undefined ? { rounds: o.rounds } : {}),
+  };
+  const parsed = domainConfigSchema.safeParse({ ...domain.config, isara });
+  if (!parsed.success) {
+    const why = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new IsaraError("invalid_argument", `--prompts/--rounds give an invalid config: ${why}`);
+  }
+  return { ...domain, config: parsed.data };
+}

@@ -1,0 +1,104 @@
+import { existsSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Closeable, IsaraError, parseRunState, type RunState } from "@isara/core";
+import type { EmbeddedPorts } from "@isara/embedded";
+import { runFolder } from "@isara/embedded";
+import { defaultEmbedderDir, openLocalEmbedder } from "@isara/embedder-local";
+import { createLlamaLlm, defaultModelPath } from "@isara/llm-llama";
+import { FileRunStore, FsArtifactStore } from "@isara/store-fs";
+import { openLanceVectorStore } from "@isara/store-lancedb";
+import { createSubprocessTrainer } from "@isara/trainer-local";
+
+/** Where the embedded wiring finds its models and the trainer. */
+export interface WiringOptions {
+  readonly modelPath: string;
+  readonly embedderDir: string;
+  readonly python: string;
+  readonly parallel: number;
+  readonly threads?: number | undefined;
+}
+
+/** The repository root, found from this file's location (packages/cli/dist/wiring.js). */
+export function repoRoot(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+}
+
+/** Defaults: the models fetched by `make setup` into the cache, the trainer's own environment. */
+export function defaultWiring(): Pick<WiringOptions, "modelPath" | "embedderDir" | "python"> {
+  return {
+    modelPath: defaultModelPath(),
+    embedderDir: defaultEmbedderDir(),
+    python: process.env.ISARA_TRAINER_PYTHON ?? join(repoRoot(), "services/trainer/.venv/bin/python"),
+  };
+}
+
+/**
+ * Opens every adapter of the embedded mode for one run folder: llama.cpp for generation and token
+ * counts, the packaged sentence encoder, LanceDB inside the run folder, the Python trainer as a
+ * subprocess, and the run folder itself for state and artifacts. What opened is closed again when a
+ * later adapter fails to open, so a missing model leaves no process or file handle behind.
+ */
+export async function openEmbeddedPorts(
+  runDir: string,
+  o: WiringOptions,
+  log: (message: string) => void,
+): Promise<EmbeddedPorts & Closeable> {
+  if (!existsSync(o.python)) {
+    throw new IsaraError(
+      "not_found",
+      `the trainer's Python environment is missing (${o.python}); run 'make setup' or pass --python`,
+    );
+  }
+  const opened: Closeable[] = [];
+  const closeAll = async () => {
+    for (const c of opened.reverse()) await c.close().catch(() => {});
+  };
+  try {
+    const llm = await createLlamaLlm({
+      modelPath: o.modelPath,
+      parallelism: o.parallel,
+      ...(o.threads ? { threads: o.threads } : {}),
+    });
+    opened.push(llm);
+    const embedder = await openLocalEmbedder({ modelDir: o.embedderDir });
+    opened.push(embedder);
+    const store = await openLanceVectorStore({
+      dir: join(runDir, runFolder.vectors),
+      dimension: embedder.dimension,
+    });
+    opened.push(store);
+    const trainer = createSubprocessTrainer({
+      python: o.python,
+      cwd: join(repoRoot(), "services/trainer"),
+      onLog: (line) => {
+        if (/error|warn/i.test(line)) log(`trainer: ${line}`);
+      },
+    });
+    opened.push(trainer);
+    return {
+      llm,
+      tokenizer: llm,
+      embedder,
+      store,
+      trainer,
+      artifacts: new FsArtifactStore({ root: runDir }),
+      runStore: new FileRunStore<RunState>({
+        dir: dirname(runDir),
+        layout: "folder-per-run",
+        parse: parseRunState,
+      }),
+      clock: { now: () => Date.now() },
+      baseModel: o.modelPath,
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+/** The run id of a run folder: its name. */
+export function runIdOfDir(runDir: string): string {
+  return basename(resolve(runDir));
+}

@@ -1,0 +1,99 @@
+/**
+ * Every mistake a user can make when pointing the adapter at files or configuring it ends in an
+ * IsaraError with the right code and a message that names the file and the fix.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { type CompletionRequest, isIsaraError } from "@isara/core";
+import { createLlamaLlm, type LlamaLlm } from "./llama-llm.js";
+import { makeTinyFixtureFiles, type TinyFixtureFiles } from "./tiny-fixture-files.js";
+
+const GREEDY: CompletionRequest = {
+  prompt: "hello",
+  maxTokens: 4,
+  temperature: 0,
+  topP: 1,
+  repetitionPenalty: 1,
+  seed: 0,
+};
+
+let files: TinyFixtureFiles;
+let llm: LlamaLlm;
+
+before(async () => {
+  files = await makeTinyFixtureFiles();
+  llm = await createLlamaLlm({ modelPath: files.model, contextSize: 256 });
+});
+after(async () => {
+  await llm?.close();
+  await files?.cleanup();
+});
+
+test("a missing model file is not_found and names the path and where the default model comes from", async () => {
+  const missing = join(files.dir, "absent.gguf");
+  await assert.rejects(
+    createLlamaLlm({ modelPath: missing }),
+    (err) =>
+      isIsaraError(err, "not_found") &&
+      err.message.includes(missing) &&
+      err.message.includes("infra/fetch-models.sh"),
+  );
+});
+
+test("a file that is not a GGUF is invalid_argument and says so", async () => {
+  await assert.rejects(
+    createLlamaLlm({ modelPath: files.notGguf }),
+    (err) => isIsaraError(err, "invalid_argument") && /is not a GGUF file/.test(err.message),
+  );
+});
+
+test("a truncated GGUF and a folder are invalid_argument", async () => {
+  await assert.rejects(
+    createLlamaLlm({ modelPath: files.truncated }),
+    (err) => isIsaraError(err, "invalid_argument") && /header cannot be read/.test(err.message),
+  );
+  await assert.rejects(
+    createLlamaLlm({ modelPath: files.folder }),
+    (err) => isIsaraError(err, "invalid_argument") && /is a folder/.test(err.message),
+  );
+});
+
+test("a LoRA adapter given as the model is refused with a hint", async () => {
+  await assert.rejects(
+    createLlamaLlm({ modelPath: files.lora }),
+    (err) => isIsaraError(err, "invalid_argument") && /is a LoRA adapter, not a model/.test(err.message),
+  );
+});
+
+test("a model given as the default adapter is refused before loading", async () => {
+  await assert.rejects(
+    createLlamaLlm({ modelPath: files.model, adapterPath: files.echo }),
+    (err) => isIsaraError(err, "invalid_argument") && /is not a GGUF LoRA adapter/.test(err.message),
+  );
+});
+
+test("bad options are invalid_argument with every problem listed", async () => {
+  await assert.rejects(
+    createLlamaLlm({ modelPath: "", parallelism: 0, threads: 1.5, contextSize: 8 }),
+    (err) => {
+      if (!isIsaraError(err, "invalid_argument")) return false;
+      const problems = (err.details as { problems: string[] }).problems;
+      assert.equal(problems.length, 4, problems.join("\n"));
+      return true;
+    },
+  );
+});
+
+test("a request naming a missing or wrong adapter fails alone and the model keeps working", async () => {
+  await assert.rejects(
+    llm.complete({ ...GREEDY, adapter: join(files.dir, "absent-lora.gguf") }),
+    (err) => isIsaraError(err, "not_found") && /absent-lora\.gguf does not exist/.test(err.message),
+  );
+  await assert.rejects(
+    llm.complete({ ...GREEDY, adapter: files.echo }),
+    (err) => isIsaraError(err, "invalid_argument") && /is not a GGUF LoRA adapter/.test(err.message),
+  );
+  const ok = await llm.complete(GREEDY);
+  assert.equal(ok.tokens, 4);
+});

@@ -1,0 +1,14 @@
+/**
+ * Where the earliest of `stops` begins in `text`, or `undefined` when none occurs. Completions are
+ * cut there, so the stop string and everything after it never reach the caller (the contract of
+ * `CompletionRequest.stop`), and "earliest" matters when one stop string appears inside the text
+ * before another one completes.
+ */
+export function findStop(text: string, stops: readonly string[]): number | undefined {
+  let earliest: number | undefined;
+  for (const stop of stops) {
+    const at = text.indexOf(stop);
+    if (at >= 0 && (earliest === undefined || at < earliest)) earliest = at;
+  }
+  return earliest;
+}
