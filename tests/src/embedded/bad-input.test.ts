@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { realStackSkip, runCli, runsDir, writeSmallDomain } from "./fixtures.js";
+
+test("a domain folder with broken files is refused with every problem, and no run folder is made", async () => {
+  const domain = await writeSmallDomain();
+  await writeFile(join(domain, "seeds.jsonl"), '{"prompt": "Is the sky green?", "response": ""}\nnot json\n');
+  const runDir = join(await runsDir(), "bad");
+  const result = await runCli(["run", domain, "--run-dir", runDir]);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /seeds\.jsonl line 1: "response" must not be empty/);
+  assert.match(result.stderr, /seeds\.jsonl line 2: .*not valid JSON/);
+  assert.ok(!existsSync(runDir), "a refused domain must not leave a run folder");
+});
+
+test("a folder that is not a domain says which files a domain holds", async () => {
+  const empty = await mkdtemp(join(tmpdir(), "isara-empty-"));
+  const result = await runCli(["validate", empty]);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /a domain folder holds domain\.json, seeds\.jsonl, eval\.jsonl/);
+});
+
+test("a missing or invalid model file is one clear error and leaves the run folder resumable", {
+  skip: realStackSkip(),
+}, async () => {
+  const domain = await writeSmallDomain();
+  const runs = await runsDir();
+  const missing = await runCli([
+    "run",
+    domain,
+    "--run-dir",
+    join(runs, "m"),
+    "--model",
+    join(runs, "nope.gguf"),
+  ]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /nope\.gguf/);
+  const notGguf = join(runs, "fake.gguf");
+  await writeFile(notGguf, "this is not a model");
+  const invalid = await runCli(["run", domain, "--run-dir", join(runs, "i"), "--model", notGguf]);
+  assert.equal(invalid.code, 2);
+  assert.match(invalid.stderr, /GGUF/);
+  // Only the domain snapshot was written: nothing half-made that a later run would trip over.
+  assert.deepEqual(await readdir(join(runs, "i")), ["domain"]);
+});
+
+test("bad options are refused before anything runs", async () => {
+  const domain = await writeSmallDomain();
+  const mode = await runCli(["run", domain, "--mode", "magic"]);
+  assert.equal(mode.code, 2);
+  assert.match(mode.stderr, /--mode must be one of isara, base, sft-seeds, icl-knn, icl-random, one-shot/);
+  const prompts = await runCli(["run", domain, "--prompts", "0"]);
+  assert.equal(prompts.code, 2);
+  assert.match(prompts.stderr, /--prompts must be a positive integer/);
+});
