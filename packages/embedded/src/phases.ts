@@ -67,84 +67,82 @@ function previousAdapterKey(state: RunState, round: number): string | null {
   return null;
 }
 
+/**
+ * Runs a slot-by-slot phase with a checkpoint: `work` gets the slots not finished by an earlier attempt
+ * and a callback for each finished row, which is appended to the checkpoint and reported as progress.
+ * Returns how many rows the phase wrote in all.
+ */
+async function checkpointedPhase<T extends { readonly slot: number }>(
+  ctx: PhaseContext,
+  at: { readonly round: number; readonly phase: "prompts" | "answers" },
+  key: string,
+  total: number,
+  work: (done: ReadonlyMap<number, T>, onDone: (row: T) => Promise<void>) => Promise<unknown>,
+): Promise<number> {
+  const checkpoint = new SlotCheckpoint<T>(ctx.ports.artifacts, key);
+  const done = await checkpoint.done();
+  const progress = () => ctx.emit({ type: "phase-progress", ...at, done: done.size, total });
+  progress();
+  await work(done, async (row) => {
+    await checkpoint.add(row);
+    done.set(row.slot, row);
+    progress();
+  });
+  return (await checkpoint.complete(done.values())).length;
+}
+
 /** Phase 1: write `count` new prompts with random demos, resuming from the checkpoint. */
 export async function runPrompts(ctx: PhaseContext, step: PromptsStep): Promise<PhaseCompleted> {
-  const checkpoint = new SlotCheckpoint<WrittenPrompt>(ctx.ports.artifacts, runFolder.prompts(step.round));
-  const done = await checkpoint.done();
-  const slots = Array.from({ length: step.count }, (_, i) => i).filter((s) => !done.has(s));
   const adapter = await llmAdapter(ctx, previousAdapterKey(ctx.state, step.round));
-  ctx.emit({
-    type: "phase-progress",
-    round: step.round,
-    phase: "prompts",
-    done: done.size,
-    total: step.count,
-  });
-  await writePrompts(
-    {
-      config: ctx.domain.config,
-      round: step.round,
-      slots,
-      sets: await earlierSets(ctx, step.round),
-      ...(adapter ? { adapter } : {}),
-    },
-    ctx.ports,
-    async (p) => {
-      await checkpoint.add(p);
-      done.set(p.slot, p);
-      ctx.emit({
-        type: "phase-progress",
-        round: step.round,
-        phase: "prompts",
-        done: done.size,
-        total: step.count,
-      });
-    },
-    ctx.signal,
+  const sets = await earlierSets(ctx, step.round);
+  const written = await checkpointedPhase<WrittenPrompt>(
+    ctx,
+    step,
+    runFolder.prompts(step.round),
+    step.count,
+    (done, onDone) =>
+      writePrompts(
+        {
+          config: ctx.domain.config,
+          round: step.round,
+          slots: Array.from({ length: step.count }, (_, i) => i).filter((s) => !done.has(s)),
+          sets,
+          ...(adapter ? { adapter } : {}),
+        },
+        ctx.ports,
+        onDone,
+        ctx.signal,
+      ),
   );
-  const rows = await checkpoint.complete(done.values());
-  return { type: "phase-completed", round: step.round, phase: "prompts", written: rows.length };
+  return { type: "phase-completed", round: step.round, phase: "prompts", written };
 }
 
 /** Phase 2: answer every prompt with nearest-neighbour demos, resuming from the checkpoint. */
 export async function runAnswers(ctx: PhaseContext, step: AnswersStep): Promise<PhaseCompleted> {
   const prompts = await readRows<WrittenPrompt>(ctx.ports.artifacts, runFolder.prompts(step.round));
-  const checkpoint = new SlotCheckpoint<Candidate>(ctx.ports.artifacts, runFolder.candidates(step.round));
-  const done = await checkpoint.done();
-  const sets = await earlierSets(ctx, step.round);
   const adapter = await llmAdapter(ctx, previousAdapterKey(ctx.state, step.round));
-  ctx.emit({
-    type: "phase-progress",
-    round: step.round,
-    phase: "answers",
-    done: done.size,
-    total: prompts.length,
-  });
-  await writeAnswers(
-    {
-      run: ctx.state.runId,
-      config: ctx.domain.config,
-      round: step.round,
-      prompts: prompts.filter((p) => !done.has(p.slot)),
-      setSizes: sets.map((s) => s.length),
-      ...(adapter ? { adapter } : {}),
-    },
-    ctx.ports,
-    async (c) => {
-      await checkpoint.add(c);
-      done.set(c.slot, c);
-      ctx.emit({
-        type: "phase-progress",
-        round: step.round,
-        phase: "answers",
-        done: done.size,
-        total: prompts.length,
-      });
-    },
-    ctx.signal,
+  const sets = await earlierSets(ctx, step.round);
+  const written = await checkpointedPhase<Candidate>(
+    ctx,
+    step,
+    runFolder.candidates(step.round),
+    prompts.length,
+    (done, onDone) =>
+      writeAnswers(
+        {
+          run: ctx.state.runId,
+          config: ctx.domain.config,
+          round: step.round,
+          prompts: prompts.filter((p) => !done.has(p.slot)),
+          setSizes: sets.map((s) => s.length),
+          ...(adapter ? { adapter } : {}),
+        },
+        ctx.ports,
+        onDone,
+        ctx.signal,
+      ),
   );
-  const rows = await checkpoint.complete(done.values());
-  return { type: "phase-completed", round: step.round, phase: "answers", written: rows.length };
+  return { type: "phase-completed", round: step.round, phase: "answers", written };
 }
 
 /** Phase 3: filter, record every verdict, store the accepted set (idempotent by sample id). */

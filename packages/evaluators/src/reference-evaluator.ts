@@ -1,20 +1,18 @@
 import {
   answerPrompt,
   type ConversationPair,
-  cutAtRoleKeyword,
   type EvalItem,
   type EvalResult,
   type EvalSampleResult,
   type Evaluator,
   type Llm,
   type ModelRef,
-  ROLE_STOP_STRINGS,
   type Sampling,
   scoreTruthfulness,
   summarizeTruthfulness,
   type TruthfulnessScore,
 } from "@isara/core";
-import { mapPool } from "@isara/pipeline";
+import { completeTurn, mapPool } from "@isara/pipeline";
 
 /** Gives the in-context demos shown before an eval question (ICL baselines); none for zero-shot. */
 export type DemoProvider = (question: string, itemIndex: number) => Promise<readonly ConversationPair[]>;
@@ -46,20 +44,16 @@ export function createReferenceEvaluator(options: ReferenceEvaluatorOptions): Ev
         options.llm.parallelism,
         async (item, index): Promise<EvalSampleResult> => {
           const demos = options.demos ? await options.demos(item.prompt, index) : [];
-          const completion = await options.llm.complete(
+          const { text: answer } = await completeTurn(
+            options.llm,
             {
-              ...options.sampling,
-              temperature: 0,
+              sampling: { ...options.sampling, temperature: 0 },
               prompt: answerPrompt(demos, item.prompt),
               seed: 0,
-              stop: ROLE_STOP_STRINGS,
-              ...(model.adapter ? { adapter: model.adapter } : {}),
+              adapter: model.adapter,
             },
             signal,
           );
-          const answer = cutAtRoleKeyword(completion.text, {
-            truncated: completion.finishReason === "length",
-          });
           const scores = scoreTruthfulness(answer, item);
           scored[index] = scores;
           onProgress?.(++done, items.length);

@@ -1,3 +1,4 @@
+export * from "./complete-turn.js";
 export * from "./filter-step.js";
 export * from "./pool.js";
 export * from "./write-answers.js";

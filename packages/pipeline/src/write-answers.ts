@@ -1,6 +1,5 @@
 import {
   answerPrompt,
-  cutAtRoleKeyword,
   type DemoRef,
   type DomainConfig,
   demoQuotas,
@@ -10,11 +9,11 @@ import {
   type Llm,
   pickedRefs,
   pickedSamples,
-  ROLE_STOP_STRINGS,
   selectNearestDemos,
   type Tokenizer,
   type VectorStore,
 } from "@isara/core";
+import { completeTurn } from "./complete-turn.js";
 import { mapPool } from "./pool.js";
 import type { WrittenPrompt } from "./write-prompts.js";
 
@@ -101,24 +100,23 @@ export async function writeAnswers(
           isara.promptBudgetTokens,
           { dropFrom: selection.dropFrom },
         );
-        const completion = await ports.llm.complete(
+        const turn = await completeTurn(
+          ports.llm,
           {
-            ...isara.answerSampling,
+            sampling: isara.answerSampling,
             prompt: fitted.prompt,
             seed: deriveSeed(isara.seed, "answer-sampling", input.round, p.slot),
-            stop: ROLE_STOP_STRINGS,
-            ...(input.adapter ? { adapter: input.adapter } : {}),
+            adapter: input.adapter,
           },
           signal,
         );
-        const truncated = completion.finishReason === "length";
         candidate = {
           slot: p.slot,
           prompt: p.prompt,
-          response: cutAtRoleKeyword(completion.text, { truncated }),
+          response: turn.text,
           promptDemos: p.promptDemos,
           answerDemos: pickedRefs(fitted.kept),
-          truncated,
+          truncated: turn.truncated,
         };
       }
       await onDone?.(candidate);

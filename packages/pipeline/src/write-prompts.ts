@@ -1,6 +1,5 @@
 import {
   createRng,
-  cutAtRoleKeyword,
   type DemoRef,
   type DomainConfig,
   demoQuotas,
@@ -10,11 +9,11 @@ import {
   pickedRefs,
   pickedSamples,
   questionPrompt,
-  ROLE_STOP_STRINGS,
   type Sample,
   selectRandomDemos,
   type Tokenizer,
 } from "@isara/core";
+import { completeTurn } from "./complete-turn.js";
 import { mapPool } from "./pool.js";
 
 /** A new prompt written by the model, before it has an answer. */
@@ -77,23 +76,22 @@ export async function writePrompts(
         isara.promptBudgetTokens,
         { dropFrom: selection.dropFrom },
       );
-      const completion = await ports.llm.complete(
+      const turn = await completeTurn(
+        ports.llm,
         {
-          ...isara.promptSampling,
+          sampling: isara.promptSampling,
           prompt: fitted.prompt,
           seed: deriveSeed(isara.seed, "prompt-sampling", input.round, slot),
-          stop: ROLE_STOP_STRINGS,
-          ...(input.adapter ? { adapter: input.adapter } : {}),
+          adapter: input.adapter,
         },
         signal,
       );
-      const truncated = completion.finishReason === "length";
       const written: WrittenPrompt = {
         slot,
-        prompt: cutAtRoleKeyword(completion.text, { truncated }),
+        prompt: turn.text,
         promptDemos: pickedRefs(fitted.kept),
         droppedDemos: fitted.dropped.length,
-        truncated,
+        truncated: turn.truncated,
       };
       await onDone?.(written);
       return written;
