@@ -47,6 +47,8 @@ export class ContextPool {
   readonly #shape: PoolShape;
   #wakeups: Array<() => void> = [];
   #tick = 0;
+  /** Requests waiting for an adapter slot to free. */
+  #waitingForRoom = 0;
   #closed = false;
 
   constructor(create: ContextFactory, shape: PoolShape) {
@@ -54,34 +56,37 @@ export class ContextPool {
     this.#shape = shape;
   }
 
-  /** Adapters (`undefined` = base model) with live contexts and how many lanes each has, least recently used first. */
-  get live(): { readonly adapter: string | undefined; readonly lanes: number }[] {
-    return [...this.#groups.values()]
-      .sort((a, b) => a.lastUsed - b.lastUsed)
-      .map((g) => ({ adapter: g.key, lanes: g.lanes.length }));
-  }
-
   /** A fresh sequence on a context of `adapterPath`, making (or waiting for) contexts as needed. */
   async lease(adapterPath: string | undefined, signal?: AbortSignal): Promise<SequenceLease> {
     const group = await this.#group(adapterPath, signal);
-    group.users++;
-    group.lastUsed = ++this.#tick;
-    const lane = this.#pickLane(group);
-    lane.busy++;
+    let lane: Lane | undefined;
     try {
-      const context = await lane.context;
+      this.#ensureOpen();
+      const taken = this.#pickLane(group);
+      lane = taken;
+      taken.busy++;
+      const context = await taken.context;
       this.#ensureOpen();
       const sequence = context.getSequence();
-      return { sequence, release: () => this.#release(group, lane, sequence) };
+      return { sequence, release: () => this.#release(group, taken, sequence) };
     } catch (err) {
-      lane.busy--;
       group.users--;
-      const at = group.lanes.indexOf(lane);
-      if (at >= 0) group.lanes.splice(at, 1);
-      if (group.lanes.length === 0 && this.#groups.get(group.key) === group) this.#groups.delete(group.key);
+      if (lane !== undefined) {
+        lane.busy--;
+        // A lane whose context failed to build is dropped; a working one stays (close() disposes it).
+        if (await failed(lane.context)) this.#dropLane(group, lane);
+      }
+      if (group.lanes.length === 0 && group.users === 0 && this.#groups.get(group.key) === group) {
+        this.#groups.delete(group.key);
+      }
       this.#wake();
       throw err;
     }
+  }
+
+  #dropLane(group: Group, lane: Lane): void {
+    const at = group.lanes.indexOf(lane);
+    if (at >= 0) group.lanes.splice(at, 1);
   }
 
   /** Closes every context; later leases fail. Callers must have released their sequences first. */
@@ -93,26 +98,55 @@ export class ContextPool {
     await Promise.all(groups.map((g) => disposeGroup(g)));
   }
 
+  /**
+   * The group of `key`, made room for if needed. While a request waits for room, new requests for
+   * adapters that have contexts wait too, so busy adapters drain and the waiting one gets its turn
+   * instead of starving behind a steady stream of work for the others.
+   */
   async #group(key: string | undefined, signal: AbortSignal | undefined): Promise<Group> {
-    for (;;) {
-      this.#ensureOpen();
-      if (signal?.aborted) throw cancelledError(signal);
-      const existing = this.#groups.get(key);
-      if (existing !== undefined) return existing;
-      if (this.#groups.size < this.#shape.maxAdapters) {
-        const group: Group = { key, lanes: [], users: 0, lastUsed: 0 };
-        this.#groups.set(key, group);
-        return group;
-      }
-      const idle = this.#leastRecentlyUsedIdle();
-      if (idle === undefined) {
+    let waitingForRoom = false;
+    try {
+      for (;;) {
+        this.#ensureOpen();
+        if (signal?.aborted) throw cancelledError(signal);
+        const existing = this.#groups.get(key);
+        if (existing !== undefined && (waitingForRoom || this.#waitingForRoom === 0))
+          return this.#claim(existing);
+        if (existing === undefined && this.#groups.size < this.#shape.maxAdapters)
+          return this.#claim(this.#add(key));
+        const idle = existing === undefined ? this.#leastRecentlyUsedIdle() : undefined;
+        if (idle !== undefined) {
+          // Take the freed place at once, so no request racing in while the old contexts close gets it.
+          this.#groups.delete(idle.key);
+          const group = this.#claim(this.#add(key));
+          await disposeGroup(idle);
+          return group;
+        }
+        if (existing === undefined && !waitingForRoom) {
+          waitingForRoom = true;
+          this.#waitingForRoom++;
+        }
         await this.#nextChange(signal);
-      } else {
-        this.#groups.delete(idle.key);
-        await disposeGroup(idle);
+      }
+    } finally {
+      if (waitingForRoom) {
+        this.#waitingForRoom--;
         this.#wake();
       }
     }
+  }
+
+  /** Counts a user on `group` at once, before any await, so it cannot be evicted as idle meanwhile. */
+  #claim(group: Group): Group {
+    group.users++;
+    group.lastUsed = ++this.#tick;
+    return group;
+  }
+
+  #add(key: string | undefined): Group {
+    const group: Group = { key, lanes: [], users: 0, lastUsed: 0 };
+    this.#groups.set(key, group);
+    return group;
   }
 
   /** The least busy lane, or a new one while the least busy is in use and there is room for more. */
@@ -168,6 +202,13 @@ export class ContextPool {
     if (this.#closed)
       throw new IsaraError("unavailable", "the model was closed; create a new one to run completions");
   }
+}
+
+function failed(context: Promise<LlamaContext>): Promise<boolean> {
+  return context.then(
+    () => false,
+    () => true,
+  );
 }
 
 async function disposeGroup(group: Group): Promise<void> {

@@ -67,8 +67,8 @@ export async function inspectGguf(
   } catch (err) {
     throw new IsaraError(
       "invalid_argument",
-      `the ${what} ${path} starts like a GGUF file but its header cannot be read (${errorMessage(err)}); ` +
-        "the file is probably truncated or corrupt: fetch or convert it again",
+      `the ${what} ${path} starts like a GGUF file but is cut short or corrupt (${errorMessage(err)}); ` +
+        "fetch or convert it again",
       undefined,
       { cause: err },
     );

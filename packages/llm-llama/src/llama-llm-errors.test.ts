@@ -48,11 +48,14 @@ test("a file that is not a GGUF is invalid_argument and says so", async () => {
   );
 });
 
-test("a truncated GGUF and a folder are invalid_argument", async () => {
-  await assert.rejects(
-    createLlamaLlm({ modelPath: files.truncated }),
-    (err) => isIsaraError(err, "invalid_argument") && /header cannot be read/.test(err.message),
-  );
+test("a GGUF cut short (in its header or in its data) and a folder are invalid_argument", async () => {
+  for (const modelPath of [files.truncated, files.cutInData]) {
+    await assert.rejects(
+      createLlamaLlm({ modelPath }),
+      (err) => isIsaraError(err, "invalid_argument") && /is cut short or corrupt/.test(err.message),
+      modelPath,
+    );
+  }
   await assert.rejects(
     createLlamaLlm({ modelPath: files.folder }),
     (err) => isIsaraError(err, "invalid_argument") && /is a folder/.test(err.message),

@@ -74,6 +74,29 @@ test("with room for one adapter only, switching adapters back and forth gives th
   }
 });
 
+test("a request for another adapter is not starved by a stream of requests for the busy one", async () => {
+  const llm = await createLlamaLlm({
+    modelPath: files.model,
+    contextSize: 256,
+    parallelism: 3,
+    maxAdapters: 1,
+  });
+  try {
+    const finished: string[] = [];
+    const run = (name: string, request: CompletionRequest) =>
+      llm.complete(request).then(() => {
+        finished.push(name);
+      });
+    const base = Array.from({ length: 12 }, (_, i) => run(`base${i}`, GREEDY));
+    const adapted = run("lora", { ...GREEDY, adapter: files.lora });
+    const later = Array.from({ length: 12 }, (_, i) => run(`later${i}`, GREEDY));
+    await Promise.all([...base, adapted, ...later]);
+    assert.ok(finished.indexOf("lora") < finished.indexOf("later0"), finished.join(" "));
+  } finally {
+    await llm.close();
+  }
+});
+
 test("the repetition penalty also covers prompt tokens, as in transformers and vLLM", async () => {
   // The echo model repeats the token it just read, so without a penalty it writes " world world …".
   const llm = await createLlamaLlm({ modelPath: files.echo, contextSize: 256 });

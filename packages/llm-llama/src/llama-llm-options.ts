@@ -16,8 +16,8 @@ export interface LlamaLlmOptions {
   /** Completions run at once, one llama.cpp sequence each (default 2). */
   readonly parallelism?: number;
   /**
-   * CPU threads for evaluation in all (default: the number of CPUs). More threads than free cores
-   * slows llama.cpp down badly, so on a busy machine give fewer.
+   * CPU threads for evaluation in all (default: one per parallel completion, at most one per CPU).
+   * Threads beyond the lanes go to each lane; more threads than free cores slows llama.cpp badly.
    */
   readonly threads?: number;
   /** Most adapters (the base model counts as one) that keep llama.cpp contexts at once (default 4). */
@@ -51,10 +51,12 @@ export const DEFAULT_CONTEXT_SIZE = 4096;
  * `min(parallelism, threads)` contexts of one thread or more each rather than batched into one context
  * using every thread: on a 2-core machine, two 1-thread contexts made about 3x the samples per second
  * of one 2-thread context with two sequences (SmolLM2-135M, 64-token completions; ggml's threads wait
- * on each other after every layer, which costs more than a small model's matrix work saves).
+ * on each other after every layer, which costs more than a small model's matrix work saves). For the
+ * same reason a lane gets one thread unless `threads` asks for more: one completion on 2 threads ran
+ * slower than on 1 there, and under load from other processes far slower.
  *
- * All problems are reported at once as one
- * `invalid_argument` error whose details list them, so a bad config is fixed in one go.
+ * All problems are reported at once as one `invalid_argument` error whose details list them, so a
+ * bad config is fixed in one go.
  */
 export function resolveLlamaLlmOptions(options: LlamaLlmOptions): ResolvedLlamaLlmOptions {
   const problems: string[] = [];
@@ -84,7 +86,7 @@ export function resolveLlamaLlmOptions(options: LlamaLlmOptions): ResolvedLlamaL
       ? undefined
       : integer("contextSize", options.contextSize, 32, 1 << 20, 0);
   const parallelism = integer("parallelism", options.parallelism, 1, 64, 2);
-  const threads = integer("threads", options.threads, 1, 1024, availableParallelism());
+  const threads = integer("threads", options.threads, 1, 1024, Math.min(parallelism, availableParallelism()));
   const maxAdapters = integer("maxAdapters", options.maxAdapters, 1, 64, 4);
   if (options.modelId !== undefined && options.modelId.trim() === "")
     problems.push("modelId must not be empty");

@@ -53,15 +53,7 @@ export async function createLlamaLlm(options: LlamaLlmOptions): Promise<LlamaLlm
   const config = resolveLlamaLlmOptions(options);
   const facts = await inspectGguf(config.modelPath, "model");
   if (config.adapterPath !== undefined) await inspectGguf(config.adapterPath, "adapter", facts.architecture);
-  const llama = await getLlama({
-    gpu: false,
-    build: "never",
-    skipDownload: true,
-    usePrebuiltBinaries: true,
-    progressLogs: false,
-    maxThreads: config.threads,
-    logLevel: LlamaLogLevel.error,
-  });
+  const llama = await loadLlamaCpp(config.threads);
   let model: LlamaModel;
   try {
     model = await llama.loadModel({ modelPath: config.modelPath, gpuLayers: 0 });
@@ -76,6 +68,29 @@ export async function createLlamaLlm(options: LlamaLlmOptions): Promise<LlamaLlm
     );
   }
   return new LlamaCppLlm(llama, model, facts.architecture, config);
+}
+
+/** llama.cpp's CPU backend from the prebuilt binaries; a platform without them fails with a clear error. */
+async function loadLlamaCpp(threads: number): Promise<Llama> {
+  try {
+    return await getLlama({
+      gpu: false,
+      build: "never",
+      skipDownload: true,
+      usePrebuiltBinaries: true,
+      progressLogs: false,
+      maxThreads: threads,
+      logLevel: LlamaLogLevel.error,
+    });
+  } catch (err) {
+    throw new IsaraError(
+      "failed_precondition",
+      `llama.cpp cannot start: node-llama-cpp has no working prebuilt CPU binary for ${process.platform}-${process.arch} ` +
+        `(${errorMessage(err)}); reinstall the dependencies (npm ci) on a supported platform`,
+      undefined,
+      { cause: err },
+    );
+  }
 }
 
 class LlamaCppLlm implements LlamaLlm {

@@ -16,6 +16,8 @@ export interface TinyFixtureFiles {
   readonly notGguf: string;
   /** The first 64 bytes of `model`: a GGUF header cut short. */
   readonly truncated: string;
+  /** The first half of `model`: a whole header, tensor data cut short. */
+  readonly cutInData: string;
   /** A folder named like a model. */
   readonly folder: string;
   /** Deletes every file above. */
@@ -34,12 +36,15 @@ export async function makeTinyFixtureFiles(): Promise<TinyFixtureFiles> {
   const echo = join(dir, "tiny-echo.gguf");
   const notGguf = join(dir, "notes.gguf");
   const truncated = join(dir, "truncated.gguf");
+  const cutInData = join(dir, "cut-in-data.gguf");
   const folder = join(dir, "folder.gguf");
   await writeTinyLlamaGguf(model);
   await writeTinyLoraGguf(lora);
   await writeTinyLlamaGguf(echo, { echo: true });
   await writeFile(notGguf, "this is a text file, not a model\n");
-  await writeFile(truncated, (await readFile(model)).subarray(0, 64));
+  const modelBytes = await readFile(model);
+  await writeFile(truncated, modelBytes.subarray(0, 64));
+  await writeFile(cutInData, modelBytes.subarray(0, modelBytes.length >> 1));
   await mkdir(folder);
   return {
     dir,
@@ -48,6 +53,7 @@ export async function makeTinyFixtureFiles(): Promise<TinyFixtureFiles> {
     echo,
     notGguf,
     truncated,
+    cutInData,
     folder,
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };

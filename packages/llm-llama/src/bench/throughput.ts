@@ -10,6 +10,7 @@ import { existsSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { createLlamaLlm } from "../llama-llm.js";
+import { resolveLlamaLlmOptions } from "../llama-llm-options.js";
 import { defaultModelPath } from "../model-cache.js";
 
 const PROMPT =
@@ -78,12 +79,17 @@ async function main(): Promise<void> {
     for (const parallelism of [1, 2]) rows.push(await measure(modelPath, parallelism, threads, n, maxTokens));
   }
   const base = rows[0];
-  console.log("parallelism | threads | seconds | samples/s | tokens/s | vs first row");
+  console.log(
+    "parallelism | threads | lanes x threads x sequences | seconds | samples/s | tokens/s | vs first row",
+  );
   for (const r of rows) {
     const rate = r.samples / r.seconds;
     const ratio = base === undefined ? 1 : rate / (base.samples / base.seconds);
+    const shape = resolveLlamaLlmOptions({ modelPath, parallelism: r.parallelism, threads: r.threads });
+    const lanes = `${shape.lanes} x ${shape.threadsPerLane} x ${shape.sequencesPerLane}`;
     console.log(
-      `${String(r.parallelism).padStart(11)} | ${String(r.threads).padStart(7)} | ${r.seconds.toFixed(2).padStart(7)} | ` +
+      `${String(r.parallelism).padStart(11)} | ${String(r.threads).padStart(7)} | ${lanes.padStart(27)} | ` +
+        `${r.seconds.toFixed(2).padStart(7)} | ` +
         `${rate.toFixed(2).padStart(9)} | ${(r.tokens / r.seconds).toFixed(1).padStart(8)} | ${ratio.toFixed(2)}x`,
     );
   }
