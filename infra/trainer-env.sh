@@ -51,7 +51,7 @@ fi
 
 pip=("$venv/bin/python" -m pip --disable-pip-version-check --no-input)
 rm -f "$stamp"
-say "installing the pinned packages (first time: about 4 GB of downloads, torch + CUDA runtime)"
+say "installing the pinned packages (torch + its CUDA runtime: several GB, a few minutes)"
 args=()
 for file in "${requirements[@]}"; do args+=(-r "$file"); done
 "${pip[@]}" install --quiet --no-deps "${args[@]}" ||

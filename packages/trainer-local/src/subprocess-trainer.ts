@@ -8,7 +8,7 @@ import { IsaraError, type Trainer, type TrainProgress, type TrainResult, type Tr
 export interface SubprocessTrainerOptions {
   /** Python interpreter of the trainer's environment (e.g. `services/trainer/.venv/bin/python`). */
   readonly python: string;
-  /** Extra environment for the trainer (e.g. `PYTHONPATH`, `ISARA_TORCH_THREADS`). */
+  /** Extra environment for the trainer (e.g. `PYTHONPATH`, `ISARA_TRAINER_THREADS`). */
   readonly env?: Readonly<Record<string, string>>;
   /** Working directory of the trainer process. */
   readonly cwd?: string;

@@ -14,7 +14,9 @@ import torch
 
 def _run(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "ISARA_TRAINER_DEVICE": "cpu"}
-    return subprocess.run([sys.executable, "-m", "isara_trainer", *args], capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "isara_trainer", *args], capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 def _events(stdout: str) -> list[dict]:

@@ -38,13 +38,13 @@ def test_only_the_response_and_end_marker_are_labelled(tokenizer):
     example = encode_row(tokenizer, row, max_length=256)
 
     assert len(example.input_ids) == len(example.labels)
-    labelled = [tid for tid, label in zip(example.input_ids, example.labels) if label != IGNORE_INDEX]
-    masked = [tid for tid, label in zip(example.input_ids, example.labels) if label == IGNORE_INDEX]
+    labelled = [tid for tid, label in zip(example.input_ids, example.labels, strict=True) if label != IGNORE_INDEX]
+    masked = [tid for tid, label in zip(example.input_ids, example.labels, strict=True) if label == IGNORE_INDEX]
     assert tokenizer.decode(masked) == conversation_prompt(row.prompt)
     assert tokenizer.decode(labelled) == " Rarely, and deeply. END OF CONVERSATION" + tokenizer.eos_token
     # The labelled tokens are one contiguous tail, and each label is the token itself.
     first = example.labels.index(next(label for label in example.labels if label != IGNORE_INDEX))
-    assert all(label == tid for tid, label in zip(example.input_ids[first:], example.labels[first:]))
+    assert all(label == tid for tid, label in zip(example.input_ids[first:], example.labels[first:], strict=True))
     assert example.input_ids[-1] == tokenizer.eos_token_id
 
 

@@ -5,6 +5,7 @@ Skipped, with the reason, when the file is not in the cache."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -46,8 +47,10 @@ def test_gguf_q_and_k_are_llama_cpp_permutations_of_the_loaded_weights():
     assert config.model_type == "llama" and config.num_key_value_heads != config.num_attention_heads
     tensors = {t.name: t for t in GGUFReader(str(MODEL)).tensors}
     layer = model.model.layers[3].self_attn
-    for name, weight, heads in (("attn_q", layer.q_proj.weight, config.num_attention_heads),
-                                ("attn_k", layer.k_proj.weight, config.num_key_value_heads)):
+    for name, weight, heads in (
+        ("attn_q", layer.q_proj.weight, config.num_attention_heads),
+        ("attn_k", layer.k_proj.weight, config.num_key_value_heads),
+    ):
         raw = tensors[f"blk.3.{name}.weight"]
         in_file = dequantize(raw.data, raw.tensor_type).reshape(weight.shape)
         assert np.array_equal(permute_rows(weight.detach(), heads).numpy(), in_file.astype(np.float32)), name
@@ -59,14 +62,12 @@ def test_one_training_step_on_two_rows(tmp_path):
 
     dataset = write_rows(tmp_path / "rows.jsonl", ROWS[:2])
     spec = tmp_path / "spec.json"
-    spec.write_text(
-        '{"baseModel": "%s", "datasetPath": "%s", "outputDir": "%s", "batchSize": 2, "epochs": 1,'
-        ' "maxSequenceLength": 64, "learningRate": 0.0001, "loraRank": 8, "loraAlpha": 16, "seed": 1}'
-        % (MODEL, dataset, tmp_path / "out")
-    )
+    fields = {"baseModel": str(MODEL), "datasetPath": str(dataset), "outputDir": str(tmp_path / "out")}
+    fields.update(batchSize=2, epochs=1, maxSequenceLength=64, learningRate=1e-4, loraRank=8, loraAlpha=16, seed=1)
+    spec.write_text(json.dumps(fields))
     result, events = train(spec)
     assert result["steps"] == 1 and 0 < result["finalLoss"] < 10
-    assert events[0]["trainableParameters"] == 30 * 8 * (576 * 4 + 192 * 2 + 576 * 2 + 1536 * 3 + 576 * 2 - 576)
+    assert events[0]["trainableParameters"] == 30 * 8 * ((576 + 576) * 2 + (576 + 192) * 2 + (576 + 1536) * 3)
     reader = GGUFReader(result["ggufAdapterPath"])
     assert len(reader.tensors) == 30 * 7 * 2
     q_b = next(t for t in reader.tensors if t.name == "blk.0.attn_q.weight.lora_b")

@@ -43,9 +43,15 @@ def test_every_bad_field_is_reported_in_one_line(tmp_path, tiny_hf):
         parse_spec(data, base_dir=tmp_path)
     message = str(caught.value)
     assert "\n" not in message
-    for expected in ("unknown field(s) lr", "method must be 'lora' or 'full'", "learningRate must be > 0",
-                     "epochs must be a whole number", "batchSize must be a whole number",
-                     "loraDropout must be >= 0 and < 1", "missing.jsonl is not a file"):
+    for expected in (
+        "unknown field(s) lr",
+        "method must be 'lora' or 'full'",
+        "learningRate must be > 0",
+        "epochs must be a whole number",
+        "batchSize must be a whole number",
+        "loraDropout must be >= 0 and < 1",
+        "missing.jsonl is not a file",
+    ):
         assert expected in message
 
 
@@ -72,7 +78,10 @@ def test_previous_adapter_must_be_the_peft_folder(tmp_path, tiny_hf, dataset):
         parse_spec({**base, "previousAdapter": str(gguf)}, base_dir=tmp_path)
     with pytest.raises(InputError, match="with method 'full' give the previous round's model folder"):
         parse_spec({**base, "method": "full", "previousAdapter": str(tmp_path)}, base_dir=tmp_path)
-    assert parse_spec({**base, "method": "full", "previousAdapter": str(tiny_hf)}, base_dir=tmp_path).previous_adapter == tiny_hf
+    assert (
+        parse_spec({**base, "method": "full", "previousAdapter": str(tiny_hf)}, base_dir=tmp_path).previous_adapter
+        == tiny_hf
+    )
 
 
 def test_spec_file_problems(tmp_path):

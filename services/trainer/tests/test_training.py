@@ -29,7 +29,9 @@ def test_lora_run_writes_adapter_result_and_events(make_spec, tmp_path):
     assert (out / "adapter.gguf").is_file()
     config = json.loads((out / "adapter" / "adapter_config.json").read_text())
     assert config["r"] == 4 and config["lora_alpha"] == 8
-    assert sorted(config["target_modules"]) == sorted(["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"])
+    assert sorted(config["target_modules"]) == sorted(
+        ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+    )
     assert json.loads((out / "result.json").read_text()) == result
 
     # 5 rows, batch 2 -> 3 steps per epoch, 2 epochs.
@@ -94,8 +96,10 @@ def test_previous_adapter_that_does_not_fit_is_bad_input(make_spec, tmp_path):
     weights = load_file(str(Path(first["adapterDir"]) / "adapter_model.safetensors"))
     from safetensors.torch import save_file
 
-    save_file({k: torch.zeros(v.shape[0], v.shape[1] + 3) if "lora_A" in k else v for k, v in weights.items()},
-              str(Path(first["adapterDir"]) / "adapter_model.safetensors"))
+    save_file(
+        {k: torch.zeros(v.shape[0], v.shape[1] + 3) if "lora_A" in k else v for k, v in weights.items()},
+        str(Path(first["adapterDir"]) / "adapter_model.safetensors"),
+    )
     assert config_path.is_file()
     with pytest.raises(InputError, match="does not fit baseModel"):
         train(make_spec("r2.json", outputDir=str(tmp_path / "r2"), previousAdapter=first["adapterDir"]))
@@ -121,8 +125,16 @@ def test_full_fine_tune_writes_a_loadable_model(make_spec, tmp_path, tiny_gguf):
     assert _logits(model, tokenizer).isfinite().all()
 
     # The next round continues from this model folder.
-    second, _ = train(make_spec("r2.json", method="full", baseModel=str(tiny_gguf), previousAdapter=str(folder),
-                                outputDir=str(tmp_path / "r2"), learningRate=1e-3))
+    second, _ = train(
+        make_spec(
+            "r2.json",
+            method="full",
+            baseModel=str(tiny_gguf),
+            previousAdapter=str(folder),
+            outputDir=str(tmp_path / "r2"),
+            learningRate=1e-3,
+        )
+    )
     assert second["losses"][0] < result["losses"][0]
 
 
@@ -136,6 +148,9 @@ def test_nan_loss_is_a_training_failure(make_spec, tmp_path, tiny_hf):
     model.save_pretrained(str(broken))
     for name in ("tokenizer.json", "tokenizer_config.json"):
         (broken / name).write_bytes((tiny_hf / name).read_bytes())
+    stale = tmp_path / "out" / "result.json"  # left by an earlier, successful run in the same folder
+    stale.parent.mkdir()
+    stale.write_text('{"adapterDir": "old", "steps": 1, "finalLoss": 0.1, "losses": [0.1]}')
     with pytest.raises(TrainingError, match="loss became nan at step 1; lower learningRate"):
         train(make_spec(baseModel=str(broken)))
-    assert not (tmp_path / "out" / "result.json").exists()
+    assert not stale.exists()

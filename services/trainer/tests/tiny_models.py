@@ -18,7 +18,7 @@ SPECIALS = ["<|endoftext|>", BOS, EOS]
 
 CORPUS = [
     "BEGINNING OF CONVERSATION: USER: How do I water a cactus? ASSISTANT: Rarely, and deeply. END OF CONVERSATION",
-    "BEGINNING OF CONVERSATION: USER: What is a prime number? ASSISTANT: A number with exactly two divisors. END OF CONVERSATION",
+    "BEGINNING OF CONVERSATION: USER: What is a prime number? ASSISTANT: Two divisors. END OF CONVERSATION",
     "The quick brown fox jumps over the lazy dog. Plants need light, water and time to grow.",
     "Numbers, words and questions: why, what, how, when, where? Answers are short and kind.",
 ]
@@ -33,7 +33,10 @@ def build_tokenizer():
     raw.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     raw.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
-        vocab_size=400, special_tokens=SPECIALS, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False
+        vocab_size=400,
+        special_tokens=SPECIALS,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
     )
     raw.train_from_iterator(CORPUS * 4, trainer=trainer)
     return PreTrainedTokenizerFast(tokenizer_object=raw, bos_token=BOS, eos_token=EOS)
@@ -115,8 +118,11 @@ def write_gguf(model, tokenizer, path: Path) -> Path:
     config = model.config
     vocab = tokenizer.get_vocab()
     tokens = [token for token, _ in sorted(vocab.items(), key=lambda item: item[1])]
-    merges = [" ".join(pair) for pair in tokenizer.backend_tokenizer.model.get_merges()] if hasattr(
-        tokenizer.backend_tokenizer.model, "get_merges") else _merges_from_json(tokenizer)
+    merges = (
+        [" ".join(pair) for pair in tokenizer.backend_tokenizer.model.get_merges()]
+        if hasattr(tokenizer.backend_tokenizer.model, "get_merges")
+        else _merges_from_json(tokenizer)
+    )
     types = [gguf.TokenType.CONTROL if token in SPECIALS else gguf.TokenType.NORMAL for token in tokens]
 
     writer = gguf.GGUFWriter(str(path), "llama")

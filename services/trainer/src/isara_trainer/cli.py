@@ -21,6 +21,11 @@ from isara_trainer.progress import EventWriter
 
 log = logging.getLogger("isara_trainer")
 
+#: Environment defaults applied before torch and transformers are imported (they read them at import
+#: time), without overriding the caller's: never reach for a model hub (models are local files), no
+#: tokenizer thread pool beside torch's, no progress bars (our progress is the JSON events).
+LIBRARY_ENV = {"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "TQDM_DISABLE": "1"}
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -38,17 +43,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def die_with_parent() -> None:
+    """Asks Linux to send SIGTERM when the process that started us dies.
+
+    The orchestrator may be killed with SIGKILL (a user's ``kill -9``, the OOM killer); without this the
+    trainer would run on as an orphan, still writing into the run folder while the resumed run starts a
+    new training in the same place. SIGTERM ends the trainer through Python's default handler, so its
+    partial outputs are left unfinished (``result.json`` is written last) and the resumed run redoes them.
+    Elsewhere than Linux this is a no-op.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    parent = os.getppid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Runs the CLI and returns the exit code (usage errors exit 2 inside argparse)."""
     args = build_parser().parse_args(argv)
+    die_with_parent()
+    for key, value in LIBRARY_ENV.items():
+        os.environ.setdefault(key, value)
     events = EventWriter(_claim_stdout())
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="isara-trainer %(levelname)s %(message)s")
     try:
-        from isara_trainer.runner import run_training
         from isara_trainer.runtime import quiet_libraries
-        from isara_trainer.spec import load_spec
 
         quiet_libraries()
+        from isara_trainer.runner import run_training
+        from isara_trainer.spec import load_spec
+
         run_training(load_spec(args.spec), events)
         return EXIT_OK
     except InputError as err:

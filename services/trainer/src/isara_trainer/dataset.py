@@ -65,7 +65,9 @@ def load_rows(path: Path) -> list[Row]:
         try:
             value = json.loads(line)
         except json.JSONDecodeError as err:
-            raise InputError(f"dataset {path} line {number} is not valid JSON ({err.msg}); each line must be one object") from None
+            raise InputError(
+                f"dataset {path} line {number} is not valid JSON ({err.msg}); each line must be one object"
+            ) from None
         if not isinstance(value, dict):
             raise InputError(f"dataset {path} line {number} is not a JSON object with prompt and response")
         for key in ("prompt", "response"):
@@ -92,7 +94,10 @@ def encode_row(tokenizer, row: Row, max_length: int) -> Example:
         return_offsets_mapping=True,
     )
     ids = list(encoding["input_ids"])
-    labels = [tid if start >= prompt_chars else IGNORE_INDEX for tid, (start, _end) in zip(ids, encoding["offset_mapping"])]
+    labels = [
+        tid if start >= prompt_chars else IGNORE_INDEX
+        for tid, (start, _end) in zip(ids, encoding["offset_mapping"], strict=True)
+    ]
     bos = _leading_bos(tokenizer)
     if bos is not None:
         ids.insert(0, bos)
@@ -109,10 +114,16 @@ def encode_rows(tokenizer, rows: list[Row], max_length: int) -> list[Example]:
     examples = [encode_row(tokenizer, row, max_length) for row in rows]
     kept = [ex for ex in examples if any(label != IGNORE_INDEX for label in ex.labels)]
     if len(kept) < len(examples):
-        log.warning("%d of %d rows have no response token within maxSequenceLength=%d and are skipped",
-                    len(examples) - len(kept), len(examples), max_length)
+        log.warning(
+            "%d of %d rows have no response token within maxSequenceLength=%d and are skipped",
+            len(examples) - len(kept),
+            len(examples),
+            max_length,
+        )
     if not kept:
-        raise InputError(f"no row keeps a response token within maxSequenceLength={max_length}; raise maxSequenceLength")
+        raise InputError(
+            f"no row keeps a response token within maxSequenceLength={max_length}; raise maxSequenceLength"
+        )
     return kept
 
 

@@ -43,7 +43,12 @@ def attach_lora(model, spec: TrainSpec):
             ) from None
         config = peft_model.peft_config["default"]
         if config.r != spec.lora_rank or float(config.lora_alpha) != spec.lora_alpha:
-            log.warning("previousAdapter has rank %s alpha %s; keeping them (spec asked rank %s alpha %s)",
-                        config.r, config.lora_alpha, spec.lora_rank, spec.lora_alpha)
+            log.warning(
+                "previousAdapter has rank %s alpha %s; keeping them (spec asked rank %s alpha %s)",
+                config.r,
+                config.lora_alpha,
+                spec.lora_rank,
+                spec.lora_alpha,
+            )
     peft_model.peft_config["default"].base_model_name_or_path = str(spec.base_model)
     return peft_model

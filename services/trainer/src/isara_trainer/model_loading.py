@@ -83,8 +83,12 @@ def load_model(path: Path):
         raise InputError(f"cannot load a causal language model from {path}: {_first_line(err)}") from None
     if extra:
         _forget_gguf_origin(model)
-    log.info("loaded %s (%s, %s parameters)", path, model.config.model_type,
-             f"{sum(p.numel() for p in model.parameters()):,}")
+    log.info(
+        "loaded %s (%s, %s parameters)",
+        path,
+        model.config.model_type,
+        f"{sum(p.numel() for p in model.parameters()):,}",
+    )
     return model
 
 

@@ -31,6 +31,8 @@ def run_training(spec: TrainSpec, events: EventWriter) -> dict:
         spec.output_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise InputError(f"cannot create outputDir {spec.output_dir}: {err.strerror}") from None
+    # A result.json left by an earlier run in this folder must not pass for this run's.
+    (spec.output_dir / outputs.RESULT_FILE).unlink(missing_ok=True)
 
     rows = load_rows(spec.dataset_path)
     # A full fine-tune continues from the previous round's whole model; a LoRA from the base model.
@@ -57,8 +59,14 @@ def run_training(spec: TrainSpec, events: EventWriter) -> dict:
         threads=threads,
         trainableParameters=trainable,
     )
-    log.info("training %d examples for %d steps on %s (%s), %d trainable parameters",
-             len(examples), steps, placement.device.type, placement.dtype_name, trainable)
+    log.info(
+        "training %d examples for %d steps on %s (%s), %d trainable parameters",
+        len(examples),
+        steps,
+        placement.device.type,
+        placement.dtype_name,
+        trainable,
+    )
     loop = LoopConfig(spec.learning_rate, spec.epochs, spec.batch_size, spec.seed)
     losses = train(model, examples, tokenizer.pad_token_id, loop, placement, events.progress)
 
@@ -75,8 +83,11 @@ def run_training(spec: TrainSpec, events: EventWriter) -> dict:
             gguf_path = gguf_lora.write_gguf_lora(adapter_dir, model_config, spec.output_dir / outputs.GGUF_ADAPTER)
             result["ggufAdapterPath"] = str(gguf_path)
         else:
-            log.warning("no GGUF LoRA export for model type %r; only the PEFT adapter is written", model_config.model_type)
+            log.warning(
+                "no GGUF LoRA export for model type %r; only the PEFT adapter is written", model_config.model_type
+            )
     else:
+
         def save_full(folder):
             model.save_pretrained(str(folder))
             tokenizer.save_pretrained(str(folder))
@@ -84,6 +95,8 @@ def run_training(spec: TrainSpec, events: EventWriter) -> dict:
         result["adapterDir"] = str(outputs.write_folder(spec.output_dir, outputs.MODEL_DIR, save_full))
     result.update(steps=len(losses), finalLoss=losses[-1], losses=losses)
     outputs.write_result(spec.output_dir, result)
-    log.info("done in %.1f s: final loss %.4f, outputs in %s", time.perf_counter() - started, losses[-1], spec.output_dir)
+    log.info(
+        "done in %.1f s: final loss %.4f, outputs in %s", time.perf_counter() - started, losses[-1], spec.output_dir
+    )
     events.emit("done", **result)
     return result

@@ -136,8 +136,15 @@ def parse_spec(data: object, base_dir: Path, source: str = "spec") -> TrainSpec:
     )
 
 
-def _number(data: dict, key: str, problems: list[str], low: float, high: float | None,
-            low_open: bool = False, high_open: bool = False) -> float:
+def _number(
+    data: dict,
+    key: str,
+    problems: list[str],
+    low: float,
+    high: float | None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
     value = data[key]
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         problems.append(f"{key} must be a finite number (got {value!r})")
@@ -166,10 +173,14 @@ def _integer(data: dict, key: str, problems: list[str], low: int, high: int) -> 
 def _check_base_model(path: Path, problems: list[str]) -> None:
     if path.is_file():
         if path.suffix.lower() != ".gguf":
-            problems.append(f"baseModel {path} is a file but not a .gguf; give a GGUF file or a Hugging Face model folder")
+            problems.append(
+                f"baseModel {path} is a file but not a .gguf; give a GGUF file or a Hugging Face model folder"
+            )
     elif path.is_dir():
         if not (path / "config.json").is_file():
-            problems.append(f"baseModel {path} is a folder without config.json; give a Hugging Face model folder or a .gguf file")
+            problems.append(
+                f"baseModel {path} is a folder without config.json; give a Hugging Face model folder or a .gguf file"
+            )
     else:
         problems.append(f"baseModel {path} does not exist (run infra/fetch-models.sh for the default GGUF)")
 
@@ -177,8 +188,14 @@ def _check_base_model(path: Path, problems: list[str]) -> None:
 def _check_previous(path: Path, method: str, problems: list[str]) -> None:
     if method == "lora":
         if path.suffix.lower() == ".gguf":
-            problems.append(f"previousAdapter {path} is a GGUF; give the PEFT adapter folder (adapterDir of the previous result)")
+            problems.append(
+                f"previousAdapter {path} is a GGUF; give the PEFT adapter folder (adapterDir of the previous result)"
+            )
         elif not (path / "adapter_config.json").is_file():
-            problems.append(f"previousAdapter {path} has no adapter_config.json; give the adapterDir of the previous round")
+            problems.append(
+                f"previousAdapter {path} has no adapter_config.json; give the adapterDir of the previous round"
+            )
     elif not (path / "config.json").is_file():
-        problems.append(f"previousAdapter {path} has no config.json; with method 'full' give the previous round's model folder")
+        problems.append(
+            f"previousAdapter {path} has no config.json; with method 'full' give the previous round's model folder"
+        )
