@@ -16,7 +16,9 @@ npx turbo run build typecheck lint --output-logs=errors-only || exit 1
 status=0
 py_pass=0 py_fail=0 py_skip=0
 if [[ -x services/trainer/.venv/bin/python ]]; then
-  printf '\n==> Python tests (services/trainer)\n'
+  printf '\n==> Python lint and tests (services/trainer)\n'
+  services/trainer/.venv/bin/ruff check services/trainer || status=1
+  services/trainer/.venv/bin/ruff format --check services/trainer || status=1
   services/trainer/.venv/bin/python -m pytest services/trainer/tests -q -rs --junitxml="$results/pytest.xml" || status=1
   read -r py_pass py_fail py_skip < <(python3 scripts/junit-counts.py "$results/pytest.xml")
 fi
