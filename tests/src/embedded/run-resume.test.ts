@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -24,7 +25,8 @@ const skip = realStackSkip();
  * 2. Ctrl-C (SIGINT) while answers are written → exit 130, the state still points at answers;
  * 3. the trainer process dies (a stand-in interpreter that SIGKILLs itself, as the OOM killer would)
  *    → one clear message, exit 1, state `failed` at train, every earlier artifact intact;
- * 4. the same command with the real trainer → resumes at train and finishes the round.
+ * 4. `kill -9` while the real trainer runs → the trainer exits with its parent, no orphan keeps writing;
+ * 5. the same command with the real trainer → resumes at train and finishes the round.
  * Then the round's data is checked the way a user would: every slot accounted for exactly once.
  */
 test("isara run survives kill -9, Ctrl-C and a crashing trainer, and finishes a real round", {
@@ -80,7 +82,15 @@ test("isara run survives kill -9, Ctrl-C and a crashing trainer, and finishes a 
   assert.match(state.error?.message ?? "", /killed by SIGKILL/);
   const promptsMtime = (await stat(join(runDir, "round-1/prompts.jsonl"))).mtimeMs;
 
-  // 4. resume with the real trainer
+  // 4. kill -9 while the real trainer runs: the trainer must not live on as an orphan
+  const specPath = join(runDir, "round-1/train/spec.json");
+  const training = startCli([...args, "--python", TRAINER_PYTHON]);
+  await waitFor(() => trainerPids(specPath).length > 0, 300_000, "the trainer to start");
+  training.kill("SIGKILL");
+  await training.done;
+  await waitFor(() => trainerPids(specPath).length === 0, 30_000, "the orphaned trainer to exit");
+
+  // 5. resume with the real trainer
   const finished = await runCli([...args, "--python", TRAINER_PYTHON]);
   assert.equal(finished.code, 0, finished.stderr);
   const summary = JSON.parse(finished.stdout.trim().split("\n").at(-1) ?? "{}") as { status: string };
@@ -122,3 +132,15 @@ test("isara run survives kill -9, Ctrl-C and a crashing trainer, and finishes a 
   assert.match(await readFile(join(runDir, "report/report.html"), "utf8"), /<svg/);
   assert.ok(!existsSync(join(runDir, "round-1/prompts.jsonl.partial")));
 });
+
+/** PIDs of trainer processes working on `specPath` (pgrep exits 1 when there are none). */
+function trainerPids(specPath: string): number[] {
+  try {
+    return execFileSync("pgrep", ["-f", `isara_trainer train --spec ${specPath}`], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
