@@ -14,6 +14,7 @@ export const samplingSchema = z.object({
   /** Multiplicative penalty on tokens already in the context (1 = off). */
   repetitionPenalty: z.number().min(1).max(3),
 });
+/** Sampling settings, as parsed (see {@link samplingSchema}). */
 export type Sampling = z.infer<typeof samplingSchema>;
 
 /** Settings of the ISARA loop itself (paper defaults). */
@@ -48,6 +49,7 @@ export const isaraSettingsSchema = z.object({
     .max(2 ** 31 - 1)
     .default(0),
 });
+/** ISARA loop settings with defaults filled in. */
 export type IsaraSettings = z.infer<typeof isaraSettingsSchema>;
 
 /** Settings of the filter chain. */
@@ -57,6 +59,7 @@ export const filterSettingsSchema = z.object({
   /** Reject prompts or answers with fewer words than this. */
   minWords: z.number().int().min(0).max(1000).default(5),
 });
+/** Filter chain settings with defaults filled in. */
 export type FilterSettings = z.infer<typeof filterSettingsSchema>;
 
 /** Settings handed to the trainer each round. */
@@ -80,6 +83,7 @@ export const trainingSettingsSchema = z.object({
   /** LoRA dropout. */
   loraDropout: z.number().min(0).max(0.9).default(0.05),
 });
+/** Training settings with defaults filled in. */
 export type TrainingSettings = z.infer<typeof trainingSettingsSchema>;
 
 /** When the loop stops before its last round. */
@@ -93,6 +97,7 @@ export const stopSettingsSchema = z.object({
   /** Smallest change of the metric that counts as an improvement. */
   minImprovement: z.number().min(0).default(0),
 });
+/** Stop settings with defaults filled in. */
 export type StopSettings = z.infer<typeof stopSettingsSchema>;
 
 const slug = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -108,6 +113,7 @@ export const domainConfigSchema = z.object({
   training: trainingSettingsSchema.default(trainingSettingsSchema.parse({})),
   stop: stopSettingsSchema.default(stopSettingsSchema.parse({})),
 });
+/** A parsed `domain.json`: every section present, defaults filled in. */
 export type DomainConfig = z.infer<typeof domainConfigSchema>;
 
 /** Longest prompt or response accepted in a seed or eval item, in characters. */
@@ -122,6 +128,7 @@ export const seedPairSchema = z.object({
   prompt: z.string().trim().min(1, "must not be empty").max(MAX_FIELD_CHARS),
   response: z.string().trim().min(1, "must not be empty").max(MAX_FIELD_CHARS),
 });
+/** One validated seed pair (trimmed). */
 export type SeedPair = z.infer<typeof seedPairSchema>;
 
 /** One evaluation question with references, as TruthfulQA's generation task. */
@@ -136,6 +143,7 @@ export const evalItemSchema = z.object({
   /** Answers that show the behaviour to move away from (may be empty). */
   incorrect: z.array(z.string().trim().min(1).max(MAX_FIELD_CHARS)).default([]),
 });
+/** One validated eval item. */
 export type EvalItem = z.infer<typeof evalItemSchema>;
 
 /** A whole domain, validated: config, seeds (set 0) and eval items. */
