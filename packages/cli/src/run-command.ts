@@ -1,6 +1,13 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { type Domain, domainConfigSchema, IsaraError, type RunMode, type RunState } from "@isara/core";
+import {
+  type Domain,
+  domainConfigSchema,
+  IsaraError,
+  isIsaraError,
+  type RunMode,
+  type RunState,
+} from "@isara/core";
 import { type MetricsFile, runEmbedded, runFolder } from "@isara/embedded";
 import { loadDomain } from "./domain-files.js";
 import { createProgressView } from "./progress-view.js";
@@ -57,7 +64,9 @@ export async function runCommand(o: RunCommandOptions): Promise<RunState> {
     const state = await runEmbedded(
       { runId: runIdOfDir(runDir), domain, mode: o.mode, onEvent: view, signal: o.signal },
       ports,
-    );
+    ).catch((err: unknown) => {
+      throw withResumeHint(err, runDir);
+    });
     const metrics = JSON.parse(await readFile(join(runDir, runFolder.metrics), "utf8")) as MetricsFile;
     if (o.json) {
       out(
@@ -88,4 +97,18 @@ function withOverrides(domain: Domain, o: Pick<RunCommandOptions, "prompts" | "r
     throw new IsaraError("invalid_argument", `--prompts/--rounds give an invalid config: ${why}`);
   }
   return { ...domain, config: parsed.data };
+}
+
+/**
+ * A step that failed left the run folder consistent (state saved as `failed` at that step), so the
+ * person's next move is to fix the cause and run the same command; say so under the error.
+ */
+function withResumeHint(err: unknown, runDir: string): unknown {
+  if (!isIsaraError(err) || err.code === "cancelled") return err;
+  return new IsaraError(
+    err.code,
+    `${err.message}\nThe run folder ${runDir} is consistent: fix the cause and run the same command to resume from this step.`,
+    err.details,
+    { cause: err },
+  );
 }
