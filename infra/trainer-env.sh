@@ -14,43 +14,25 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 service="$root/services/trainer"
 venv="$service/.venv"
 requirements=("$service/requirements.txt" "$service/requirements-test.txt")
-stamp="$venv/.requirements.sha256"
 base_python="${ISARA_PYTHON:-python3}"
 probe='import torch, transformers, peft, gguf, safetensors, pytest, isara_trainer'
 
 say() { printf 'trainer-env: %s\n' "$*" >&2; }
 fail() { printf 'trainer-env: %s\n' "$*" >&2; exit 1; }
 
-if [[ ${1:-} == --force ]]; then
-  say "removing $venv (--force)"
-  rm -rf "$venv"
-elif [[ $# -gt 0 ]]; then
-  fail "unknown argument '$1' (use --force or nothing)"
-fi
+source "$root/infra/lib/venv.sh"
+venv_handle_args "$@"
 
 # The stamp covers the pins and the package metadata (an edit to pyproject.toml re-installs it).
 want="$(cat "${requirements[@]}" "$service/pyproject.toml" | sha256sum | cut -d' ' -f1)"
-if [[ -x $venv/bin/python && -f $stamp && $(cat "$stamp") == "$want" ]] && "$venv/bin/python" -c "$probe" 2>/dev/null; then
+if venv_is_current; then
   say "up to date ($venv)"
   exit 0
 fi
 
-command -v "$base_python" >/dev/null || fail "no '$base_python' on PATH; install Python 3.11+ or set ISARA_PYTHON"
-"$base_python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' ||
-  fail "$("$base_python" --version 2>&1) is too old; the pinned packages need Python 3.11+ (set ISARA_PYTHON)"
-
-# A venv whose interpreter no longer runs (Python upgraded or moved) is rebuilt, not patched.
-if [[ -e $venv ]] && ! "$venv/bin/python" -c 'pass' 2>/dev/null; then
-  say "existing $venv is broken; rebuilding it"
-  rm -rf "$venv"
-fi
-if [[ ! -x $venv/bin/python ]]; then
-  say "creating $venv with $("$base_python" --version 2>&1)"
-  "$base_python" -m venv "$venv"
-fi
+venv_create
 
 pip=("$venv/bin/python" -m pip --disable-pip-version-check --no-input)
-rm -f "$stamp"
 say "installing the pinned packages (torch + its CUDA runtime: several GB, a few minutes)"
 args=()
 for file in "${requirements[@]}"; do args+=(-r "$file"); done
@@ -60,7 +42,6 @@ for file in "${requirements[@]}"; do args+=(-r "$file"); done
 # Editable install of the trainer itself; setuptools comes from requirements.txt, so no download.
 "${pip[@]}" install --quiet --no-deps --no-build-isolation -e "$service" ||
   fail "could not install the isara_trainer package from $service"
-"$venv/bin/python" -c "$probe" || fail "packages installed but '$probe' fails; rerun with --force"
-echo "$want" >"$stamp"
+venv_seal
 say "ready: $("$venv/bin/python" -c 'import torch, transformers, peft; print("torch", torch.__version__, "transformers", transformers.__version__, "peft", peft.__version__)')"
 say "size: $(du -sh "$venv" | cut -f1)"
