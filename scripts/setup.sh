@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the project needs, idempotently: npm packages, the Python environments, the models.
 # Downloads are cached outside the repo (npm's and pip's own caches, and $ISARA_CACHE for models), so a
-# second run on the same machine is quick. Usage: scripts/setup.sh [node|python|models|all]...
+# second run on the same machine is quick. Usage: scripts/setup.sh [node|python|models|kafka|all]...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1
@@ -39,6 +39,12 @@ setup_models() {
   done
 }
 
+setup_kafka() {
+  # Apache Kafka jars from Maven Central, for the distributed mode's tests and local stack.
+  step "Kafka broker jars (infra/kafka/fetch.sh)"
+  bash infra/kafka/fetch.sh >/dev/null
+}
+
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=(all)
 for t in "${targets[@]}"; do
@@ -46,7 +52,8 @@ for t in "${targets[@]}"; do
     node) setup_node ;;
     python) setup_python ;;
     models) setup_models ;;
-    all) setup_node; setup_python; setup_models ;;
-    *) echo "setup.sh: unknown target '$t' (use node, python, models or all)" >&2; exit 2 ;;
+    kafka) setup_kafka ;;
+    all) setup_node; setup_python; setup_models; setup_kafka ;;
+    *) echo "setup.sh: unknown target '$t' (use node, python, models, kafka or all)" >&2; exit 2 ;;
   esac
 done
