@@ -12,6 +12,7 @@ bash scripts/setup.sh all || { echo "setup failed: see the messages above" >&2; 
 
 printf '\n==> build, typecheck, lint\n'
 npx turbo run build typecheck lint --output-logs=errors-only || exit 1
+npm run -s breaking -w @isara/contracts || exit 1
 
 status=0
 py_pass=0 py_fail=0 py_skip=0

@@ -1,0 +1,30 @@
+/**
+ * @isara/contracts: the wire contracts of the distributed mode. The protobuf messages of every Kafka
+ * topic and the gRPC services (RetrievalService, ControllerService) are generated from proto/ into
+ * src/gen (ts-proto, grpc-js services); the hand-written modules convert between them and core's
+ * types, map error codes to gRPC statuses, and hold the topic catalogue.
+ *
+ * Generated names follow the proto (`Sample`, `RunEvent`, `RunMode`, ...) and some equal core's;
+ * import this package as a namespace (`import * as wire from "@isara/contracts"`) where both meet.
+ */
+export * from "./error-code.js";
+export * from "./gen/google/protobuf/timestamp.js";
+export * from "./gen/isara/v1/controller.js";
+export * from "./gen/isara/v1/error_info.js";
+export * from "./gen/isara/v1/lineage.js";
+export * from "./gen/isara/v1/metrics.js";
+export * from "./gen/isara/v1/model_ref.js";
+export * from "./gen/isara/v1/phase.js";
+export * from "./gen/isara/v1/retrieval.js";
+export * from "./gen/isara/v1/round_record.js";
+export * from "./gen/isara/v1/run_context.js";
+export * from "./gen/isara/v1/run_mode.js";
+export * from "./gen/isara/v1/sample.js";
+export * from "./gen/isara/v1/sampling.js";
+export * from "./gen/isara/v1/topics.js";
+export * from "./idempotency-keys.js";
+export * from "./run-event-wire.js";
+export * from "./run-mode-wire.js";
+export * from "./sample-wire.js";
+export * from "./topic-codec.js";
+export * from "./topics.js";
