@@ -5,18 +5,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { type CompletionRequest, isIsaraError } from "@isara/core";
+import { isIsaraError } from "@isara/core";
 import { createLlamaLlm, type LlamaLlm } from "./llama-llm.js";
-import { makeTinyFixtureFiles, type TinyFixtureFiles } from "./tiny-fixture-files.js";
+import { greedyRequest, makeTinyFixtureFiles, type TinyFixtureFiles } from "./tiny-fixture-files.js";
 
-const GREEDY: CompletionRequest = {
-  prompt: "hello",
-  maxTokens: 4,
-  temperature: 0,
-  topP: 1,
-  repetitionPenalty: 1,
-  seed: 0,
-};
+const GREEDY = greedyRequest("hello", 4);
 
 let files: TinyFixtureFiles;
 let llm: LlamaLlm;

@@ -6,16 +6,9 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { CompletionRequest } from "@isara/core";
 import { createLlamaLlm } from "./llama-llm.js";
-import { makeTinyFixtureFiles, type TinyFixtureFiles } from "./tiny-fixture-files.js";
+import { greedyRequest, makeTinyFixtureFiles, type TinyFixtureFiles } from "./tiny-fixture-files.js";
 
-const GREEDY: CompletionRequest = {
-  prompt: "hello world",
-  maxTokens: 12,
-  temperature: 0,
-  topP: 1,
-  repetitionPenalty: 1,
-  seed: 0,
-};
+const GREEDY = greedyRequest("hello world", 12);
 
 let files: TinyFixtureFiles;
 

@@ -7,15 +7,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type CompletionRequest, isIsaraError } from "@isara/core";
 import { createLlamaLlm, type LlamaLlm } from "./llama-llm.js";
-import { makeTinyFixtureFiles, type TinyFixtureFiles } from "./tiny-fixture-files.js";
+import { greedyRequest, makeTinyFixtureFiles, type TinyFixtureFiles } from "./tiny-fixture-files.js";
 
-const GREEDY: Omit<CompletionRequest, "prompt"> = {
-  maxTokens: 12,
-  temperature: 0,
-  topP: 1,
-  repetitionPenalty: 1,
-  seed: 0,
-};
+const GREEDY = greedyRequest("", 12);
 
 let files: TinyFixtureFiles;
 let llm: LlamaLlm;

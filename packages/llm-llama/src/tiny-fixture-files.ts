@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { CompletionRequest } from "@isara/core";
 import { writeTinyLlamaGguf, writeTinyLoraGguf } from "./tiny-llama-gguf.js";
 
 /** Paths of the files {@link makeTinyFixtureFiles} writes, and a way to delete them. */
@@ -57,4 +58,12 @@ export async function makeTinyFixtureFiles(): Promise<TinyFixtureFiles> {
     folder,
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * A deterministic request for tests: greedy decoding, no penalty, seed 0, so the same model gives the
+ * same text every time and a test can compare outputs exactly.
+ */
+export function greedyRequest(prompt: string, maxTokens: number): CompletionRequest {
+  return { prompt, maxTokens, temperature: 0, topP: 1, repetitionPenalty: 1, seed: 0 };
 }
