@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Creates or updates the Python dev environment at <repo>/.venv from infra/requirements-dev.txt
-# (pinned rouge-score, the reference for the ROUGE-L cross-check test, and pytest). Idempotent: when
+# (pinned rouge-score and sacrebleu, the references for the ROUGE-L and BLEU cross-check tests, and pytest). Idempotent: when
 # the venv already matches the requirements file it only checks the imports and exits. Downloads go
 # through pip's normal cache, so a rebuild on the same machine needs no network.
 # Usage: infra/python-dev-env.sh [--force]   (--force rebuilds the venv from scratch)
@@ -10,7 +10,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 venv="$root/.venv"
 requirements="$root/infra/requirements-dev.txt"
 base_python="${ISARA_PYTHON:-python3}"
-probe='import rouge_score.rouge_scorer, pytest'
+probe='import rouge_score.rouge_scorer, sacrebleu, pytest'
 
 say() { printf 'python-dev-env: %s\n' "$*"; }
 fail() { printf 'python-dev-env: %s\n' "$*" >&2; exit 1; }
@@ -29,4 +29,4 @@ venv_create
 say "installing infra/requirements-dev.txt"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input -r "$requirements"
 venv_seal
-say "ready: $("$venv/bin/python" -c 'import rouge_score, importlib.metadata as m; print("rouge-score", m.version("rouge-score"))')"
+say "ready: $("$venv/bin/python" -c 'import importlib.metadata as m; print("rouge-score", m.version("rouge-score"), "sacrebleu", m.version("sacrebleu"))')"

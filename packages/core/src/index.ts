@@ -25,3 +25,4 @@ export * from "./schema-issues.js";
 export * from "./stop-rules.js";
 export * from "./token-budget.js";
 export * from "./truthfulness.js";
+export { bleuMax, bleuTokenize, sentenceBleu } from "./bleu.js";

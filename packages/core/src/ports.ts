@@ -155,6 +155,42 @@ export interface Evaluator {
   ): Promise<EvalResult>;
 }
 
+/** One message of a chat conversation, in the OpenAI chat format judges are served with. */
+export interface ChatMessage {
+  readonly role: "system" | "user" | "assistant";
+  readonly content: string;
+}
+
+/** A chat request. Judges ask with temperature 0 so a verdict is a property of the judge, not of luck. */
+export interface ChatRequest {
+  readonly messages: readonly ChatMessage[];
+  readonly maxTokens: number;
+  readonly temperature: number;
+  /** Sampling seed where the backend honours one. */
+  readonly seed?: number;
+}
+
+/** A chat model that answers a conversation: the judge of the judge-based evaluators. */
+export interface ChatModel extends Closeable {
+  /** Identifies the judge model in logs and reports. */
+  readonly modelId: string;
+  /** How many requests the backend serves at once; callers keep this many in flight. */
+  readonly parallelism: number;
+  chat(request: ChatRequest, signal?: AbortSignal): Promise<{ readonly text: string }>;
+}
+
+/** What a classifier says about one text: a score in [0, 1] per label. */
+export interface Classification {
+  readonly scores: Readonly<Record<string, number>>;
+}
+
+/** A text classifier served elsewhere, e.g. a moderation model behind HTTP, for safety metrics. */
+export interface TextClassifier extends Closeable {
+  readonly modelId: string;
+  /** One classification per text, in order. */
+  classify(texts: readonly string[], signal?: AbortSignal): Promise<Classification[]>;
+}
+
 /** Persists run state so a run resumes after a crash. Saves are atomic: a reader sees old or new, never half. */
 export interface RunStore<S> {
   load(runId: string): Promise<S | undefined>;

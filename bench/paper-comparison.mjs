@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+/**
+ * Reproduces the ISARA paper's comparison on CPU: for each dataset (TruthfulQA, harmlessness), runs
+ * ISARA and the five baselines with `isara run` on one shared eval set, then `isara compare` writes one
+ * table and one chart across them. Each run is an ordinary run folder, so an interrupted benchmark
+ * resumes where it stopped when started again. Not a test: it takes about an hour per dataset on 2
+ * cores. Results and the exact command: docs/results.md.
+ *
+ *   node bench/paper-comparison.mjs [--datasets truthfulqa,harmless] [--prompts 128] [--rounds 2]
+ *        [--eval 200] [--modes base,icl-random,icl-knn,sft-seeds,isara,one-shot] [--out runs/paper]
+ *        [--data <shared data folder>] [--judge-url <OpenAI-compatible base URL>]
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { buildHarmless, buildTruthfulqa } from "./paper/domains.mjs";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const { values } = parseArgs({
+  options: {
+    datasets: { type: "string", default: "truthfulqa,harmless" },
+    prompts: { type: "string", default: "128" },
+    rounds: { type: "string", default: "2" },
+    eval: { type: "string", default: "200" },
+    modes: { type: "string", default: "base,icl-random,icl-knn,sft-seeds,isara,one-shot" },
+    out: { type: "string", default: "runs/paper" },
+    data: { type: "string", default: process.env.ISARA_SHARED_DATA ?? join(root, "../shared/data") },
+    "judge-url": { type: "string" },
+  },
+});
+const cli = join(root, "packages/cli/dist/main.js");
+if (!existsSync(cli)) throw new Error("build first: TURBO_TELEMETRY_DISABLED=1 npx turbo run build");
+if (!existsSync(join(values.data, "truthfulqa/seeds.jsonl")))
+  throw new Error(`no shared datasets at ${values.data}; pass --data <folder> or set ISARA_SHARED_DATA`);
+
+const settings = { prompts: Number(values.prompts), rounds: Number(values.rounds), evalSize: Number(values.eval) };
+const builders = { truthfulqa: buildTruthfulqa, harmless: buildHarmless };
+const modes = values.modes.split(",");
+
+for (const dataset of values.datasets.split(",")) {
+  const build = builders[dataset];
+  if (!build) throw new Error(`unknown dataset "${dataset}"; use ${Object.keys(builders).join(", ")}`);
+  const out = resolve(values.out, dataset);
+  const domain = build(values.data, join(out, "domain"), settings);
+  process.stderr.write(`\n== ${dataset}: ${domain.seeds} seeds, ${domain.eval} eval items, N=${settings.prompts}\n`);
+  const timingsFile = join(out, "timings.json");
+  const timings = existsSync(timingsFile) ? JSON.parse(readFileSync(timingsFile, "utf8")) : {};
+  for (const mode of modes) {
+    const runDir = join(out, mode);
+    const stateFile = join(runDir, "state.json");
+    if (existsSync(stateFile) && JSON.parse(readFileSync(stateFile, "utf8")).status === "done") {
+      process.stderr.write(`-- ${mode}: done earlier, kept\n`);
+      continue;
+    }
+    process.stderr.write(`-- ${mode}: running\n`);
+    const started = Date.now();
+    const r = spawnSync(process.execPath, [cli, "run", domain.dir, "--mode", mode, "--run-dir", runDir], {
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    if (r.status !== 0) throw new Error(`isara run --mode ${mode} exited with ${r.status}; run this again to resume`);
+    timings[mode] = { seconds: Math.round((Date.now() - started) / 1000), resumed: existsSync(stateFile) };
+    writeFileSync(timingsFile, `${JSON.stringify(timings, null, 2)}\n`);
+  }
+  const compareArgs = [cli, "compare", ...modes.map((m) => join(out, m)), "--out", join(out, "compare")];
+  if (values["judge-url"]) compareArgs.push("--judge-url", values["judge-url"]);
+  const r = spawnSync(process.execPath, compareArgs, { stdio: "inherit" });
+  if (r.status !== 0) {
+    process.stderr.write(`isara compare exited with ${r.status}; the runs are kept, run this again\n`);
+    process.exitCode = 1;
+  }
+}
