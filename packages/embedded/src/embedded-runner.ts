@@ -141,7 +141,7 @@ async function writeSummaries(
   ports: EmbeddedPorts,
   seeds: number,
 ): Promise<void> {
-  const metrics = metricsFile(state, logs);
+  const metrics = metricsFile(state, logs, ports.llm.modelId);
   await ports.artifacts.write(runFolder.metrics, `${JSON.stringify(metrics, null, 2)}\n`);
   const files = buildReport(reportInput(state, metrics, ports.llm.modelId, seeds));
   for (const [name, text] of Object.entries(files)) await ports.artifacts.write(runFolder.report(name), text);

@@ -12,6 +12,8 @@ export interface MetricsFile {
   readonly runId: string;
   readonly domain: string;
   readonly mode: string;
+  /** The generating model (its id), so a comparison across runs can say what it compared. */
+  readonly model?: string;
   readonly status: string;
   readonly stopReason: string | null;
   readonly rounds: readonly {
@@ -40,11 +42,12 @@ export async function loadRoundLogs(artifacts: ArtifactStore): Promise<RoundLog[
 }
 
 /** Builds `metrics.json` from the state (source of truth for results) and the round logs. */
-export function metricsFile(state: RunState, logs: readonly RoundLog[]): MetricsFile {
+export function metricsFile(state: RunState, logs: readonly RoundLog[], model: string): MetricsFile {
   return {
     runId: state.runId,
     domain: state.domain,
     mode: state.mode,
+    model,
     status: state.status,
     stopReason: state.stopReason,
     rounds: state.rounds.map((r) => ({

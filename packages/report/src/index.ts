@@ -1,2 +1,3 @@
+export * from "./comparison.js";
 export * from "./run-report.js";
 export * from "./svg-chart.js";

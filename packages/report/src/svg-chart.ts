@@ -135,3 +135,40 @@ export function lineChart(title: string, xLabels: readonly string[], series: rea
     ticks,
   );
 }
+
+/**
+ * Grouped vertical bars, one group per label (e.g. per model), one bar per series (e.g. per metric),
+ * with a zero line: metrics such as a ROUGE-L diff are often negative, and the sign is the point.
+ */
+export function groupedBarChart(title: string, labels: readonly string[], series: readonly Series[]): string {
+  const all = series.flatMap((s) => s.values.filter((v) => Number.isFinite(v)));
+  const lo = Math.min(0, ...all);
+  const hi = Math.max(0, ...all);
+  const pad = (hi - lo) * 0.08 || 1;
+  const { y, ticks } = yAxis(lo < 0 ? lo - pad : 0, hi + pad);
+  const slot = (W - M.left - M.right) / Math.max(1, labels.length);
+  const bw = Math.min(28, (slot * 0.8) / Math.max(1, series.length));
+  const body: string[] = [
+    `<line x1="${M.left}" y1="${y(0)}" x2="${W - M.right}" y2="${y(0)}" stroke="#333" stroke-dasharray="3,3"/>`,
+  ];
+  labels.forEach((label, i) => {
+    const x0 = M.left + slot * i + (slot - bw * series.length) / 2;
+    series.forEach((ser, s) => {
+      const v = ser.values[i];
+      if (v === undefined || !Number.isFinite(v)) return;
+      const top = Math.min(y(v), y(0));
+      body.push(
+        `<rect x="${x0 + s * bw}" y="${top}" width="${bw - 2}" height="${Math.abs(y(v) - y(0))}" fill="${PALETTE[s % PALETTE.length]}"><title>${escapeXml(`${label} · ${ser.name}: ${fmt(v)}`)}</title></rect>`,
+      );
+    });
+    body.push(
+      `<text x="${M.left + slot * (i + 0.5)}" y="${H - M.bottom + 14}" font-size="9" text-anchor="middle">${escapeXml(label)}</text>`,
+    );
+  });
+  return frame(
+    title,
+    body,
+    series.map((s) => s.name),
+    ticks,
+  );
+}
