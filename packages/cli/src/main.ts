@@ -1,10 +1,12 @@
 #!/usr/bin/env node
+import { dirname, join, resolve } from "node:path";
 /**
  * The `isara` command. The only file with process effects (argv, exit codes, signals); the commands
  * themselves are functions that take typed options.
  */
 import { parseArgs } from "node:util";
 import { IsaraError, isIsaraError, RUN_MODE_TABLE, RUN_MODES, type RunMode } from "@isara/core";
+import { type ClassifierOptions, compareCommand, type JudgeOptions } from "./compare-command.js";
 import { loadDomain } from "./domain-files.js";
 import { runCommand } from "./run-command.js";
 import { defaultWiring } from "./wiring.js";
@@ -14,6 +16,8 @@ const USAGE = `isara — align a language model to a domain from a few seed exam
 Usage:
   isara run <domain-dir> [options]     run ISARA on one machine (resumes the run in --run-dir if there is one)
   isara validate <domain-dir>          check a domain folder and say what to fix
+  isara compare <run-dir>... [options] one table and chart across finished runs of one domain
+                                       (ISARA and the baselines), re-scored from their stored answers
 
 Options of run:
   --run-dir <dir>       run folder (default runs/<domain>-<mode>)
@@ -26,6 +30,16 @@ Options of run:
   --parallel <n>        sequences generated at once (default 2)
   --threads <n>         CPU threads for generation (default: all cores)
   --json                JSON lines on stdout instead of progress bars
+Options of compare:
+  --out <dir>                 where comparison.md/.svg/.json go (default: compare/ beside the first run)
+  --judge-url <url>           OpenAI-compatible base URL of a judge model (adds judge scores, harm, win rate)
+  --judge-model <name>        model name the judge endpoint serves (required with --judge-url)
+  --judge-items <n>           judge only the first n eval items (default: all)
+  --judge-parallel <n>        judge requests in flight (default 2); API key from ISARA_JUDGE_API_KEY
+  --classifier-url <url>      moderation classifier base URL (adds the classifier's harmful rate)
+  --classifier-format <f>     openai-moderations | tei (default openai-moderations)
+  --classifier-label <label>  label whose score means harmful (required with --classifier-url)
+  --classifier-threshold <t>  score at or above which an answer counts as harmful (default 0.5)
 Modes:
 ${RUN_MODES.map((m) => `  ${m.padEnd(11)} ${RUN_MODE_TABLE[m].summary}`).join("\n")}
 `;
@@ -50,6 +64,44 @@ function positiveInt(name: string, value: string | undefined): number | undefine
   return n;
 }
 
+type Values = Record<string, string | boolean | undefined>;
+
+function judgeOptions(values: Values): JudgeOptions | undefined {
+  const url = values["judge-url"];
+  if (typeof url !== "string") return undefined;
+  const model = values["judge-model"];
+  if (typeof model !== "string")
+    throw new IsaraError("invalid_argument", "--judge-url needs --judge-model <name the endpoint serves>");
+  return {
+    url,
+    model,
+    apiKey: process.env.ISARA_JUDGE_API_KEY,
+    items: positiveInt("judge-items", values["judge-items"] as string | undefined),
+    parallel: positiveInt("judge-parallel", values["judge-parallel"] as string | undefined) ?? 2,
+  };
+}
+
+function classifierOptions(values: Values): ClassifierOptions | undefined {
+  const url = values["classifier-url"];
+  if (typeof url !== "string") return undefined;
+  const label = values["classifier-label"];
+  if (typeof label !== "string")
+    throw new IsaraError(
+      "invalid_argument",
+      "--classifier-url needs --classifier-label <label meaning harmful>",
+    );
+  const format = values["classifier-format"];
+  if (format !== "openai-moderations" && format !== "tei")
+    throw new IsaraError(
+      "invalid_argument",
+      `--classifier-format must be openai-moderations or tei, got "${format}"`,
+    );
+  const threshold = Number(values["classifier-threshold"]);
+  if (!(threshold >= 0 && threshold <= 1))
+    throw new IsaraError("invalid_argument", "--classifier-threshold must be a number from 0 to 1");
+  return { url, format, label, threshold };
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...argv],
@@ -65,6 +117,15 @@ async function main(argv: readonly string[]): Promise<number> {
       parallel: { type: "string" },
       threads: { type: "string" },
       json: { type: "boolean", default: false },
+      out: { type: "string" },
+      "judge-url": { type: "string" },
+      "judge-model": { type: "string" },
+      "judge-items": { type: "string" },
+      "judge-parallel": { type: "string" },
+      "classifier-url": { type: "string" },
+      "classifier-format": { type: "string", default: "openai-moderations" },
+      "classifier-label": { type: "string" },
+      "classifier-threshold": { type: "string", default: "0.5" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -72,6 +133,29 @@ async function main(argv: readonly string[]): Promise<number> {
   if (values.help || !command) {
     process.stdout.write(USAGE);
     return command || values.help ? 0 : 2;
+  }
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write(
+      "\nStopping after the current step's in-flight work… (Ctrl-C again to quit at once)\n",
+    );
+    controller.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  if (command === "compare") {
+    await compareCommand({
+      runDirs: positionals.slice(1),
+      outDir: values.out ?? join(dirname(resolve(domainDir ?? ".")), "compare"),
+      judge: judgeOptions(values),
+      classifier: classifierOptions(values),
+      json: values.json ?? false,
+      signal: controller.signal,
+    });
+    return 0;
   }
   if (!domainDir)
     throw new IsaraError(
@@ -88,7 +172,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (command !== "run")
     throw new IsaraError(
       "invalid_argument",
-      `unknown command '${command}'; use 'run' or 'validate' (see --help)`,
+      `unknown command '${command}'; use 'run', 'validate' or 'compare' (see --help)`,
     );
   const mode = values.mode as RunMode;
   if (!RUN_MODES.includes(mode))
@@ -96,18 +180,6 @@ async function main(argv: readonly string[]): Promise<number> {
       "invalid_argument",
       `--mode must be one of ${RUN_MODES.join(", ")}, got "${values.mode}"`,
     );
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    process.stderr.write(
-      "\nStopping after the current step's in-flight work… (Ctrl-C again to quit at once)\n",
-    );
-    controller.abort();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
   const wiring = defaultWiring();
   const state = await runCommand({
     domainDir,

@@ -2,6 +2,8 @@
  * @isara/core: the ISARA algorithm as pure logic. No I/O, no clocks, no hidden randomness; everything
  * that touches the world is a port (see ports.ts) that the embedded wiring or a service plugs in.
  */
+
+export { bleuMax, bleuTokenize, sentenceBleu } from "./bleu.js";
 export * from "./demo-quotas.js";
 export * from "./demo-selector.js";
 export * from "./domain.js";
@@ -25,4 +27,3 @@ export * from "./schema-issues.js";
 export * from "./stop-rules.js";
 export * from "./token-budget.js";
 export * from "./truthfulness.js";
-export { bleuMax, bleuTokenize, sentenceBleu } from "./bleu.js";

@@ -136,6 +136,8 @@ export interface EvalSampleResult {
   readonly prompt: string;
   readonly answer: string;
   readonly scores: Readonly<Record<string, number>>;
+  /** What scorers said beside the numbers, e.g. a judge's reason with its rubric and model. */
+  readonly notes?: Readonly<Record<string, string>>;
 }
 
 /** Aggregate metrics plus the per-item details. */
