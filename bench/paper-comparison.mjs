@@ -55,12 +55,13 @@ for (const dataset of values.datasets.split(",")) {
       continue;
     }
     process.stderr.write(`-- ${mode}: running\n`);
+    const resumed = existsSync(stateFile);
     const started = Date.now();
     const r = spawnSync(process.execPath, [cli, "run", domain.dir, "--mode", mode, "--run-dir", runDir], {
       stdio: ["ignore", "inherit", "inherit"],
     });
     if (r.status !== 0) throw new Error(`isara run --mode ${mode} exited with ${r.status}; run this again to resume`);
-    timings[mode] = { seconds: Math.round((Date.now() - started) / 1000), resumed: existsSync(stateFile) };
+    timings[mode] = { seconds: Math.round((Date.now() - started) / 1000), resumed };
     writeFileSync(timingsFile, `${JSON.stringify(timings, null, 2)}\n`);
   }
   const compareArgs = [cli, "compare", ...modes.map((m) => join(out, m)), "--out", join(out, "compare")];

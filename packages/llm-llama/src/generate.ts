@@ -8,11 +8,11 @@ const PREFILL_CHUNK = 512;
 
 /**
  * The prompt as the model sees it: its beginning-of-text token when the model's tokenizer asks for
- * one, then the text tokenized as plain text (special-token markup in the prompt stays text). No chat
- * template: ISARA prompts carry their own conversation wrapper.
+ * one, then the text tokenized as plain text (special-token markup in the prompt stays text) unless
+ * `specialTokens` is set. No chat template: ISARA prompts carry their own conversation wrapper.
  */
-export function promptTokens(model: LlamaModel, prompt: string): Token[] {
-  const tokens = model.tokenize(prompt, false);
+export function promptTokens(model: LlamaModel, prompt: string, specialTokens = false): Token[] {
+  const tokens = model.tokenize(prompt, specialTokens);
   const bos = model.tokens.bos;
   return model.tokens.shouldPrependBosToken && bos !== null ? [bos, ...tokens] : tokens;
 }
@@ -32,15 +32,16 @@ export function promptTokens(model: LlamaModel, prompt: string): Token[] {
  * tokens sampled, stop strings included, end-of-generation token excluded. A prompt that leaves no
  * room for `maxTokens` in the context is refused (`invalid_argument`) rather than silently shifted.
  * Text is decoded after the prompt's last tokens, so a leading space the model writes is kept. The
- * signal is checked between prompt chunks and between tokens.
+ * signal is checked between prompt chunks and between tokens. `specialTokens` as in {@link promptTokens}.
  */
 export async function generate(
   model: LlamaModel,
   sequence: LlamaContextSequence,
   request: CompletionRequest,
   signal?: AbortSignal,
+  specialTokens = false,
 ): Promise<Completion> {
-  const prompt = promptTokens(model, request.prompt);
+  const prompt = promptTokens(model, request.prompt, specialTokens);
   if (prompt.length === 0) {
     throw new IsaraError(
       "invalid_argument",

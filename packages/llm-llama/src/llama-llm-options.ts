@@ -24,6 +24,12 @@ export interface LlamaLlmOptions {
   readonly maxAdapters?: number;
   /** Name of the model in lineage (default: the file name without `.gguf`). */
   readonly modelId?: string;
+  /**
+   * Read special-token markup in prompts (e.g. ChatML's `<|im_start|>`) as the model's control tokens,
+   * as vLLM and llama.cpp's server do, so a prompt rendered with the model's chat template means what
+   * the template says (default false: a prompt is plain text, so seed data can never inject control tokens).
+   */
+  readonly specialTokens?: boolean;
 }
 
 /** {@link LlamaLlmOptions} checked and completed with defaults; paths are absolute. */
@@ -41,6 +47,7 @@ export interface ResolvedLlamaLlmOptions {
   /** Sequences of each lane: parallelism / lanes, rounded up. */
   readonly sequencesPerLane: number;
   readonly modelId: string;
+  readonly specialTokens: boolean;
 }
 
 /** Default context when the caller names none; enough for the ISARA prompt budget (2000) plus answers. */
@@ -105,5 +112,6 @@ export function resolveLlamaLlmOptions(options: LlamaLlmOptions): ResolvedLlamaL
     threadsPerLane: Math.max(1, Math.floor(threads / lanes)),
     sequencesPerLane: Math.ceil(parallelism / lanes),
     modelId: options.modelId ?? basename(modelPath).replace(/\.gguf$/i, ""),
+    specialTokens: options.specialTokens === true,
   };
 }

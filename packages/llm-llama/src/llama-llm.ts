@@ -128,7 +128,7 @@ class LlamaCppLlm implements LlamaLlm {
 
   countTokens(text: string): number {
     this.#ensureOpen();
-    return this.#model.tokenize(text, false).length;
+    return this.#model.tokenize(text, this.#config.specialTokens).length;
   }
 
   complete(request: CompletionRequest, signal?: AbortSignal): Promise<Completion> {
@@ -159,7 +159,13 @@ class LlamaCppLlm implements LlamaLlm {
       try {
         const lease = await this.#pool.lease(adapter, linked.signal);
         try {
-          return await generate(this.#model, lease.sequence, request, linked.signal);
+          return await generate(
+            this.#model,
+            lease.sequence,
+            request,
+            linked.signal,
+            this.#config.specialTokens,
+          );
         } finally {
           await lease.release();
         }
