@@ -1,0 +1,18 @@
+/**
+ * @isara/kafka-kit: what every Kafka-driven ISARA service shares, on top of `@isara/contracts`' topic
+ * catalogue and `@isara/kit`: topics created from the catalogue (`ensureTopics`), a producer that
+ * partitions like the JVM clients, and the stage consumer that carries the delivery rules of
+ * docs/topics.md (commit after effects, retry transient failures in place, dead-letter poison with
+ * the reason, drain on shutdown). Kept out of `@isara/contracts` (wire types, no client) and
+ * `@isara/kit` (transport-neutral) so that only services that talk to Kafka depend on kafkajs.
+ */
+export * from "./dead-letter.js";
+export * from "./ensure-topics.js";
+export * from "./kafka-failure.js";
+export * from "./kafka-logging.js";
+export * from "./message-processor.js";
+export * from "./outgoing-message.js";
+export * from "./producer.js";
+export * from "./retry-policy.js";
+export * from "./stage-consumer.js";
+export * from "./stage-metrics.js";

@@ -1,0 +1,300 @@
+/**
+ * The evaluation service end to end on a real Kafka broker (started by @isara/kafka-testkit) with a
+ * real tiny llama.cpp model: EvalWork in, EvalDone or a dead letter out, results on the artifact
+ * volume, probes and metrics over HTTP, and a graceful shutdown. Skipped, with the reason, where Java
+ * or the Kafka jars are missing.
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { type DeadLetter, decodeTopicMessage, ErrorCode, type EvalDone, TOPICS } from "@isara/contracts";
+import { createCatalogueProducer, kafkaLogging, outgoingMessage } from "@isara/kafka-kit";
+import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/kafka-testkit";
+import { createRootLogger, createShutdown, type Shutdown } from "@isara/kit";
+import { createLlamaLlm, writeTinyLlamaGguf } from "@isara/llm-llama";
+import { FsArtifactStore } from "@isara/store-fs";
+import { type Consumer, type IHeaders, Kafka, type Producer } from "kafkajs";
+import { createEvaluationApp, type EvaluationApp } from "./app.js";
+import { type CountingLlm, countingLlm } from "./counting-llm.js";
+import { freePort, waitFor } from "./fixture-helpers.js";
+import { llamaBackend } from "./llm-backend.js";
+import { FIXTURE_EVAL, fixtureWork, writeFixtureRun } from "./run-fixture.js";
+
+const skip = kafkaSkipReason();
+const mainScript = join(dirname(fileURLToPath(import.meta.url)), "main.js");
+
+/** A record the observer read from an output topic. */
+interface Seen {
+  readonly topic: string;
+  readonly key: string;
+  readonly value: Buffer;
+  readonly headers: Record<string, string>;
+}
+
+function textHeaders(headers: IHeaders | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, String(v)]));
+}
+
+describe("the evaluation service on a real broker", () => {
+  let broker: KafkaBroker;
+  let dir: string;
+  let modelPath: string;
+  let child: ChildProcess | undefined;
+  let kafka: Kafka;
+  let llm: CountingLlm;
+  let app: EvaluationApp;
+  let shutdown: Shutdown;
+  let server: Server;
+  let base: string;
+  let producer: Producer;
+  let observer: Consumer;
+  const seen: Seen[] = [];
+  const logLines: Record<string, unknown>[] = [];
+  const on = (topic: string) => seen.filter((s) => s.topic === topic);
+
+  before(async () => {
+    if (skip !== false) return;
+    broker = await startKafka();
+    dir = await mkdtemp(join(tmpdir(), "isara-evaluation-kafka-"));
+    modelPath = join(dir, "tiny.gguf");
+    await writeTinyLlamaGguf(modelPath);
+    const artifacts = new FsArtifactStore({ root: join(dir, "artifacts") });
+    for (const run of ["run-a", "run-b"]) await writeFixtureRun(artifacts, run);
+    const logger = createRootLogger({
+      level: "info",
+      name: "evaluation",
+      destination: {
+        write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>),
+      },
+    });
+    kafka = new Kafka({ clientId: "evaluation-test", brokers: [broker.bootstrap], ...kafkaLogging(logger) });
+    app = createEvaluationApp({
+      logger,
+      kafka,
+      artifacts,
+      loadBackend: async () => {
+        llm = countingLlm(await createLlamaLlm({ modelPath, parallelism: 2, contextSize: 512 }));
+        return llamaBackend(llm, modelPath, artifacts);
+      },
+      retry: { attempts: 3, initialDelayMs: 10, maxDelayMs: 20 },
+      drainTimeoutMs: 2000,
+      shutdownTimeoutMs: 10_000,
+      consumer: { heartbeatIntervalMs: 500, maxWaitTimeMs: 200 },
+    });
+    shutdown = createShutdown({ logger, timeoutMs: 10_000, onStart: (r) => app.health.startDraining(r) });
+    server = createServer(app.handleHttp);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  after(async () => {
+    child?.kill("SIGKILL");
+    await shutdown?.shutdown("tests done");
+    await observer?.disconnect();
+    await producer?.disconnect();
+    server?.close();
+    await broker?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function send(value: Buffer, key: string, headers: Record<string, string> = {}): Promise<void> {
+    await producer.send({ topic: TOPICS.evalWork.name, messages: [{ key, value, headers }] });
+  }
+
+  test("is not ready until the model is loaded and the group joined, then ready", { skip }, async () => {
+    const before = await fetch(`${base}/readyz`);
+    assert.equal(before.status, 503);
+    const report = (await before.json()) as { checks: Record<string, { status: string }> };
+    assert.equal(report.checks.model?.status, "fail");
+    assert.equal(report.checks["kafka-consumer"]?.status, "fail");
+    assert.equal((await fetch(`${base}/healthz`)).status, 200, "alive while starting");
+
+    await app.start(shutdown);
+    const ready = await fetch(`${base}/readyz`);
+    assert.equal(ready.status, 200, await ready.text());
+
+    producer = createCatalogueProducer(kafka);
+    await producer.connect();
+    observer = kafka.consumer({ groupId: "observer", maxWaitTimeInMs: 200 });
+    await observer.connect();
+    await observer.subscribe({
+      topics: [TOPICS.evalDone.name, TOPICS.evalDeadLetter.name],
+      fromBeginning: true,
+    });
+    await observer.run({
+      eachMessage: async ({ topic, message }) => {
+        seen.push({
+          topic,
+          key: String(message.key),
+          value: message.value ?? Buffer.alloc(0),
+          headers: textHeaders(message.headers),
+        });
+      },
+    });
+  });
+
+  test("one EvalWork gives one EvalDone with metrics, a results file, and the context in headers and logs", {
+    skip,
+  }, async () => {
+    const work = fixtureWork("run-a", { correlationId: "req-a1" });
+    const record = outgoingMessage(TOPICS.evalWork, work);
+    await send(record.value, "run-a", { ...record.headers });
+    await waitFor("EvalDone of run-a", () => on(TOPICS.evalDone.name).length === 1);
+
+    const [out] = on(TOPICS.evalDone.name);
+    assert.ok(out);
+    assert.equal(out.key, "run-a");
+    assert.deepEqual(out.headers, {
+      "x-request-id": "req-a1",
+      "x-isara-run": "run-a",
+      "x-isara-domain": "tiny-truth",
+      "x-isara-round": "1",
+    });
+    const done: EvalDone = decodeTopicMessage(TOPICS.evalDone, out.value);
+    assert.equal(done.idempotencyKey, "run-a/1/evaluate");
+    assert.equal(done.outcome?.$case, "result");
+    assert.equal(done.outcome.value.items, FIXTURE_EVAL.length);
+    assert.equal(typeof done.outcome.value.metrics?.values.rougeL_diff, "number");
+    const rows = (await readFile(join(dir, "artifacts", "run-a/round-1/eval.jsonl"), "utf8"))
+      .trim()
+      .split("\n");
+    assert.equal(rows.length, FIXTURE_EVAL.length);
+    assert.equal(llm.requests.length, FIXTURE_EVAL.length);
+
+    const finished = logLines.find((l) => l.msg === "evaluation finished");
+    assert.ok(finished, "the evaluation logged its end");
+    assert.equal(finished.run, "run-a");
+    assert.equal(finished.domain, "tiny-truth");
+    assert.equal(finished.round, 1);
+    assert.equal(finished.requestId, "req-a1");
+    assert.equal(finished.service, "evaluation");
+    assert.ok(
+      logLines.some((l) => l.component === "kafkajs"),
+      "kafkajs writes into the same JSON log",
+    );
+  });
+
+  test("the same EvalWork delivered twice is evaluated once; both EvalDone are identical", {
+    skip,
+  }, async () => {
+    const record = outgoingMessage(TOPICS.evalWork, fixtureWork("run-a", { correlationId: "req-a1" }));
+    await send(record.value, "run-a", { ...record.headers });
+    await waitFor("the second EvalDone of run-a", () => on(TOPICS.evalDone.name).length === 2);
+    const [first, second] = on(TOPICS.evalDone.name);
+    assert.deepEqual(second?.value, first?.value);
+    assert.deepEqual(second?.headers, first?.headers);
+    assert.equal(llm.requests.length, FIXTURE_EVAL.length, "no completion for the redelivery");
+  });
+
+  test("poison goes to the dead-letter topic with the reason, and the consumer carries on", {
+    skip,
+  }, async () => {
+    const garbage = Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]);
+    await send(garbage, "run-x", { "x-request-id": "req-junk" });
+    const unknown = outgoingMessage(TOPICS.evalWork, fixtureWork("run-nobody"));
+    await send(unknown.value, "run-nobody", { ...unknown.headers });
+    const next = outgoingMessage(TOPICS.evalWork, fixtureWork("run-b"));
+    await send(next.value, "run-b", { ...next.headers });
+
+    await waitFor("two dead letters", () => on(TOPICS.evalDeadLetter.name).length === 2);
+    const letters = on(TOPICS.evalDeadLetter.name).map((s) => ({
+      ...s,
+      letter: decodeTopicMessage(TOPICS.evalDeadLetter, s.value) as DeadLetter,
+    }));
+    const junk = letters.find((l) => l.key === "run-x");
+    assert.ok(junk);
+    assert.deepEqual(junk.letter.payload, garbage);
+    assert.equal(junk.letter.error?.code, ErrorCode.INVALID_ARGUMENT);
+    assert.match(junk.letter.reason, /not a valid isara.v1.EvalWork/);
+    assert.equal(junk.letter.consumerGroup, "evaluation");
+    assert.equal(junk.headers["x-request-id"], "req-junk");
+    const nobody = letters.find((l) => l.key === "run-nobody");
+    assert.ok(nobody);
+    assert.equal(nobody.letter.error?.code, ErrorCode.NOT_FOUND);
+    assert.match(nobody.letter.reason, /run-nobody\/domain\/domain.json/);
+    assert.equal(nobody.letter.context?.run, "run-nobody");
+
+    await waitFor("EvalDone of run-b after the poison", () =>
+      on(TOPICS.evalDone.name).some((s) => s.key === "run-b"),
+    );
+  });
+
+  test("metrics count evaluations and dead letters; shutdown drains, commits nothing twice, and closes", {
+    skip,
+  }, async () => {
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.match(metrics, /isara_evaluations_total\{[^}]*outcome="evaluated"[^}]*\} 2/);
+    assert.match(metrics, /isara_evaluations_total\{[^}]*outcome="replayed"[^}]*\} 1/);
+    assert.match(metrics, /isara_dead_letters_total\{[^}]*code="invalid_argument"[^}]*\} 1/);
+    assert.match(metrics, /isara_dead_letters_total\{[^}]*code="not_found"[^}]*\} 1/);
+    assert.match(metrics, /isara_evaluation_duration_seconds_count\{[^}]*outcome="evaluated"[^}]*\} 2/);
+
+    const report = await shutdown.shutdown("test");
+    assert.equal(report.ok, true, JSON.stringify(report.results));
+    assert.deepEqual(
+      report.results.map((r) => r.name),
+      ["kafka-consumer", "llm", "kafka-producer"],
+    );
+    const draining = await fetch(`${base}/readyz`);
+    assert.equal(draining.status, 503);
+    assert.match(await draining.text(), /shutting down \(test\)/);
+
+    const admin = kafka.admin();
+    await admin.connect();
+    const [offsets] = await admin.fetchOffsets({ groupId: "evaluation", topics: [TOPICS.evalWork.name] });
+    await admin.disconnect();
+    const committed = (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+    assert.equal(committed, 5, "every message read was committed once its effects were done");
+  });
+
+  test("the process starts from its environment, evaluates, and exits 0 on SIGTERM after a clean shutdown", {
+    skip,
+  }, async () => {
+    const port = await freePort();
+    const out: string[] = [];
+    const proc = spawn(process.execPath, [mainScript], {
+      env: {
+        PATH: process.env.PATH,
+        KAFKA_BROKERS: broker.bootstrap,
+        ARTIFACT_ROOT: join(dir, "artifacts"),
+        MODEL_PATH: modelPath,
+        LLM_PARALLEL: "1",
+        HTTP_PORT: String(port),
+        DRAIN_TIMEOUT: "2s",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child = proc;
+    proc.stdout?.on("data", (chunk: Buffer) => out.push(chunk.toString()));
+    proc.stderr?.on("data", (chunk: Buffer) => out.push(chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+    const readyz = async () =>
+      (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status;
+    await waitFor("the process to be ready", async () => (await readyz()) === 200);
+
+    const work = outgoingMessage(TOPICS.evalWork, fixtureWork("run-b", { round: 2 }));
+    await send(work.value, "run-b", { ...work.headers });
+    await waitFor("EvalDone of run-b round 2 from the process", () =>
+      on(TOPICS.evalDone.name).some(
+        (s) => decodeTopicMessage(TOPICS.evalDone, s.value).idempotencyKey === "run-b/2/evaluate",
+      ),
+    );
+
+    proc.kill("SIGTERM");
+    assert.equal(await exited, 0, out.join(""));
+    const lines = out
+      .join("")
+      .split("\n")
+      .filter((l) => l.startsWith("{"));
+    const finished = lines
+      .map((l) => JSON.parse(l) as { msg?: string; ok?: boolean })
+      .find((l) => l.msg === "shutdown finished");
+    assert.equal(finished?.ok, true);
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * Reading a run's domain snapshot (config, seeds, eval set) from the artifact store, held to the same
+ * validation as the embedded mode (core's `parseDomainFiles`), so a distributed run scores exactly
+ * what an embedded run of the same domain folder would.
+ */
+import { type ArtifactStore, type Domain, IsaraError, parseDomainFiles } from "@isara/core";
+import { runArtifacts } from "./run-artifacts.js";
+
+async function readText(artifacts: ArtifactStore, key: string, run: string): Promise<string> {
+  const bytes = await artifacts.read(key);
+  if (bytes === undefined) {
+    throw new IsaraError(
+      "not_found",
+      `run ${run} has no ${key} in the artifact store; the controller writes the run's domain snapshot ` +
+        "(domain.json, seeds.jsonl, eval.jsonl under <run>/domain/) when the run starts — is the run id right?",
+      { key },
+    );
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+/**
+ * The validated domain of `run`, from `<run>/domain/{domain.json,seeds.jsonl,eval.jsonl}`, checked to
+ * be the domain the work names.
+ * @throws IsaraError `not_found` when a file is missing (unknown run, or a snapshot not written yet);
+ *   `invalid_argument` when the files do not validate or name another domain than `domain`. Both are
+ *   poison for the message that asked. Store failures keep their code (`unavailable` is retried).
+ */
+export async function loadRunDomain(artifacts: ArtifactStore, run: string, domain: string): Promise<Domain> {
+  const keys = runArtifacts(run);
+  const [config, seeds, evalText] = await Promise.all([
+    readText(artifacts, keys.domainConfig, run),
+    readText(artifacts, keys.domainSeeds, run),
+    readText(artifacts, keys.domainEval, run),
+  ]);
+  const parsed = parseDomainFiles(
+    { config, seeds, eval: evalText },
+    { config: keys.domainConfig, seeds: keys.domainSeeds, eval: keys.domainEval },
+  );
+  if (parsed.config.name !== domain) {
+    throw new IsaraError(
+      "invalid_argument",
+      `run ${run} is a run of domain "${parsed.config.name}", but the work names domain "${domain}"`,
+    );
+  }
+  return parsed;
+}

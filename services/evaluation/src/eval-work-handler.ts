@@ -1,0 +1,145 @@
+/**
+ * The work of the evaluation stage for one `EvalWork`: check it, answer a redelivery from the stored
+ * results, otherwise load the run's eval set, score the model, store the per-question results and the
+ * completion record, and return the `EvalDone` to publish. Kafka (decoding, retries, dead letters,
+ * commits) is the stage consumer's business; this handler only says which failures are which:
+ * - bad message, unknown run, missing or invalid domain files, a key claimed by other work: thrown
+ *   (not retryable) → dead-lettered;
+ * - LLM or store unavailable, timeouts: thrown (retryable) → retried in place;
+ * - the evaluation itself fails for good (model not served here, kNN demos, an adapter llama.cpp
+ *   cannot load): returned as `EvalDone.error`, so the controller fails the run with the reason.
+ */
+import { type EvalDone, type EvalWork, errorInfoToWire, TOPICS } from "@isara/contracts";
+import { type ArtifactStore, type Domain, type EvalResult, IsaraError } from "@isara/core";
+import { createReferenceEvaluator } from "@isara/evaluators";
+import { outgoingMessage, type StageHandler, type StageJob } from "@isara/kafka-kit";
+import { asIsaraError } from "@isara/kit";
+import {
+  type CompletionRecord,
+  completionRecord,
+  readCompletion,
+  writeCompletion,
+} from "./completion-record.js";
+import { demoProviderFor } from "./eval-demos.js";
+import { loadRunDomain } from "./eval-inputs.js";
+import { type EvalJob, parseEvalWork } from "./eval-job.js";
+import type { LlmBackend } from "./llm-backend.js";
+import type { EvaluationMetrics } from "./service-metrics.js";
+
+/** What the handler works with. */
+export interface EvalWorkHandlerDeps {
+  readonly artifacts: ArtifactStore;
+  readonly backend: LlmBackend;
+  readonly metrics: EvaluationMetrics;
+}
+
+/** The `EvalDone` reporting a finished evaluation, built only from its record so replays are identical. */
+function doneFrom(job: EvalJob, record: CompletionRecord): EvalDone {
+  return {
+    context: job.context,
+    idempotencyKey: job.idempotencyKey,
+    outcome: {
+      $case: "result",
+      value: {
+        metrics: { values: { ...record.metrics } },
+        resultsKey: record.resultsKey,
+        items: record.items,
+      },
+    },
+  };
+}
+
+function toJsonl(rows: readonly unknown[]): string {
+  return rows.map((row) => `${JSON.stringify(row)}\n`).join("");
+}
+
+/** Runs the model over the run's eval set; throws what the evaluator or the checks before it throw. */
+async function evaluate(
+  backend: LlmBackend,
+  job: EvalJob,
+  loaded: Domain,
+  stage: StageJob,
+): Promise<{ name: string; result: EvalResult }> {
+  if (!backend.serves(job.model.baseModel)) {
+    throw new IsaraError(
+      "failed_precondition",
+      `this evaluation service runs model "${backend.llm.modelId}", but the work asks for "${job.model.baseModel}"; ` +
+        "deploy an evaluation service for that model or start the run with this one",
+    );
+  }
+  const demos = demoProviderFor(job.evaluation, loaded);
+  const evaluator = createReferenceEvaluator({
+    llm: backend.llm,
+    sampling: loaded.config.isara.answerSampling,
+    ...(demos === undefined ? {} : { demos }),
+  });
+  const adapter = job.model.adapter === undefined ? undefined : backend.adapterFor(job.model.adapter);
+  const total = loaded.eval.length;
+  const every = Math.max(1, Math.floor(total / 10));
+  stage.logger.info({ items: total, model: job.model, evaluation: job.evaluation }, "evaluation started");
+  const result = await evaluator.evaluate(
+    { baseModel: job.model.baseModel, ...(adapter === undefined ? {} : { adapter }) },
+    loaded.eval,
+    (done) => {
+      if (done % every === 0 || done === total) stage.logger.debug({ done, total }, "evaluation progress");
+    },
+    stage.signal,
+  );
+  return { name: evaluator.name, result };
+}
+
+/**
+ * The stage handler of `isara.eval.work` (see the module comment for which failure goes where).
+ * Idempotent: the completion record is written after the results, and a work whose record exists is
+ * answered from it, so at-least-once delivery never runs the model twice for one round.
+ */
+export function createEvalWorkHandler(deps: EvalWorkHandlerDeps): StageHandler<EvalWork> {
+  const { artifacts, metrics } = deps;
+  return async (work, stage) => {
+    const job = parseEvalWork(work);
+    const stored = await readCompletion(artifacts, job);
+    if (stored !== undefined) {
+      metrics.evaluations.inc({ outcome: "replayed" });
+      stage.logger.info(
+        { resultsKey: job.resultsKey },
+        "already evaluated; answering from the stored results",
+      );
+      return [outgoingMessage(TOPICS.evalDone, doneFrom(job, stored))];
+    }
+    const domain = await loadRunDomain(artifacts, job.context.run, job.context.domain);
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    let evaluated: { name: string; result: EvalResult };
+    try {
+      evaluated = await evaluate(deps.backend, job, domain, stage);
+    } catch (err) {
+      const error = asIsaraError(err);
+      if (error.retryable || stage.signal.aborted) throw error;
+      metrics.evaluations.inc({ outcome: "failed" });
+      metrics.duration.observe({ outcome: "failed" }, seconds());
+      stage.logger.error({ err: error }, "evaluation failed for good; reporting it in EvalDone");
+      const failed: EvalDone = {
+        context: job.context,
+        idempotencyKey: job.idempotencyKey,
+        outcome: { $case: "error", value: errorInfoToWire(error) },
+      };
+      return [outgoingMessage(TOPICS.evalDone, failed)];
+    }
+    const { name, result } = evaluated;
+    await artifacts.write(job.resultsKey, toJsonl(result.samples));
+    const record = completionRecord(job, {
+      evaluator: name,
+      servedModel: deps.backend.llm.modelId,
+      items: result.samples.length,
+      metrics: result.metrics,
+    });
+    await writeCompletion(artifacts, record);
+    metrics.evaluations.inc({ outcome: "evaluated" });
+    metrics.duration.observe({ outcome: "evaluated" }, seconds());
+    stage.logger.info(
+      { resultsKey: job.resultsKey, items: record.items, metrics: record.metrics, seconds: seconds() },
+      "evaluation finished",
+    );
+    return [outgoingMessage(TOPICS.evalDone, doneFrom(job, record))];
+  };
+}
