@@ -9,10 +9,11 @@
  * next `EvalDone` needs and one atomic write of a small file is the commit point. A crash between the
  * two writes leaves results without a record: the work runs again and overwrites them.
  */
+
+import { completionKey } from "@isara/contracts";
 import { type ArtifactStore, type EvalContext, IsaraError, type ModelRef } from "@isara/core";
 import { z } from "zod";
 import type { EvalJob } from "./eval-job.js";
-import { completionKey } from "./run-artifacts.js";
 
 const recordSchema = z.object({
   version: z.literal(1),

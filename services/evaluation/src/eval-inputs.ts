@@ -3,8 +3,9 @@
  * validation as the embedded mode (core's `parseDomainFiles`), so a distributed run scores exactly
  * what an embedded run of the same domain folder would.
  */
+
+import { runArtifacts } from "@isara/contracts";
 import { type ArtifactStore, type Domain, IsaraError, parseDomainFiles } from "@isara/core";
-import { runArtifacts } from "./run-artifacts.js";
 
 async function readText(artifacts: ArtifactStore, key: string, run: string): Promise<string> {
   const bytes = await artifacts.read(key);

@@ -4,9 +4,8 @@
  * `invalid_argument` error: such a message is poison (retrying the same bytes cannot help) and goes
  * to the dead-letter topic with this error as the reason.
  */
-import { DemoSelection, type EvalWork, type RunContext, roundWorkKey } from "@isara/contracts";
+import { checkRunId, DemoSelection, type EvalWork, type RunContext, roundWorkKey } from "@isara/contracts";
 import { type EvalContext, IsaraError, type ModelRef } from "@isara/core";
-import { checkRunId } from "./run-artifacts.js";
 
 /** What one evaluation does, validated. */
 export interface EvalJob {

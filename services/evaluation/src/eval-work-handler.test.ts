@@ -8,7 +8,14 @@ import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { DemoSelection, decodeTopicMessage, ErrorCode, type EvalWork, TOPICS } from "@isara/contracts";
+import {
+  completionKey,
+  DemoSelection,
+  decodeTopicMessage,
+  ErrorCode,
+  type EvalWork,
+  TOPICS,
+} from "@isara/contracts";
 import { isIsaraError } from "@isara/core";
 import type { StageJob } from "@isara/kafka-kit";
 import { createMetrics, createRootLogger } from "@isara/kit";
@@ -17,7 +24,6 @@ import { FsArtifactStore } from "@isara/store-fs";
 import { countingLlm, unavailableFor } from "./counting-llm.js";
 import { createEvalWorkHandler } from "./eval-work-handler.js";
 import { llamaBackend } from "./llm-backend.js";
-import { completionKey } from "./run-artifacts.js";
 import { FIXTURE_EVAL, fixtureWork, writeFixtureRun } from "./run-fixture.js";
 import { createEvaluationMetrics } from "./service-metrics.js";
 

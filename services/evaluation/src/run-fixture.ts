@@ -2,9 +2,8 @@
  * Test support: a small but valid run snapshot (domain config, 8 seeds, 3 eval questions) written to
  * an artifact store under the distributed layout, and the EvalWork that evaluates it. Not exported.
  */
-import { type DemoSelection, type EvalWork, roundWorkKey } from "@isara/contracts";
+import { type DemoSelection, type EvalWork, roundWorkKey, runArtifacts } from "@isara/contracts";
 import type { ArtifactStore } from "@isara/core";
-import { runArtifacts } from "./run-artifacts.js";
 
 /** Domain name of the fixture runs. */
 export const FIXTURE_DOMAIN = "tiny-truth";

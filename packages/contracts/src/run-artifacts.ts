@@ -5,11 +5,18 @@
  * its run's folder only, so runs cannot touch each other's files.
  *
  * ```
+ * <run>/state.json                      the controller's run state (file RunStore)
  * <run>/domain/domain.json              the domain config the run started from
  * <run>/domain/seeds.jsonl              its seed pairs (set 0; random ICL demos come from here)
  * <run>/domain/eval.jsonl               its eval questions with references
+ * <run>/round-<t>/prompts.jsonl         prompts written in round t
+ * <run>/round-<t>/candidates.jsonl      prompts with answers, before filtering
+ * <run>/round-<t>/accepted.jsonl        set D_t with lineage and verdicts
+ * <run>/round-<t>/rejected.jsonl        rejected samples with every verdict and its reason
+ * <run>/round-<t>/train/                dataset.jsonl, the trainer's outputs, result.json
  * <run>/round-<t>/eval.jsonl            per-question answers and scores (EvalWork.results_key)
  * <run>/round-<t>/eval.jsonl.done.json  the evaluation's completion record (written last)
+ * <run>/report/                         report.md, report.html and SVG charts
  * ```
  */
 import { IsaraError } from "@isara/core";
@@ -41,6 +48,15 @@ export function runArtifacts(run: string) {
     domainConfig: `${root}domain/domain.json`,
     domainSeeds: `${root}domain/seeds.jsonl`,
     domainEval: `${root}domain/eval.jsonl`,
+    state: `${root}state.json`,
+    prompts: (round: number) => `${root}round-${round}/prompts.jsonl`,
+    candidates: (round: number) => `${root}round-${round}/candidates.jsonl`,
+    accepted: (round: number) => `${root}round-${round}/accepted.jsonl`,
+    rejected: (round: number) => `${root}round-${round}/rejected.jsonl`,
+    trainDir: (round: number) => `${root}round-${round}/train`,
+    trainDataset: (round: number) => `${root}round-${round}/train/dataset.jsonl`,
+    trainResult: (round: number) => `${root}round-${round}/train/result.json`,
+    report: (file: string) => `${root}report/${file}`,
     /** Where the controller asks round `round`'s per-question results to go (EvalWork.results_key). */
     evalResults: (round: number) => `${root}round-${round}/eval.jsonl`,
   } as const;
