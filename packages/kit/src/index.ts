@@ -10,4 +10,5 @@ export * from "./health.js";
 export * from "./log-context.js";
 export * from "./logger.js";
 export * from "./metrics.js";
+export * from "./probe-server.js";
 export * from "./shutdown.js";

@@ -23,6 +23,7 @@ import {
   childLogger,
   createHealthRegistry,
   createMetrics,
+  createProbeListener,
   type HealthRegistry,
   IsaraError,
   type Logger,
@@ -32,7 +33,6 @@ import {
 import type { Kafka } from "kafkajs";
 import { createEvalWorkHandler } from "./eval-work-handler.js";
 import type { LlmBackend } from "./llm-backend.js";
-import { createProbeListener } from "./probe-server.js";
 import { createEvaluationMetrics } from "./service-metrics.js";
 
 /** The consumer group of the stage, as the topic catalogue lists it. */

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
-import { createHealthRegistry, createMetrics, createRootLogger } from "@isara/kit";
+import { createHealthRegistry } from "./health.js";
+import { createRootLogger } from "./logger.js";
+import { createMetrics } from "./metrics.js";
 import { createProbeListener } from "./probe-server.js";
 
 const health = createHealthRegistry();

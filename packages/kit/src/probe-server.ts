@@ -4,7 +4,9 @@
  * passes it to `http.createServer`, tests call it in process.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
-import type { HealthRegistry, HealthReport, Logger, Metrics } from "@isara/kit";
+import type { HealthRegistry, HealthReport } from "./health.js";
+import type { Logger } from "./logger.js";
+import type { Metrics } from "./metrics.js";
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {
   res.writeHead(status, { "content-type": contentType, "cache-control": "no-store" });
