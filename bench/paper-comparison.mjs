@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * Reproduces the ISARA paper's comparison on CPU: for each dataset (TruthfulQA, harmlessness), runs
+ * Reproduces the ISARA paper's comparison on CPU: for each dataset (TruthfulQA, harmlessness, and
+ * AlpacaEval instruction following for feasibility: `--datasets alpaca`), runs
  * ISARA and the five baselines with `isara run` on one shared eval set, then `isara compare` writes one
  * table and one chart across them. Each run is an ordinary run folder, so an interrupted benchmark
  * resumes where it stopped when started again. Not a test: it takes about an hour per dataset on 2
@@ -15,7 +16,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { buildHarmless, buildTruthfulqa } from "./paper/domains.mjs";
+import { buildAlpaca, buildHarmless, buildTruthfulqa } from "./paper/domains.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({
@@ -36,7 +37,7 @@ if (!existsSync(join(values.data, "truthfulqa/seeds.jsonl")))
   throw new Error(`no shared datasets at ${values.data}; pass --data <folder> or set ISARA_SHARED_DATA`);
 
 const settings = { prompts: Number(values.prompts), rounds: Number(values.rounds), evalSize: Number(values.eval) };
-const builders = { truthfulqa: buildTruthfulqa, harmless: buildHarmless };
+const builders = { truthfulqa: buildTruthfulqa, harmless: buildHarmless, alpaca: buildAlpaca };
 const modes = values.modes.split(",");
 
 for (const dataset of values.datasets.split(",")) {

@@ -96,3 +96,24 @@ export function buildHarmless(dataDir, outDir, { prompts, rounds, seedCount = 64
     evalItems,
   );
 }
+
+/**
+ * Instruction following, for feasibility only: AlpacaEval's instructions with GPT-4 Turbo's reference
+ * outputs. The first `seedCount` rows (file order, a sha256 order) are seeds, the next `evalSize`
+ * are eval items whose only reference is the GPT-4 Turbo output (no incorrect answers, so "diff" is
+ * plain similarity to the reference). The paper's metric is a judge's win rate against that output,
+ * which needs a strong judge; see docs/results.md.
+ */
+export function buildAlpaca(dataDir, outDir, { prompts, rounds, evalSize, seedCount = 64 }) {
+  const rows = readJsonl(join(dataDir, "alpaca-eval/eval.jsonl"));
+  const seeds = rows.slice(0, seedCount).map((r) => ({ prompt: r.instruction, response: r.reference_output }));
+  const evalItems = rows
+    .slice(seedCount, seedCount + evalSize)
+    .map((r) => ({ id: r.id, prompt: r.instruction, correct: [r.reference_output], incorrect: [] }));
+  return write(
+    outDir,
+    config("alpaca", "Follow the user's instruction helpfully.", prompts, rounds),
+    seeds,
+    evalItems,
+  );
+}
