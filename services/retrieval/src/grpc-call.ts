@@ -1,0 +1,90 @@
+/**
+ * The edge of every RetrievalService call: who the call is for (log context from gRPC metadata and
+ * the request's RunContext), what happened (one log line per failed call, metrics for every call), and
+ * errors as gRPC statuses (core's error codes through the kit's `grpcStatusFor`). Handlers are plain
+ * async functions that return a response or throw; they never see grpc-js callbacks.
+ */
+import { status as grpcStatus, type handleUnaryCall, type Metadata } from "@grpc/grpc-js";
+import type { RunContext } from "@isara/contracts";
+import {
+  asIsaraError,
+  childLogger,
+  contextFromGrpcMetadata,
+  grpcStatusFor,
+  type IsaraError,
+  type LogContext,
+  type Logger,
+} from "@isara/kit";
+import type { RetrievalMetrics } from "./service-metrics.js";
+
+/**
+ * The log context of a call. The request's RunContext is authoritative for run, domain and round
+ * (it is what the call acts on); metadata fills what the request lacks. The request id is the
+ * caller's `x-request-id`, else the RunContext's correlation id, so one id follows a run's work
+ * from the gateway through every service.
+ */
+export function callLogContext(metadata: Metadata, context: RunContext | undefined): LogContext {
+  const meta = contextFromGrpcMetadata(metadata.getMap());
+  return {
+    requestId: meta.requestId ?? (context?.correlationId || undefined),
+    run: context?.run || meta.run,
+    domain: context?.domain || meta.domain,
+    round: context === undefined ? meta.round : context.round,
+  };
+}
+
+/** The status details sent to the caller: the message, except for `internal` errors (see {@link unaryCall}). */
+function callerMessage(error: IsaraError, requestId: string | undefined): string {
+  if (error.code !== "internal") return error.message;
+  return `internal error; the server log has the cause${requestId === undefined ? "" : ` under request id ${requestId}`}`;
+}
+
+/** What a handler gets besides the request. */
+export interface CallScope {
+  /** Logger bound to the call's component, request id, run, domain and round. */
+  readonly log: Logger;
+}
+
+/** Options of {@link unaryCall}. */
+export interface UnaryCallOptions {
+  readonly logger: Logger;
+  readonly metrics: RetrievalMetrics;
+}
+
+/**
+ * A grpc-js unary handler around `handle`. A thrown IsaraError becomes the gRPC status of its code
+ * with its message as details (INVALID_ARGUMENT with "what to fix", UNAVAILABLE for a store that is
+ * down, ...); `internal` errors and anything unexpected are logged with the cause and answered with a
+ * fixed message and the request id instead, since their messages may hold paths or hosts.
+ */
+export function unaryCall<Req extends { context?: RunContext | undefined }, Res>(
+  method: string,
+  options: UnaryCallOptions,
+  handle: (request: Req, scope: CallScope) => Promise<Res>,
+): handleUnaryCall<Req, Res> {
+  const { logger, metrics } = options;
+  return (call, callback) => {
+    const ctx = callLogContext(call.metadata, call.request.context);
+    const log = childLogger(logger, { component: "grpc", ...ctx });
+    const stopTimer = metrics.callSeconds.startTimer({ method });
+    const done = (code: number) => {
+      stopTimer();
+      metrics.calls.inc({ method, code: grpcStatus[code] ?? String(code) });
+    };
+    handle(call.request, { log }).then(
+      (response) => {
+        done(grpcStatus.OK);
+        log.debug({ method }, "call ok");
+        callback(null, response);
+      },
+      (err: unknown) => {
+        const error = asIsaraError(err);
+        const code = grpcStatusFor(error.code);
+        done(code);
+        if (error.code === "internal") log.error({ err: error, method }, "call failed");
+        else log.warn({ method, code: error.code, reason: error.message }, "call refused");
+        callback({ code, details: callerMessage(error, ctx.requestId) });
+      },
+    );
+  };
+}
