@@ -108,6 +108,16 @@ test("compare re-scores every run's stored answers and writes one table and char
   assert.match(await readFile(join(out, "comparison.svg"), "utf8"), /<svg[^>]*>[\s\S]*ISARA round 2/);
 });
 
+test("two runs of one mode are told apart by their folder names", async () => {
+  const a = await runFolder("isara-small", "isara", [baseAnswers, goodAnswers]);
+  const b = await runFolder("isara-large", "isara", [baseAnswers, goodAnswers]);
+  const rows = await compareCommand({ runDirs: [a, b], outDir: join(root, "out3"), ...quiet });
+  assert.deepEqual(
+    rows.map((r) => r.label),
+    ["base model", "ISARA round 1 (isara-small)", "ISARA round 1 (isara-large)"],
+  );
+});
+
 test("compare says when round 0 differs between runs: they did not start from the same model", async () => {
   const a = await runFolder("a", "base", [baseAnswers]);
   const b = await runFolder("b", "sft-seeds", [goodAnswers, goodAnswers]);

@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 import { type EvalItem, type EvalSampleResult, IsaraError, RUN_MODE_TABLE, type RunMode } from "@isara/core";
 import type { AnsweredItem, AnswerScorer, PairwiseJudge } from "@isara/evaluators";
 import type { ComparisonRow } from "@isara/report";
@@ -46,6 +47,7 @@ export function rowSources(runs: readonly ComparedRun[]): { sources: RowSource[]
   ];
   const notes: string[] = [];
   const baseById = new Map(baseAnswers.map((a) => [a.id, a.answer]));
+  const perMode = (mode: RunMode) => runs.filter((r) => r.mode === mode).length;
   const differing: string[] = [];
   for (const run of sorted) {
     const own = run.answers.get(0) ?? [];
@@ -61,8 +63,10 @@ export function rowSources(runs: readonly ComparedRun[]): { sources: RowSource[]
       for (const [k, n] of Object.entries(r.rejectedBy ?? {})) rejectedBy[k] = (rejectedBy[k] ?? 0) + n;
       const answers = run.answers.get(r.round);
       if (!answers) continue;
+      const name = run.mode === "isara" ? `ISARA round ${r.round}` : RUN_MODE_TABLE[run.mode].paperRow;
       sources.push({
-        label: run.mode === "isara" ? `ISARA round ${r.round}` : RUN_MODE_TABLE[run.mode].paperRow,
+        // Two runs of one mode (e.g. ISARA with two N) are told apart by their folder names.
+        label: perMode(run.mode) > 1 ? `${name} (${basename(run.dir)})` : name,
         mode: run.mode,
         round: r.round,
         answers,
