@@ -1,6 +1,7 @@
 import {
   answerPrompt,
   type DemoRef,
+  type DemoSelection,
   type DomainConfig,
   demoQuotas,
   deriveSeed,
@@ -9,6 +10,7 @@ import {
   type Llm,
   pickedRefs,
   pickedSamples,
+  type Sampling,
   selectNearestDemos,
   type Tokenizer,
   type VectorStore,
@@ -93,35 +95,72 @@ export async function writeAnswers(
           ),
         );
         const selection = selectNearestDemos(p.prompt, resultsPerSet, quotas);
-        const fitted = fitDemos(
-          selection.picks,
-          (kept) => answerPrompt(pickedSamples(kept), p.prompt),
-          ports.tokenizer,
-          isara.promptBudgetTokens,
-          { dropFrom: selection.dropFrom },
-        );
-        const turn = await completeTurn(
-          ports.llm,
+        candidate = await writeAnswerForPrompt(
           {
+            prompt: p,
+            selection,
             sampling: isara.answerSampling,
-            prompt: fitted.prompt,
             seed: deriveSeed(isara.seed, "answer-sampling", input.round, p.slot),
+            budgetTokens: isara.promptBudgetTokens,
             adapter: input.adapter,
           },
+          ports,
           signal,
         );
-        candidate = {
-          slot: p.slot,
-          prompt: p.prompt,
-          response: turn.text,
-          promptDemos: p.promptDemos,
-          answerDemos: pickedRefs(fitted.kept),
-          truncated: turn.truncated,
-        };
       }
       await onDone?.(candidate);
       return candidate;
     },
     signal,
   );
+}
+
+/** What answering one written prompt needs, once its demos are chosen. */
+export interface AnswerSlotInput {
+  /** The prompt to answer, with the demos it was written from (kept in the candidate's lineage). */
+  readonly prompt: WrittenPrompt;
+  /** The prompt's nearest demos (core's `selectNearestDemos`, or the retrieval service's `SelectDemos`). */
+  readonly selection: DemoSelection;
+  /** Sampling for writing answers (the domain's `answerSampling`). */
+  readonly sampling: Sampling;
+  /** Seed of the completion: `deriveSeed(isara.seed, "answer-sampling", round, slot)`. */
+  readonly seed: number;
+  /** Token budget of the demos; the selection's least similar demos are dropped first. */
+  readonly budgetTokens: number;
+  /** Adapter of the current model (none = base model). */
+  readonly adapter?: string | undefined;
+}
+
+/**
+ * The model answers one written prompt: the chosen demos are fitted into the token budget, rendered
+ * before the open `USER: {prompt} ASSISTANT:` turn, and the answer is cut at the first role keyword.
+ * The embedded `writeAnswers` and the distributed generation service both answer through this, so
+ * the two modes write identical candidates from the same demos and seed.
+ */
+export async function writeAnswerForPrompt(
+  input: AnswerSlotInput,
+  ports: Pick<WriteAnswersPorts, "llm" | "tokenizer">,
+  signal?: AbortSignal,
+): Promise<Candidate> {
+  const { prompt } = input;
+  const fitted = fitDemos(
+    input.selection.picks,
+    (kept) => answerPrompt(pickedSamples(kept), prompt.prompt),
+    ports.tokenizer,
+    input.budgetTokens,
+    { dropFrom: input.selection.dropFrom },
+  );
+  const turn = await completeTurn(
+    ports.llm,
+    { sampling: input.sampling, prompt: fitted.prompt, seed: input.seed, adapter: input.adapter },
+    signal,
+  );
+  return {
+    slot: prompt.slot,
+    prompt: prompt.prompt,
+    response: turn.text,
+    promptDemos: prompt.promptDemos,
+    answerDemos: pickedRefs(fitted.kept),
+    truncated: turn.truncated,
+  };
 }

@@ -1,6 +1,7 @@
 import {
   createRng,
   type DemoRef,
+  type DemoSelection,
   type DomainConfig,
   demoQuotas,
   deriveSeed,
@@ -10,6 +11,7 @@ import {
   pickedSamples,
   questionPrompt,
   type Sample,
+  type Sampling,
   selectRandomDemos,
   type Tokenizer,
 } from "@isara/core";
@@ -69,33 +71,69 @@ export async function writePrompts(
     async (slot) => {
       const rng = createRng(deriveSeed(isara.seed, "prompt-demos", input.round, slot));
       const selection = selectRandomDemos(input.sets, quotas, rng);
-      const fitted = fitDemos(
-        selection.picks,
-        (kept) => questionPrompt(pickedSamples(kept)),
-        ports.tokenizer,
-        isara.promptBudgetTokens,
-        { dropFrom: selection.dropFrom },
-      );
-      const turn = await completeTurn(
-        ports.llm,
+      const written = await writePromptForSlot(
         {
+          slot,
+          selection,
           sampling: isara.promptSampling,
-          prompt: fitted.prompt,
           seed: deriveSeed(isara.seed, "prompt-sampling", input.round, slot),
+          budgetTokens: isara.promptBudgetTokens,
           adapter: input.adapter,
         },
+        ports,
         signal,
       );
-      const written: WrittenPrompt = {
-        slot,
-        prompt: turn.text,
-        promptDemos: pickedRefs(fitted.kept),
-        droppedDemos: fitted.dropped.length,
-        truncated: turn.truncated,
-      };
       await onDone?.(written);
       return written;
     },
     signal,
   );
+}
+
+/** What writing the prompt of one slot needs, once its demos are chosen. */
+export interface PromptSlotInput {
+  readonly slot: number;
+  /** The slot's random demos (core's `selectRandomDemos`, or the retrieval service's `SelectDemos`). */
+  readonly selection: DemoSelection;
+  /** Sampling for writing prompts (the domain's `promptSampling`). */
+  readonly sampling: Sampling;
+  /** Seed of the completion: `deriveSeed(isara.seed, "prompt-sampling", round, slot)`. */
+  readonly seed: number;
+  /** Token budget of the demos (`isara.promptBudgetTokens`); demos that overflow are dropped. */
+  readonly budgetTokens: number;
+  /** Adapter of the current model (none = base model). */
+  readonly adapter?: string | undefined;
+}
+
+/**
+ * The model writes the prompt of one slot: the chosen demos are fitted into the token budget
+ * (dropping from the selection's least valuable end), rendered as the open `USER:` conversation, and
+ * the model's turn is cut at the first role keyword. The embedded `writePrompts` and the distributed
+ * generation service both write every prompt through this, so the two modes write identical prompts
+ * from the same demos and seed.
+ */
+export async function writePromptForSlot(
+  input: PromptSlotInput,
+  ports: WritePromptsPorts,
+  signal?: AbortSignal,
+): Promise<WrittenPrompt> {
+  const fitted = fitDemos(
+    input.selection.picks,
+    (kept) => questionPrompt(pickedSamples(kept)),
+    ports.tokenizer,
+    input.budgetTokens,
+    { dropFrom: input.selection.dropFrom },
+  );
+  const turn = await completeTurn(
+    ports.llm,
+    { sampling: input.sampling, prompt: fitted.prompt, seed: input.seed, adapter: input.adapter },
+    signal,
+  );
+  return {
+    slot: input.slot,
+    prompt: turn.text,
+    promptDemos: pickedRefs(fitted.kept),
+    droppedDemos: fitted.dropped.length,
+    truncated: turn.truncated,
+  };
 }

@@ -17,13 +17,13 @@ import { type DeadLetter, decodeTopicMessage, ErrorCode, type EvalDone, TOPICS }
 import { createCatalogueProducer, kafkaLogging, outgoingMessage } from "@isara/kafka-kit";
 import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/kafka-testkit";
 import { createRootLogger, createShutdown, type Shutdown } from "@isara/kit";
+import { llamaBackend } from "@isara/llm-backends";
 import { createLlamaLlm, writeTinyLlamaGguf } from "@isara/llm-llama";
 import { FsArtifactStore } from "@isara/store-fs";
 import { type Consumer, type IHeaders, Kafka, type Producer } from "kafkajs";
 import { createEvaluationApp, type EvaluationApp } from "./app.js";
 import { type CountingLlm, countingLlm } from "./counting-llm.js";
 import { freePort, waitFor } from "./fixture-helpers.js";
-import { llamaBackend } from "./llm-backend.js";
 import { FIXTURE_EVAL, fixtureWork, writeFixtureRun } from "./run-fixture.js";
 
 const skip = kafkaSkipReason();
@@ -79,8 +79,9 @@ describe("the evaluation service on a real broker", () => {
       kafka,
       artifacts,
       loadBackend: async () => {
-        llm = countingLlm(await createLlamaLlm({ modelPath, parallelism: 2, contextSize: 512 }));
-        return llamaBackend(llm, modelPath, artifacts);
+        const model = await createLlamaLlm({ modelPath, parallelism: 2, contextSize: 512 });
+        llm = countingLlm(model);
+        return llamaBackend({ llm, tokenizer: model, modelPath, artifacts });
       },
       retry: { attempts: 3, initialDelayMs: 10, maxDelayMs: 20 },
       drainTimeoutMs: 2000,

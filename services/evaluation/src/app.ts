@@ -30,9 +30,9 @@ import {
   type Metrics,
   type Shutdown,
 } from "@isara/kit";
+import type { LlmBackend } from "@isara/llm-backends";
 import type { Kafka } from "kafkajs";
 import { createEvalWorkHandler } from "./eval-work-handler.js";
-import type { LlmBackend } from "./llm-backend.js";
 import { createEvaluationMetrics } from "./service-metrics.js";
 
 /** The consumer group of the stage, as the topic catalogue lists it. */

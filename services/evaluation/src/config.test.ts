@@ -10,7 +10,13 @@ test("the three required variables are enough; the rest has working defaults", (
   assert.deepEqual(config, {
     kafka: { brokers: ["kafka:9092"], clientId: "isara-evaluation" },
     artifactRoot: "/artifacts",
-    llm: { backend: "llama", modelPath: "/models/m.gguf", modelId: undefined, parallelism: 2 },
+    llm: {
+      backend: "llama",
+      modelPath: "/models/m.gguf",
+      modelId: undefined,
+      parallelism: 2,
+      timeoutMs: 120_000,
+    },
     httpPort: 8080,
     logLevel: "info",
     shutdownTimeoutMs: 15_000,
@@ -26,6 +32,7 @@ test("every variable is read", () => {
     KAFKA_CLIENT_ID: "eval-7",
     LLM_MODEL_ID: "SmolLM2",
     LLM_PARALLEL: "4",
+    LLM_TIMEOUT_MS: "90000",
     HTTP_PORT: "9100",
     LOG_LEVEL: "DEBUG",
     SHUTDOWN_TIMEOUT: "5s",
@@ -40,6 +47,7 @@ test("every variable is read", () => {
     modelPath: "/models/m.gguf",
     modelId: "SmolLM2",
     parallelism: 4,
+    timeoutMs: 90_000,
   });
   assert.equal(config.httpPort, 9100);
   assert.equal(config.logLevel, "debug");
@@ -50,7 +58,7 @@ test("every variable is read", () => {
 
 test("a bad environment fails with every problem named by its variable", () => {
   assert.throws(
-    () => loadEvaluationConfig({ KAFKA_BROKERS: "http://kafka", LLM_BACKEND: "openai", HTTP_PORT: "80800" }),
+    () => loadEvaluationConfig({ KAFKA_BROKERS: "http://kafka", LLM_BACKEND: "vllm", HTTP_PORT: "80800" }),
     (err: unknown) => {
       assert.ok(isIsaraError(err, "invalid_argument"));
       const variables = (err.details as { variable: string }[]).map((p) => p.variable).sort();
@@ -62,6 +70,34 @@ test("a bad environment fails with every problem named by its variable", () => {
         "MODEL_PATH",
       ]);
       assert.match(err.message, /KAFKA_BROKERS: is not a list of host:port/);
+      return true;
+    },
+  );
+});
+
+test("an OpenAI-compatible server can answer instead of llama.cpp; it needs its URL and served model", () => {
+  const config = loadEvaluationConfig({
+    KAFKA_BROKERS: "kafka:9092",
+    ARTIFACT_ROOT: "/artifacts",
+    LLM_BACKEND: "openai",
+    LLM_BASE_URL: "http://vllm:8000",
+    LLM_MODEL: "smollm2",
+  });
+  assert.deepEqual(config.llm, {
+    backend: "openai",
+    baseUrl: "http://vllm:8000/",
+    model: "smollm2",
+    modelId: undefined,
+    apiKey: undefined,
+    parallelism: 2,
+    timeoutMs: 120_000,
+  });
+  assert.throws(
+    () => loadEvaluationConfig({ KAFKA_BROKERS: "kafka:9092", ARTIFACT_ROOT: "/a", LLM_BACKEND: "openai" }),
+    (err: unknown) => {
+      assert.ok(isIsaraError(err, "invalid_argument"));
+      const variables = (err.details as { variable: string }[]).map((p) => p.variable).sort();
+      assert.deepEqual(variables, ["LLM_BASE_URL", "LLM_MODEL"]);
       return true;
     },
   );

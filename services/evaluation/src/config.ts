@@ -13,53 +13,45 @@ import {
   type LogLevel,
   loadConfig,
 } from "@isara/kit";
+import {
+  LLM_BACKEND_ENV,
+  type LlmBackendConfig,
+  llmBackendConfigFrom,
+  withLlmBackendRules,
+} from "@isara/llm-backends";
 import { z } from "zod";
 
 const BROKER = /^[^\s:/]+:\d{1,5}$/;
 
-const envSchema = z.object({
-  // Kafka bootstrap brokers as host:port, comma-separated, e.g. "kafka-0.kafka:9092,kafka-1.kafka:9092".
-  KAFKA_BROKERS: envList().refine((list) => list.length > 0 && list.every((b) => BROKER.test(b)), {
-    message: 'is not a list of host:port (expected e.g. "kafka:9092,kafka-1:9092")',
+const envSchema = withLlmBackendRules(
+  z.object({
+    // Kafka bootstrap brokers as host:port, comma-separated, e.g. "kafka-0.kafka:9092,kafka-1.kafka:9092".
+    KAFKA_BROKERS: envList().refine((list) => list.length > 0 && list.every((b) => BROKER.test(b)), {
+      message: 'is not a list of host:port (expected e.g. "kafka:9092,kafka-1:9092")',
+    }),
+    // Client id the brokers log and quota this service under.
+    KAFKA_CLIENT_ID: z.string().default("isara-evaluation"),
+    // Root folder of the shared artifact volume: run inputs (<run>/domain/...) are read and results written here.
+    ARTIFACT_ROOT: z.string(),
+    // The LLM that answers the eval questions: LLM_BACKEND, MODEL_PATH, LLM_MODEL_ID, LLM_BASE_URL, LLM_MODEL,
+    // LLM_API_KEY, LLM_PARALLEL, LLM_TIMEOUT_MS (see @isara/llm-backends; each is commented there).
+    ...LLM_BACKEND_ENV,
+    // Port of the probe server: /healthz, /readyz, /metrics.
+    HTTP_PORT: envPort().default(8080),
+    // Minimum log level (fatal, error, warn, info, debug, trace, silent).
+    LOG_LEVEL: envLogLevel().default("info"),
+    // Time each component (consumer, LLM, producer, HTTP) gets to close on shutdown.
+    SHUTDOWN_TIMEOUT: envDuration().default(15_000),
+    // On shutdown, how long a running evaluation may finish before it is aborted (and redelivered).
+    DRAIN_TIMEOUT: envDuration().default(10_000),
+    // Tries of an EvalWork that fails with a transient error (LLM or store unavailable) before it is dead-lettered.
+    RETRY_ATTEMPTS: envInt({ min: 1, max: 1000 }).default(8),
+    // Wait after the first transient failure; doubles after each further one.
+    RETRY_INITIAL_DELAY: envDuration().default(1000),
+    // Longest wait between two tries.
+    RETRY_MAX_DELAY: envDuration().default(60_000),
   }),
-  // Client id the brokers log and quota this service under.
-  KAFKA_CLIENT_ID: z.string().default("isara-evaluation"),
-  // Root folder of the shared artifact volume: run inputs (<run>/domain/...) are read and results written here.
-  ARTIFACT_ROOT: z.string(),
-  // Which LLM backend answers the eval questions; only "llama" (llama.cpp in process) for now.
-  LLM_BACKEND: z.enum(["llama"]).default("llama"),
-  // llama: the GGUF base model file this replica serves; EvalWork.model.base_model must name it.
-  MODEL_PATH: z.string(),
-  // llama: name of the model in EvalWork and lineage (default: the file name without ".gguf").
-  LLM_MODEL_ID: z.string().optional(),
-  // llama: completions run at once (one llama.cpp sequence each).
-  LLM_PARALLEL: envInt({ min: 1, max: 64 }).default(2),
-  // Port of the probe server: /healthz, /readyz, /metrics.
-  HTTP_PORT: envPort().default(8080),
-  // Minimum log level (fatal, error, warn, info, debug, trace, silent).
-  LOG_LEVEL: envLogLevel().default("info"),
-  // Time each component (consumer, LLM, producer, HTTP) gets to close on shutdown.
-  SHUTDOWN_TIMEOUT: envDuration().default(15_000),
-  // On shutdown, how long a running evaluation may finish before it is aborted (and redelivered).
-  DRAIN_TIMEOUT: envDuration().default(10_000),
-  // Tries of an EvalWork that fails with a transient error (LLM or store unavailable) before it is dead-lettered.
-  RETRY_ATTEMPTS: envInt({ min: 1, max: 1000 }).default(8),
-  // Wait after the first transient failure; doubles after each further one.
-  RETRY_INITIAL_DELAY: envDuration().default(1000),
-  // Longest wait between two tries.
-  RETRY_MAX_DELAY: envDuration().default(60_000),
-});
-
-/** Settings of the in-process llama.cpp backend. */
-export interface LlamaBackendConfig {
-  readonly backend: "llama";
-  readonly modelPath: string;
-  readonly modelId: string | undefined;
-  readonly parallelism: number;
-}
-
-/** Settings of the LLM backend; a union so that later backends add a member, not optional fields. */
-export type LlmBackendConfig = LlamaBackendConfig;
+);
 
 /** The service's typed configuration. */
 export interface EvaluationConfig {
@@ -86,12 +78,7 @@ export function loadEvaluationConfig(env: Env = process.env): EvaluationConfig {
   return {
     kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID },
     artifactRoot: e.ARTIFACT_ROOT,
-    llm: {
-      backend: e.LLM_BACKEND,
-      modelPath: e.MODEL_PATH,
-      modelId: e.LLM_MODEL_ID,
-      parallelism: e.LLM_PARALLEL,
-    },
+    llm: llmBackendConfigFrom(e),
     httpPort: e.HTTP_PORT,
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,

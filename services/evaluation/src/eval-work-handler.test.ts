@@ -19,11 +19,11 @@ import {
 import { isIsaraError } from "@isara/core";
 import type { StageJob } from "@isara/kafka-kit";
 import { createMetrics, createRootLogger } from "@isara/kit";
+import { llamaBackend } from "@isara/llm-backends";
 import { createLlamaLlm, type LlamaLlm, writeTinyLlamaGguf, writeTinyLoraGguf } from "@isara/llm-llama";
 import { FsArtifactStore } from "@isara/store-fs";
 import { countingLlm, unavailableFor } from "./counting-llm.js";
 import { createEvalWorkHandler } from "./eval-work-handler.js";
-import { llamaBackend } from "./llm-backend.js";
 import { FIXTURE_EVAL, fixtureWork, writeFixtureRun } from "./run-fixture.js";
 import { createEvaluationMetrics } from "./service-metrics.js";
 
@@ -56,7 +56,7 @@ function handlerWith(llm = countingLlm(model)) {
   const evaluationMetrics = createEvaluationMetrics(metrics);
   const handle = createEvalWorkHandler({
     artifacts,
-    backend: llamaBackend(llm, modelPath, artifacts),
+    backend: llamaBackend({ llm, tokenizer: model, modelPath, artifacts }),
     metrics: evaluationMetrics,
   });
   const outcomes = async () => (await metrics.registry.getSingleMetricAsString("evaluations_total")).trim();

@@ -14,6 +14,7 @@ import { type ArtifactStore, type Domain, type EvalResult, IsaraError } from "@i
 import { createReferenceEvaluator } from "@isara/evaluators";
 import { outgoingMessage, type StageHandler, type StageJob } from "@isara/kafka-kit";
 import { asIsaraError } from "@isara/kit";
+import type { LlmBackend } from "@isara/llm-backends";
 import {
   type CompletionRecord,
   completionRecord,
@@ -23,7 +24,6 @@ import {
 import { demoProviderFor } from "./eval-demos.js";
 import { loadRunDomain } from "./eval-inputs.js";
 import { type EvalJob, parseEvalWork } from "./eval-job.js";
-import type { LlmBackend } from "./llm-backend.js";
 import type { EvaluationMetrics } from "./service-metrics.js";
 
 /** What the handler works with. */

@@ -9,5 +9,4 @@ export * from "./completion-record.js";
 export * from "./config.js";
 export * from "./eval-job.js";
 export * from "./eval-work-handler.js";
-export * from "./llm-backend.js";
 export * from "./service-metrics.js";

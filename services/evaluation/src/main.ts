@@ -5,12 +5,12 @@
  */
 import { createServer } from "node:http";
 import { kafkaLogging } from "@isara/kafka-kit";
-import { createRootLogger, createShutdown, installSignalHandlers } from "@isara/kit";
+import { childLogger, createRootLogger, createShutdown, installSignalHandlers } from "@isara/kit";
+import { createLlmBackend } from "@isara/llm-backends";
 import { FsArtifactStore } from "@isara/store-fs";
 import { Kafka } from "kafkajs";
 import { createEvaluationApp } from "./app.js";
 import { loadEvaluationConfig } from "./config.js";
-import { createLlmBackend } from "./llm-backend.js";
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadEvaluationConfig>;
@@ -31,7 +31,8 @@ async function main(): Promise<void> {
     logger,
     kafka,
     artifacts,
-    loadBackend: () => createLlmBackend(config.llm, artifacts),
+    loadBackend: () =>
+      createLlmBackend(config.llm, artifacts, { logger: childLogger(logger, { component: "llm" }) }),
     retry: config.retry,
     drainTimeoutMs: config.drainTimeoutMs,
     shutdownTimeoutMs: config.shutdownTimeoutMs,

@@ -1,0 +1,9 @@
+/**
+ * @isara/llm-backends: the LLM a distributed service runs on, chosen by one shared set of environment
+ * variables (`LLM_BACKEND=llama|openai`, ...): llama.cpp in process or an OpenAI-compatible HTTP
+ * server, with what each backend means by a base model name and an adapter reference.
+ */
+export * from "./deadline-llm.js";
+export * from "./estimating-tokenizer.js";
+export * from "./llm-backend.js";
+export * from "./llm-backend-env.js";
