@@ -10,6 +10,8 @@
  * <run>/domain/seeds.jsonl              its seed pairs (set 0; random ICL demos come from here)
  * <run>/domain/eval.jsonl               its eval questions with references
  * <run>/round-<t>/prompts.jsonl         prompts written in round t
+ * <run>/round-<t>/prompts/<slot>.json   generation's record of one written prompt (redelivery repeats nothing)
+ * <run>/round-<t>/answers/<slot>.json   generation's record of one written answer
  * <run>/round-<t>/candidates.jsonl      prompts with answers, before filtering
  * <run>/round-<t>/accepted.jsonl        set D_t with lineage and verdicts
  * <run>/round-<t>/rejected.jsonl        rejected samples with every verdict and its reason
@@ -50,6 +52,9 @@ export function runArtifacts(run: string) {
     domainEval: `${root}domain/eval.jsonl`,
     state: `${root}state.json`,
     prompts: (round: number) => `${root}round-${round}/prompts.jsonl`,
+    /** Generation's record of slot `slot`'s prompt or answer: present = done, republish it. */
+    slotRecord: (round: number, stage: "prompts" | "answers", slot: number) =>
+      `${root}round-${round}/${stage}/${slot}.json`,
     candidates: (round: number) => `${root}round-${round}/candidates.jsonl`,
     accepted: (round: number) => `${root}round-${round}/accepted.jsonl`,
     rejected: (round: number) => `${root}round-${round}/rejected.jsonl`,

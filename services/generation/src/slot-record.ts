@@ -27,7 +27,7 @@ export type SlotStage = "prompts" | "answers";
  * run's folder of `runArtifacts` (so runs never touch each other's records).
  */
 export function slotRecordKey(run: string, round: number, stage: SlotStage, slot: number): string {
-  return `${runArtifacts(run).root}round-${round}/${stage}/${slot}.json`;
+  return runArtifacts(run).slotRecord(round, stage, slot);
 }
 
 const demoRefSchema = z.object({
