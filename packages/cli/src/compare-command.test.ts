@@ -104,6 +104,9 @@ test("compare re-scores every run's stored answers and writes one table and char
   const md = await readFile(join(out, "comparison.md"), "utf8");
   assert.match(md, /\| ISARA round 2 \| 80\.00 \| 100\.0 \| 88\.85 \|/);
   assert.match(md, /identical answers in all 3 runs/);
+  assert.ok(r2.vsBase && r2.vsBase.mean > 1.5, "round 2 beats the base model on the same items");
+  assert.equal(b.vsBase, undefined, "the base model is not compared with itself");
+  assert.match(md, /ROUGE-L diff vs base x100 \(95% CI\)/);
   assert.match(md, /No judge endpoint given/);
   assert.match(await readFile(join(out, "comparison.svg"), "utf8"), /<svg[^>]*>[\s\S]*ISARA round 2/);
 });

@@ -120,7 +120,11 @@ export async function compareCommand(o: CompareCommandOptions): Promise<Comparis
       rows,
       columns: DEFAULT_COMPARISON_COLUMNS,
       chartKeys: ["rougeL_diff", "bleu_diff"],
-      notes,
+      vsBaseHeader: "ROUGE-L diff vs base x100 (95% CI)",
+      notes: [
+        ...notes,
+        "The vs-base column is the paired difference to the base model on the same items, with a 95% paired-bootstrap interval (2000 resamples): an interval that contains 0 is no evidence either way.",
+      ],
     };
     const outDir = resolve(o.outDir);
     await mkdir(outDir, { recursive: true });

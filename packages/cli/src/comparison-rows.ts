@@ -1,5 +1,12 @@
 import { basename } from "node:path";
-import { type EvalItem, type EvalSampleResult, IsaraError, RUN_MODE_TABLE, type RunMode } from "@isara/core";
+import {
+  type EvalItem,
+  type EvalSampleResult,
+  IsaraError,
+  pairedBootstrap,
+  RUN_MODE_TABLE,
+  type RunMode,
+} from "@isara/core";
 import type { AnsweredItem, AnswerScorer, PairwiseJudge } from "@isara/evaluators";
 import type { ComparisonRow } from "@isara/report";
 import type { ComparedRun } from "./compared-run.js";
@@ -96,6 +103,9 @@ export function answered(items: readonly EvalItem[], source: RowSource): Answere
   });
 }
 
+/** The metric whose per-item difference to the base model gets a bootstrap interval. */
+export const HEADLINE = "rougeL_diff";
+
 /** How each row is scored. Judge-based scorers may see only the first `judgeItems` items, to bound their cost. */
 export interface RowScoring {
   readonly scorers: readonly AnswerScorer[];
@@ -119,12 +129,18 @@ export async function scoreRows(
   const rows: ComparisonRow[] = [];
   const judged = items.slice(0, s.judgeItems);
   const base = sources[0];
+  let baseHeadline: number[] | undefined;
   for (const source of sources) {
     s.onProgress?.(source.label);
     const metrics: Record<string, number> = {};
+    let headline: number[] | undefined;
     for (const scorer of s.scorers) {
-      Object.assign(metrics, (await scorer.score(answered(items, source), undefined, s.signal)).metrics);
+      const result = await scorer.score(answered(items, source), undefined, s.signal);
+      Object.assign(metrics, result.metrics);
+      if (result.metrics[HEADLINE] !== undefined)
+        headline = result.perItem.map((p) => p.scores[HEADLINE] ?? 0);
     }
+    if (source === base) baseHeadline = headline;
     for (const scorer of s.judgeScorers) {
       Object.assign(metrics, (await scorer.score(answered(judged, source), undefined, s.signal)).metrics);
     }
@@ -139,7 +155,11 @@ export async function scoreRows(
       if (result.winRate !== undefined) metrics.judge_win_rate_vs_base = result.winRate;
     }
     const { label, mode, round, written, accepted, rejectedBy } = source;
-    rows.push({ label, mode, round, metrics, written, accepted, rejectedBy });
+    const vsBase =
+      source !== base && headline && baseHeadline
+        ? pairedBootstrap(headline, baseHeadline, { seed: 1 })
+        : undefined;
+    rows.push({ label, mode, round, metrics, written, accepted, rejectedBy, ...(vsBase ? { vsBase } : {}) });
   }
   return rows;
 }

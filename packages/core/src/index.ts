@@ -13,6 +13,7 @@ export * from "./file-problem.js";
 export * from "./filters/index.js";
 export * from "./jsonl-parse.js";
 export * from "./lr-schedule.js";
+export * from "./paired-bootstrap.js";
 export * from "./ports.js";
 export * from "./prompt-format.js";
 export * from "./rng.js";

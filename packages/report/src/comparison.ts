@@ -18,6 +18,8 @@ export interface ComparisonRow {
   readonly accepted: number;
   /** Rejections by the first filter that rejected, all rounds up to this one. */
   readonly rejectedBy: Readonly<Record<string, number>>;
+  /** The headline metric's paired difference to the base model on the same items, with its 95% interval. */
+  readonly vsBase?: { readonly mean: number; readonly low: number; readonly high: number };
 }
 
 /** A metric column: its key, its header and how to show it. */
@@ -40,6 +42,8 @@ export interface ComparisonInput {
   readonly columns: readonly MetricColumn[];
   /** Keys of the columns charted (diffs, on one axis). */
   readonly chartKeys: readonly string[];
+  /** Header of the vs-base column, e.g. "ROUGE-L diff vs base x100 (95% CI)"; its values are scaled by 100. */
+  readonly vsBaseHeader?: string;
   /** Lines said under the table (e.g. a determinism check, what was not measured). */
   readonly notes: readonly string[];
 }
@@ -72,10 +76,23 @@ function rejectedText(rejectedBy: Readonly<Record<string, number>>): string {
 /** Header and cells of the comparison table, as plain strings (the CLI prints the same table). */
 export function comparisonTable(input: ComparisonInput): { header: string[]; rows: string[][] } {
   const columns = input.columns.filter((c) => input.rows.some((r) => r.metrics[c.key] !== undefined));
-  const header = ["model", ...columns.map((c) => c.header), "accepted / written", "scaling", "rejected by"];
+  const vs = input.vsBaseHeader && input.rows.some((r) => r.vsBase) ? [input.vsBaseHeader] : [];
+  const header = [
+    "model",
+    ...columns.map((c) => c.header),
+    ...vs,
+    "accepted / written",
+    "scaling",
+    "rejected by",
+  ];
   const rows = input.rows.map((r) => [
     r.label,
     ...columns.map((c) => cell(r, c)),
+    ...vs.map(() =>
+      r.vsBase
+        ? `${(100 * r.vsBase.mean).toFixed(2)} [${(100 * r.vsBase.low).toFixed(2)}, ${(100 * r.vsBase.high).toFixed(2)}]`
+        : "–",
+    ),
     r.written ? `${r.accepted} / ${r.written}` : "–",
     r.written ? `${(r.accepted / input.seeds).toFixed(2)}` : "–",
     rejectedText(r.rejectedBy),
