@@ -1,7 +1,8 @@
 /**
  * The evaluation service end to end on a real Kafka broker (started by @isara/kafka-testkit) with a
  * real tiny llama.cpp model: EvalWork in, EvalDone or a dead letter out, results on the artifact
- * volume, probes and metrics over HTTP, and a graceful shutdown. Skipped, with the reason, where Java
+ * volume, probes and metrics over HTTP, and a graceful shutdown; the process, started from its
+ * environment, also runs with a judge served over HTTP by the project's llm-server. Skipped, with the reason, where Java
  * or the Kafka jars are missing.
  */
 import assert from "node:assert/strict";
@@ -14,16 +15,18 @@ import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type DeadLetter, decodeTopicMessage, ErrorCode, type EvalDone, TOPICS } from "@isara/contracts";
+import { RUBRICS } from "@isara/evaluators";
 import { createCatalogueProducer, kafkaLogging, outgoingMessage } from "@isara/kafka-kit";
 import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/kafka-testkit";
 import { createRootLogger, createShutdown, type Shutdown } from "@isara/kit";
 import { llamaBackend } from "@isara/llm-backends";
-import { createLlamaLlm, writeTinyLlamaGguf } from "@isara/llm-llama";
+import { createLlamaLlm, type LlamaLlm, writeTinyLlamaGguf } from "@isara/llm-llama";
 import { FsArtifactStore } from "@isara/store-fs";
 import { type Consumer, type IHeaders, Kafka, type Producer } from "kafkajs";
 import { createEvaluationApp, type EvaluationApp } from "./app.js";
 import { type CountingLlm, countingLlm } from "./counting-llm.js";
 import { freePort, waitFor } from "./fixture-helpers.js";
+import { CHATML_TEMPLATE, type ServedJudge, serveJudge } from "./judge-server-fixture.js";
 import { FIXTURE_EVAL, fixtureWork, writeFixtureRun } from "./run-fixture.js";
 
 const skip = kafkaSkipReason();
@@ -54,6 +57,8 @@ describe("the evaluation service on a real broker", () => {
   let base: string;
   let producer: Producer;
   let observer: Consumer;
+  let judgeModel: LlamaLlm | undefined;
+  let judge: ServedJudge | undefined;
   const seen: Seen[] = [];
   const logLines: Record<string, unknown>[] = [];
   const on = (topic: string) => seen.filter((s) => s.topic === topic);
@@ -96,6 +101,8 @@ describe("the evaluation service on a real broker", () => {
 
   after(async () => {
     child?.kill("SIGKILL");
+    await judge?.close();
+    await judgeModel?.close();
     await shutdown?.shutdown("tests done");
     await observer?.disconnect();
     await producer?.disconnect();
@@ -254,10 +261,12 @@ describe("the evaluation service on a real broker", () => {
     assert.equal(committed, 5, "every message read was committed once its effects were done");
   });
 
-  test("the process starts from its environment, evaluates, and exits 0 on SIGTERM after a clean shutdown", {
+  test("the process starts from its environment, evaluates with its judge, and exits 0 on SIGTERM after a clean shutdown", {
     skip,
   }, async () => {
     const port = await freePort();
+    judgeModel = await createLlamaLlm({ modelPath, contextSize: 2048, specialTokens: true });
+    judge = await serveJudge(judgeModel, "tiny-judge", CHATML_TEMPLATE, [RUBRICS.quality]);
     const out: string[] = [];
     const proc = spawn(process.execPath, [mainScript], {
       env: {
@@ -268,6 +277,9 @@ describe("the evaluation service on a real broker", () => {
         LLM_PARALLEL: "1",
         HTTP_PORT: String(port),
         DRAIN_TIMEOUT: "2s",
+        JUDGE_URL: judge.url,
+        JUDGE_MODEL: "tiny-judge",
+        JUDGE_RUBRICS: "quality",
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -281,11 +293,17 @@ describe("the evaluation service on a real broker", () => {
 
     const work = outgoingMessage(TOPICS.evalWork, fixtureWork("run-b", { round: 2 }));
     await send(work.value, "run-b", { ...work.headers });
-    await waitFor("EvalDone of run-b round 2 from the process", () =>
-      on(TOPICS.evalDone.name).some(
-        (s) => decodeTopicMessage(TOPICS.evalDone, s.value).idempotencyKey === "run-b/2/evaluate",
-      ),
-    );
+    const judged = () =>
+      on(TOPICS.evalDone.name)
+        .map((s) => decodeTopicMessage(TOPICS.evalDone, s.value))
+        .find((d) => d.idempotencyKey === "run-b/2/evaluate");
+    await waitFor("EvalDone of run-b round 2 from the process", () => judged() !== undefined);
+    const done = judged();
+    assert.equal(done?.outcome?.$case, "result", out.join(""));
+    const values = done.outcome.value.metrics?.values ?? {};
+    assert.equal(typeof values.rougeL_diff, "number");
+    assert.equal(values.judge_unparsed, FIXTURE_EVAL.length, "the tiny judge's replies counted as unparsed");
+    assert.equal(judge.llm.requests.length, FIXTURE_EVAL.length, "one judge request per answer");
 
     proc.kill("SIGTERM");
     assert.equal(await exited, 0, out.join(""));
@@ -293,9 +311,13 @@ describe("the evaluation service on a real broker", () => {
       .join("")
       .split("\n")
       .filter((l) => l.startsWith("{"));
-    const finished = lines
-      .map((l) => JSON.parse(l) as { msg?: string; ok?: boolean })
-      .find((l) => l.msg === "shutdown finished");
+    const logged = lines.map((l) => JSON.parse(l) as { msg?: string; ok?: boolean; component?: string });
+    const finished = logged.find((l) => l.msg === "shutdown finished");
     assert.equal(finished?.ok, true);
+    assert.deepEqual(
+      logged.filter((l) => l.msg === "component closed").map((l) => l.component),
+      ["kafka-consumer", "judge", "llm", "kafka-producer", "http"],
+      "closed in reverse start order, the judge after the consumer that used it",
+    );
   });
 });

@@ -1,14 +1,15 @@
 /**
  * The evaluation service, built from its adapters and never listening itself: `main.ts` (or a test)
  * gives it a Kafka client, an artifact store and a way to load the LLM, serves `handleHttp` on a
- * port, and calls `start`. Start order: topics, producer, model, consumer; each component is
- * registered with the shutdown coordinator as it starts, so shutdown closes them in reverse (consumer
- * first: intake stops and the running evaluation drains or aborts before the model and producer it
- * uses go away).
+ * port, and calls `start`. Start order: topics, producer, model, judge (when configured), consumer;
+ * each component is registered with the shutdown coordinator as it starts, so shutdown closes them in
+ * reverse (consumer first: intake stops and the running evaluation drains or aborts before the judge,
+ * model and producer it uses go away).
  */
 import type { RequestListener } from "node:http";
 import { TOPICS } from "@isara/contracts";
 import type { ArtifactStore } from "@isara/core";
+import { rubricRef } from "@isara/evaluators";
 import {
   createCatalogueProducer,
   createStageConsumer,
@@ -33,6 +34,7 @@ import {
 import type { LlmBackend } from "@isara/llm-backends";
 import type { Kafka } from "kafkajs";
 import { createEvalWorkHandler } from "./eval-work-handler.js";
+import type { Judge } from "./judge.js";
 import { createEvaluationMetrics } from "./service-metrics.js";
 
 /** The consumer group of the stage, as the topic catalogue lists it. */
@@ -48,6 +50,11 @@ export interface EvaluationAppDeps {
   readonly artifacts: ArtifactStore;
   /** Loads the model (slow); called by `start` after Kafka is reachable. */
   readonly loadBackend: () => Promise<LlmBackend>;
+  /**
+   * Opens the judge that scores every answer beside the reference metric; called by `start` after
+   * the model loaded, and its chat model closed on shutdown. Leave out for reference metrics only.
+   */
+  readonly openJudge?: () => Judge;
   /** Retries of transient failures. */
   readonly retry: RetryPolicy;
   /** How long a running evaluation may finish on shutdown before it is aborted. */
@@ -139,6 +146,19 @@ export function createEvaluationApp(deps: EvaluationAppDeps): EvaluationApp {
       backend = loaded;
       logger.info({ model: loaded.llm.modelId, parallelism: loaded.llm.parallelism }, "model loaded");
 
+      const judge = deps.openJudge?.();
+      if (judge !== undefined) {
+        await own(shutdown, "judge", () => judge.chat.close());
+        logger.info(
+          {
+            judge: judge.chat.modelId,
+            parallelism: judge.chat.parallelism,
+            rubrics: judge.rubrics.map(rubricRef),
+          },
+          "judge ready: answers are also scored by the judge",
+        );
+      }
+
       const stage = createStageConsumer({
         kafka: deps.kafka,
         producer,
@@ -147,6 +167,7 @@ export function createEvaluationApp(deps: EvaluationAppDeps): EvaluationApp {
         handle: createEvalWorkHandler({
           artifacts: deps.artifacts,
           backend: loaded,
+          ...(judge === undefined ? {} : { judge }),
           metrics: evaluationMetrics,
         }),
         logger: deps.logger,

@@ -8,22 +8,15 @@ import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import {
-  completionKey,
-  DemoSelection,
-  decodeTopicMessage,
-  ErrorCode,
-  type EvalWork,
-  TOPICS,
-} from "@isara/contracts";
+import { completionKey, DemoSelection, ErrorCode, type EvalWork } from "@isara/contracts";
 import { isIsaraError } from "@isara/core";
-import type { StageJob } from "@isara/kafka-kit";
-import { createMetrics, createRootLogger } from "@isara/kit";
+import { createMetrics } from "@isara/kit";
 import { llamaBackend } from "@isara/llm-backends";
 import { createLlamaLlm, type LlamaLlm, writeTinyLlamaGguf, writeTinyLoraGguf } from "@isara/llm-llama";
 import { FsArtifactStore } from "@isara/store-fs";
 import { countingLlm, unavailableFor } from "./counting-llm.js";
 import { createEvalWorkHandler } from "./eval-work-handler.js";
+import { runOnce, stageJob } from "./handler-harness.js";
 import { FIXTURE_EVAL, fixtureWork, writeFixtureRun } from "./run-fixture.js";
 import { createEvaluationMetrics } from "./service-metrics.js";
 
@@ -44,12 +37,6 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const logger = createRootLogger({ level: "silent", name: "evaluation-test" });
-
-function stageJob(signal = new AbortController().signal): StageJob {
-  return { signal, logger, attempt: 1, source: { topic: TOPICS.evalWork.name, partition: 0, offset: "0" } };
-}
-
 /** A handler over `llm` with fresh metrics, and the counter of its outcomes. */
 function handlerWith(llm = countingLlm(model)) {
   const metrics = createMetrics();
@@ -61,15 +48,6 @@ function handlerWith(llm = countingLlm(model)) {
   });
   const outcomes = async () => (await metrics.registry.getSingleMetricAsString("evaluations_total")).trim();
   return { llm, handle, outcomes };
-}
-
-async function runOnce(handle: ReturnType<typeof handlerWith>["handle"], work: EvalWork) {
-  const out = await handle(work, stageJob());
-  assert.equal(out.length, 1, "one EvalDone per EvalWork");
-  const [message] = out;
-  assert.ok(message);
-  assert.equal(message.topic, TOPICS.evalDone.name);
-  return { message, done: decodeTopicMessage(TOPICS.evalDone, message.value) };
 }
 
 describe("a zero-shot evaluation", () => {

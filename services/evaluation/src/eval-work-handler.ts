@@ -1,17 +1,18 @@
 /**
  * The work of the evaluation stage for one `EvalWork`: check it, answer a redelivery from the stored
- * results, otherwise load the run's eval set, score the model, store the per-question results and the
+ * results, otherwise load the run's eval set, score the model (reference metric, plus the judge's
+ * rubrics when a judge is configured), store the per-question results (with the judge's notes) and the
  * completion record, and return the `EvalDone` to publish. Kafka (decoding, retries, dead letters,
  * commits) is the stage consumer's business; this handler only says which failures are which:
  * - bad message, unknown run, missing or invalid domain files, a key claimed by other work: thrown
  *   (not retryable) → dead-lettered;
- * - LLM or store unavailable, timeouts: thrown (retryable) → retried in place;
+ * - LLM, judge or store unavailable, timeouts: thrown (retryable) → retried in place;
  * - the evaluation itself fails for good (model not served here, kNN demos, an adapter llama.cpp
- *   cannot load): returned as `EvalDone.error`, so the controller fails the run with the reason.
+ *   cannot load, a judge server that refuses the request): returned as `EvalDone.error`, so the
+ *   controller fails the run with the reason.
  */
 import { type EvalDone, type EvalWork, errorInfoToWire, TOPICS } from "@isara/contracts";
 import { type ArtifactStore, type Domain, type EvalResult, IsaraError } from "@isara/core";
-import { createReferenceEvaluator } from "@isara/evaluators";
 import { outgoingMessage, type StageHandler, type StageJob } from "@isara/kafka-kit";
 import { asIsaraError } from "@isara/kit";
 import type { LlmBackend } from "@isara/llm-backends";
@@ -24,12 +25,15 @@ import {
 import { demoProviderFor } from "./eval-demos.js";
 import { loadRunDomain } from "./eval-inputs.js";
 import { type EvalJob, parseEvalWork } from "./eval-job.js";
+import { evaluatorFor, type Judge } from "./judge.js";
 import type { EvaluationMetrics } from "./service-metrics.js";
 
 /** What the handler works with. */
 export interface EvalWorkHandlerDeps {
   readonly artifacts: ArtifactStore;
   readonly backend: LlmBackend;
+  /** Scores every answer beside the reference metric when given; without one, reference metrics only. */
+  readonly judge?: Judge;
   readonly metrics: EvaluationMetrics;
 }
 
@@ -56,6 +60,7 @@ function toJsonl(rows: readonly unknown[]): string {
 /** Runs the model over the run's eval set; throws what the evaluator or the checks before it throw. */
 async function evaluate(
   backend: LlmBackend,
+  judge: Judge | undefined,
   job: EvalJob,
   loaded: Domain,
   stage: StageJob,
@@ -68,19 +73,31 @@ async function evaluate(
     );
   }
   const demos = demoProviderFor(job.evaluation, loaded);
-  const evaluator = createReferenceEvaluator({
-    llm: backend.llm,
-    sampling: loaded.config.isara.answerSampling,
-    ...(demos === undefined ? {} : { demos }),
-  });
+  const evaluator = evaluatorFor(
+    {
+      llm: backend.llm,
+      sampling: loaded.config.isara.answerSampling,
+      ...(demos === undefined ? {} : { demos }),
+    },
+    judge,
+  );
   const adapter = job.model.adapter === undefined ? undefined : backend.adapterFor(job.model.adapter);
-  const total = loaded.eval.length;
-  const every = Math.max(1, Math.floor(total / 10));
-  stage.logger.info({ items: total, model: job.model, evaluation: job.evaluation }, "evaluation started");
+  stage.logger.info(
+    {
+      items: loaded.eval.length,
+      model: job.model,
+      evaluation: job.evaluation,
+      evaluator: evaluator.name,
+      ...(judge === undefined ? {} : { judge: judge.chat.modelId }),
+    },
+    "evaluation started",
+  );
   const result = await evaluator.evaluate(
     { baseModel: job.model.baseModel, ...(adapter === undefined ? {} : { adapter }) },
     loaded.eval,
-    (done) => {
+    // Progress counts answers written, then answers judged per rubric: about ten debug lines in all.
+    (done, total) => {
+      const every = Math.max(1, Math.floor(total / 10));
       if (done % every === 0 || done === total) stage.logger.debug({ done, total }, "evaluation progress");
     },
     stage.signal,
@@ -111,7 +128,7 @@ export function createEvalWorkHandler(deps: EvalWorkHandlerDeps): StageHandler<E
     const seconds = () => (performance.now() - started) / 1000;
     let evaluated: { name: string; result: EvalResult };
     try {
-      evaluated = await evaluate(deps.backend, job, domain, stage);
+      evaluated = await evaluate(deps.backend, deps.judge, job, domain, stage);
     } catch (err) {
       const error = asIsaraError(err);
       if (error.retryable || stage.signal.aborted) throw error;

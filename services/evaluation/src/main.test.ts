@@ -9,13 +9,20 @@ const main = join(dirname(fileURLToPath(import.meta.url)), "main.js");
 
 test("a bad environment stops the service at start with every problem listed", () => {
   const run = spawnSync(process.execPath, [main], {
-    env: { PATH: process.env.PATH, HTTP_PORT: "80800", LLM_BACKEND: "vllm" },
+    env: { PATH: process.env.PATH, HTTP_PORT: "80800", LLM_BACKEND: "vllm", JUDGE_URL: "http://judge:8000" },
     encoding: "utf8",
     timeout: 30_000,
   });
   assert.equal(run.status, 1);
-  assert.match(run.stderr, /invalid configuration \(5 problems\)/);
-  for (const variable of ["KAFKA_BROKERS", "ARTIFACT_ROOT", "MODEL_PATH", "HTTP_PORT", "LLM_BACKEND"]) {
+  assert.match(run.stderr, /invalid configuration \(6 problems\)/);
+  for (const variable of [
+    "KAFKA_BROKERS",
+    "ARTIFACT_ROOT",
+    "MODEL_PATH",
+    "HTTP_PORT",
+    "LLM_BACKEND",
+    "JUDGE_MODEL",
+  ]) {
     assert.match(run.stderr, new RegExp(`^  ${variable}: `, "m"), variable);
   }
 });

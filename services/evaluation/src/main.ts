@@ -1,7 +1,7 @@
 /**
  * The evaluation service's process: the only file with process effects. Config from the environment,
- * the root logger, the adapters (Kafka client, artifact store, LLM loader), the app, the probe
- * server, signal handlers, then start. A bad config or a failed start exits 1 with the reason logged.
+ * the root logger, the adapters (Kafka client, artifact store, LLM loader, the judge when one is
+ * configured), the app, the probe server, signal handlers, then start. A bad config or a failed start exits 1 with the reason logged.
  */
 import { createServer } from "node:http";
 import { kafkaLogging } from "@isara/kafka-kit";
@@ -11,6 +11,7 @@ import { FsArtifactStore } from "@isara/store-fs";
 import { Kafka } from "kafkajs";
 import { createEvaluationApp } from "./app.js";
 import { loadEvaluationConfig } from "./config.js";
+import { openJudge } from "./judge.js";
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadEvaluationConfig>;
@@ -27,12 +28,16 @@ async function main(): Promise<void> {
     ...kafkaLogging(logger),
   });
   const artifacts = new FsArtifactStore({ root: config.artifactRoot });
+  const judgeConfig = config.judge;
   const app = createEvaluationApp({
     logger,
     kafka,
     artifacts,
     loadBackend: () =>
       createLlmBackend(config.llm, artifacts, { logger: childLogger(logger, { component: "llm" }) }),
+    ...(judgeConfig === undefined
+      ? {}
+      : { openJudge: () => openJudge(judgeConfig, childLogger(logger, { component: "judge" })) }),
     retry: config.retry,
     drainTimeoutMs: config.drainTimeoutMs,
     shutdownTimeoutMs: config.shutdownTimeoutMs,

@@ -1,0 +1,344 @@
+/**
+ * The controller on a real Kafka broker (started by @isara/kafka-testkit): runs created over gRPC are
+ * driven to `done` through the real topics, with a test double playing the stage services (see
+ * test-workers.ts) that answers every per-slot work twice, so duplicates are always in flight. Also:
+ * two runs of different domains at once, a controller restarted mid-round (a new app on the same
+ * folder), a bad domain refused with nothing stored, probes, metrics and a graceful shutdown.
+ * Skipped, with the reason, where Java or the Kafka jars are missing.
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { status as grpcStatus, type ServiceError } from "@grpc/grpc-js";
+import { decodeTopicMessage, RunLifecycle, RunMode, type RunSpec, TOPICS } from "@isara/contracts";
+import { createCatalogueProducer, kafkaLogging, type OutgoingMessage } from "@isara/kafka-kit";
+import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/kafka-testkit";
+import { createRootLogger, createShutdown, type Shutdown } from "@isara/kit";
+import { type Consumer, Kafka, type Producer } from "kafkajs";
+import { type ControllerApp, createControllerApp } from "./app.js";
+import { bindGrpcServer } from "./grpc-server.js";
+import { type RetrievalForTests, startRetrievalForTests } from "./retrieval-for-tests.js";
+import { createRetrievalSeedStore } from "./seed-store.js";
+import { controllerClient } from "./test-client.js";
+import { controllerStores, freePort, waitFor, writeDomain } from "./test-fixtures.js";
+import { respondTo } from "./test-workers.js";
+
+const skip = kafkaSkipReason();
+const mainScript = join(dirname(fileURLToPath(import.meta.url)), "main.js");
+
+interface Running {
+  readonly app: ControllerApp;
+  readonly shutdown: Shutdown;
+  readonly client: ReturnType<typeof controllerClient>;
+}
+
+describe("the controller on a real broker", () => {
+  let broker: KafkaBroker;
+  let dir: string;
+  let root: string;
+  let domainsDir: string;
+  let kafka: Kafka;
+  let current: Running | undefined;
+  let child: ChildProcess | undefined;
+  let retrieval: RetrievalForTests;
+  let workers: Consumer;
+  let workerProducer: Producer;
+  /** Result records the test-double workers sent, by topic. */
+  const sent = new Map<string, OutgoingMessage[]>();
+  /** While set, the workers drop AnswerWork of this run for slots 2 and 3 (as if that work was lost). */
+  let losing: string | undefined;
+  const logLines: Record<string, unknown>[] = [];
+  const logger = createRootLogger({
+    level: "info",
+    name: "controller",
+    destination: { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) },
+  });
+
+  async function startController(): Promise<Running> {
+    const app = createControllerApp({
+      logger,
+      kafka,
+      ...controllerStores(root),
+      domainsDir,
+      baseModel: "tiny-base",
+      seeds: createRetrievalSeedStore(retrieval.address),
+      adapterReference: "gguf",
+      retry: { attempts: 3, initialDelayMs: 10, maxDelayMs: 50 },
+      drainTimeoutMs: 2000,
+      shutdownTimeoutMs: 10_000,
+      consumer: { heartbeatIntervalMs: 500, maxWaitTimeMs: 200 },
+    });
+    const shutdown = createShutdown({ logger, timeoutMs: 10_000, onStart: (r) => app.startDraining(r) });
+    await app.start(shutdown);
+    const port = await bindGrpcServer(app.server, "127.0.0.1:0");
+    shutdown.register("grpc", () => app.closeGrpc(5000));
+    app.markServing();
+    const client = controllerClient(`127.0.0.1:${port}`);
+    return { app, shutdown, client };
+  }
+
+  before(async () => {
+    if (skip !== false) return;
+    broker = await startKafka();
+    retrieval = await startRetrievalForTests();
+    dir = await mkdtemp(join(tmpdir(), "isara-controller-kafka-"));
+    root = join(dir, "artifacts");
+    domainsDir = join(dir, "domains");
+    await writeDomain(domainsDir, "alpha");
+    await writeDomain(domainsDir, "beta");
+    await writeDomain(domainsDir, "broken", {
+      config: JSON.stringify({ name: "broken", isara: { promptsPerRound: 0 } }),
+      seeds: '{"prompt": "one", "response": "seed"}\n',
+    });
+    kafka = new Kafka({ clientId: "controller-test", brokers: [broker.bootstrap], ...kafkaLogging(logger) });
+  });
+
+  after(async () => {
+    child?.kill("SIGKILL");
+    current?.client.close();
+    await current?.shutdown.shutdown("tests done");
+    await workers?.disconnect();
+    await workerProducer?.disconnect();
+    await broker?.stop();
+    await retrieval?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const spec = (runId: string, domain: string): RunSpec => ({
+    runId,
+    domain: { name: domain, source: "" },
+    mode: RunMode.ISARA,
+    overrides: undefined,
+  });
+
+  async function slotLines(run: string, phase: string): Promise<number> {
+    const text = await readFile(join(root, run, "controller/round-1", `${phase}.jsonl`), "utf8");
+    return text.trim().split("\n").length;
+  }
+
+  test("starts: topics created, runs loaded, the group joined, gRPC health SERVING", { skip }, async () => {
+    current = await startController();
+    const readiness = await current.app.health.readiness();
+    assert.equal(readiness.status, "ok", JSON.stringify(readiness.checks));
+    assert.equal(await current.client.health("isara.v1.ControllerService"), "SERVING");
+
+    // The test double of the stage services: answers each work, sending every per-slot result twice.
+    workerProducer = createCatalogueProducer(kafka);
+    await workerProducer.connect();
+    workers = kafka.consumer({ groupId: "test-double-workers", maxWaitTimeInMs: 200 });
+    await workers.connect();
+    await workers.subscribe({
+      topics: [
+        TOPICS.promptWork,
+        TOPICS.answerWork,
+        TOPICS.filterWork,
+        TOPICS.trainWork,
+        TOPICS.evalWork,
+      ].map((t) => t.name),
+      fromBeginning: true,
+    });
+    const { artifacts } = controllerStores(root);
+    await workers.run({
+      partitionsConsumedConcurrently: 4,
+      eachMessage: async ({ topic, message }) => {
+        const value = message.value ?? Buffer.alloc(0);
+        if (topic === TOPICS.answerWork.name && losing !== undefined) {
+          const work = decodeTopicMessage(TOPICS.answerWork, value);
+          if (work.context?.run === losing && work.slot >= 2) return;
+        }
+        const results = await respondTo({ topic, value }, artifacts);
+        const perSlot = topic !== TOPICS.trainWork.name && topic !== TOPICS.evalWork.name;
+        const records = perSlot ? [...results, ...results] : results;
+        for (const r of records) sent.set(r.topic, [...(sent.get(r.topic) ?? []), r]);
+        await workerProducer.sendBatch({
+          topicMessages: records.map((r) => ({
+            topic: r.topic,
+            messages: [{ key: r.key, value: r.value, headers: { ...r.headers } }],
+          })),
+        });
+      },
+    });
+  });
+
+  test("CreateRun with a bad domain is INVALID_ARGUMENT listing every problem, and stores nothing", {
+    skip,
+  }, async () => {
+    assert.ok(current);
+    await assert.rejects(
+      current.client.createRun({ spec: spec("broken-1", "broken") }),
+      (err: ServiceError) => {
+        assert.equal(err.code, grpcStatus.INVALID_ARGUMENT);
+        assert.match(err.details, /isara.promptsPerRound/);
+        assert.match(err.details, /seeds.jsonl/);
+        assert.match(err.details, /at least 8/);
+        return true;
+      },
+    );
+    const unknown = await current.client.getRun("broken-1").catch((err: ServiceError) => err.code);
+    assert.equal(unknown, grpcStatus.NOT_FOUND);
+    assert.deepEqual(await readdir(root).catch(() => []), [], "no run folder was written");
+  });
+
+  test("two runs of different domains run at once and both finish; duplicates are not counted", {
+    skip,
+  }, async () => {
+    assert.ok(current);
+    const { client } = current;
+    const [a, b] = await Promise.all([
+      client.createRun({ spec: spec("alpha-run", "alpha") }, "req-alpha"),
+      client.createRun({ spec: spec("beta-run", "beta") }, "req-beta"),
+    ]);
+    assert.equal(a.run?.lifecycle, RunLifecycle.RUNNING);
+    assert.equal(b.run?.domain, "beta");
+    const watched = client.watchRun("alpha-run");
+    await waitFor("both runs done", async () => {
+      const runs = await Promise.all([client.getRun("alpha-run"), client.getRun("beta-run")]);
+      return runs.every((r) => r.run?.lifecycle === RunLifecycle.DONE);
+    });
+    const statuses = await watched;
+    assert.equal(statuses.at(-1)?.lifecycle, RunLifecycle.DONE, "WatchRun ends with the final status");
+    assert.ok(statuses.length >= 2, "WatchRun sent the current status and the changes after it");
+
+    for (const run of ["alpha-run", "beta-run"]) {
+      const status = (await client.getRun(run)).run;
+      assert.equal(status?.rounds[1]?.promptsWritten, 4);
+      assert.equal(status?.rounds[1]?.answersWritten, 4);
+      assert.deepEqual(status?.rounds[1]?.filter, {
+        written: 4,
+        accepted: 2,
+        rejectedBy: { "min-words": 2 },
+      });
+      for (const phase of ["prompts", "answers", "filter"]) assert.equal(await slotLines(run, phase), 4);
+      const seeds = await retrieval.list(run, 0);
+      assert.equal(seeds.length, 8, "the run's seeds are set 0 in the retrieval service");
+      const written = (sent.get(TOPICS.promptWritten.name) ?? []).filter((r) => r.key === run);
+      assert.equal(written.length, 8, "every PromptWritten was sent twice");
+    }
+    const line = logLines.find((l) => l.msg === "phase completed" && l.run === "beta-run");
+    assert.ok(line, "the controller logs each completed phase with its run");
+    assert.equal(line.domain ?? "beta", "beta");
+  });
+
+  test("a controller restarted mid-round resumes the run; every slot ends exactly once", {
+    skip,
+  }, async () => {
+    assert.ok(current);
+    losing = "gamma-run";
+    await current.client.createRun({ spec: spec("gamma-run", "alpha") }, "req-gamma");
+    await waitFor("two of gamma's four answers", async () => {
+      const status = (await current?.client.getRun("gamma-run"))?.run;
+      return status?.phase === 2 && status.progress?.done === 2;
+    });
+    current.client.close();
+    const report = await current.shutdown.shutdown("restart");
+    assert.equal(report.ok, true, JSON.stringify(report.results));
+    assert.deepEqual(
+      report.results.map((r) => r.name),
+      ["grpc", "kafka-consumer", "runs", "kafka-producer", "retrieval-client"],
+    );
+
+    losing = undefined;
+    current = await startController();
+    const client = current.client;
+    await waitFor(
+      "gamma done after the restart",
+      async () => (await client.getRun("gamma-run")).run?.lifecycle === RunLifecycle.DONE,
+    );
+    for (const phase of ["prompts", "answers", "filter"])
+      assert.equal(await slotLines("gamma-run", phase), 4);
+    const gamma = (await client.getRun("gamma-run")).run;
+    assert.equal(gamma?.rounds[1]?.answersWritten, 4);
+    const resumed = logLines.find(
+      (l) => l.msg === "outstanding work published again" && l.run === "gamma-run",
+    );
+    assert.ok(resumed, "the new controller published gamma's missing answers again");
+    assert.equal(resumed.messages, 2);
+
+    const list = await client.listRuns({ pageSize: 2 });
+    assert.equal(list.runs.length, 2);
+    assert.notEqual(list.nextPageToken, "");
+    const rest = await client.listRuns({ pageSize: 2, pageToken: list.nextPageToken });
+    assert.deepEqual([...list.runs, ...rest.runs].map((r) => r.runId).sort(), [
+      "alpha-run",
+      "beta-run",
+      "gamma-run",
+    ]);
+    assert.deepEqual(
+      (await client.listRuns({ domain: "beta" })).runs.map((r) => r.runId),
+      ["beta-run"],
+    );
+  });
+
+  test("metrics count phases and runs; shutdown drains and closes in reverse order", { skip }, async () => {
+    assert.ok(current);
+    const metrics = await current.app.metrics.render();
+    assert.match(metrics, /isara_controller_phases_completed_total\{[^}]*phase="filter"[^}]*\} 1/);
+    assert.match(metrics, /isara_controller_runs\{[^}]*lifecycle="done"[^}]*\} 3/);
+    current.client.close();
+    const report = await current.shutdown.shutdown("test");
+    assert.equal(report.ok, true, JSON.stringify(report.results));
+    current = undefined;
+    const admin = kafka.admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(TOPICS.runEvents.name);
+    await admin.disconnect();
+    const total = offsets.reduce((n, o) => n + Number(o.high), 0);
+    assert.ok(total >= 18, `six run events per run were published (${total})`);
+  });
+
+  test("the process starts from its environment, drives a run, and exits 0 on SIGTERM after a clean shutdown", {
+    skip,
+  }, async () => {
+    const [grpcPort, httpPort] = [await freePort(), await freePort()];
+    const out: string[] = [];
+    child = spawn(process.execPath, [mainScript], {
+      env: {
+        PATH: process.env.PATH,
+        KAFKA_BROKERS: broker.bootstrap,
+        ARTIFACT_ROOT: root,
+        DOMAINS_DIR: domainsDir,
+        RETRIEVAL_ADDRESS: retrieval.address,
+        BASE_MODEL: "tiny-base",
+        GRPC_PORT: String(grpcPort),
+        HTTP_PORT: String(httpPort),
+        DRAIN_TIMEOUT: "2s",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const proc = child;
+    proc.stdout?.on("data", (chunk: Buffer) => out.push(chunk.toString()));
+    proc.stderr?.on("data", (chunk: Buffer) => out.push(chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+    const readyz = async () =>
+      (await fetch(`http://127.0.0.1:${httpPort}/readyz`).catch(() => undefined))?.status;
+    await waitFor("the process to be ready", async () => (await readyz()) === 200);
+
+    const client = controllerClient(`127.0.0.1:${grpcPort}`);
+    assert.equal(
+      (await client.getRun("gamma-run")).run?.lifecycle,
+      RunLifecycle.DONE,
+      "earlier runs were loaded",
+    );
+    await client.createRun({ spec: spec("delta-run", "beta") }, "req-delta");
+    await waitFor(
+      "delta done",
+      async () => (await client.getRun("delta-run")).run?.lifecycle === RunLifecycle.DONE,
+    );
+    client.close();
+
+    proc.kill("SIGTERM");
+    assert.equal(await exited, 0, out.join(""));
+    const lines = out
+      .join("")
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as { msg?: string; ok?: boolean; run?: string; requestId?: string });
+    assert.equal(lines.find((l) => l.msg === "shutdown finished")?.ok, true);
+    const created = lines.find((l) => l.msg === "run created" && l.run === "delta-run");
+    assert.equal(created?.requestId, "req-delta", "logs carry the run and the request id");
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * The controller's configuration: one zod schema over the environment, parsed once by `main.ts` with
+ * the kit's `loadConfig` (every bad variable is listed at start, then the process exits). Everything
+ * below is plain data; nothing reads `process.env` elsewhere.
+ */
+import {
+  type Env,
+  envDuration,
+  envInt,
+  envList,
+  envLogLevel,
+  envPort,
+  type LogLevel,
+  loadConfig,
+} from "@isara/kit";
+import { z } from "zod";
+import type { AdapterReference } from "./model-ref.js";
+
+/** `host:port`, as Kafka brokers and gRPC targets are given. */
+const BROKER = /^[^\s:/]+:\d{1,5}$/;
+
+const envSchema = z.object({
+  // Kafka bootstrap brokers as host:port, comma-separated, e.g. "kafka-0.kafka:9092,kafka-1.kafka:9092".
+  KAFKA_BROKERS: envList().refine((list) => list.length > 0 && list.every((b) => BROKER.test(b)), {
+    message: 'is not a list of host:port (expected e.g. "kafka:9092,kafka-1:9092")',
+  }),
+  // Client id the brokers log and quota this service under.
+  KAFKA_CLIENT_ID: z.string().default("isara-controller"),
+  // Root folder of the shared artifact volume: run folders (<run>/state.json, domain snapshot, rounds) live here.
+  ARTIFACT_ROOT: z.string().min(1),
+  // Folder of registered domains (<name>/domain.json, seeds.jsonl, eval.jsonl); unset = only uploaded domains.
+  DOMAINS_DIR: z.string().min(1).optional(),
+  // Retrieval service (RetrievalService gRPC) as host:port; new runs' seeds are stored there before their first work.
+  RETRIEVAL_ADDRESS: z.string().regex(BROKER, 'is not host:port (expected e.g. "retrieval:50051")'),
+  // Base model of runs whose spec names none, by the name the serving backend and the trainer know.
+  BASE_MODEL: z.string().min(1),
+  // What work's ModelRef.adapter names: "gguf" (the trainer's GGUF LoRA, for llama.cpp workers) or "adapter" (the training summary's adapter, for servers that serve it by that name).
+  ADAPTER_REFERENCE: z.enum(["gguf", "adapter"]).default("gguf"),
+  // Port of the gRPC server (ControllerService, grpc.health.v1).
+  GRPC_PORT: envPort().default(50051),
+  // Port of the probe server: /healthz, /readyz, /metrics.
+  HTTP_PORT: envPort().default(8080),
+  // Minimum log level (fatal, error, warn, info, debug, trace, silent).
+  LOG_LEVEL: envLogLevel().default("info"),
+  // Time each component (gRPC server, consumer, producer, HTTP) gets to close on shutdown.
+  SHUTDOWN_TIMEOUT: envDuration().default(15_000),
+  // On shutdown, how long results being applied may finish before they are aborted (and redelivered).
+  DRAIN_TIMEOUT: envDuration().default(10_000),
+  // Partitions of the result topics handled at once; one slow run then holds up only its own partition.
+  CONSUMER_CONCURRENCY: envInt({ min: 1, max: 256 }).default(12),
+  // Tries of a result that fails with a transient error (disk or broker unavailable) before it is dead-lettered.
+  RETRY_ATTEMPTS: envInt({ min: 1, max: 1000 }).default(8),
+  // Wait after the first transient failure; doubles after each further one.
+  RETRY_INITIAL_DELAY: envDuration().default(1000),
+  // Longest wait between two tries.
+  RETRY_MAX_DELAY: envDuration().default(60_000),
+});
+
+/** The service's typed configuration. */
+export interface ControllerConfig {
+  readonly kafka: { readonly brokers: readonly string[]; readonly clientId: string };
+  readonly artifactRoot: string;
+  readonly domainsDir: string | undefined;
+  readonly retrievalAddress: string;
+  readonly baseModel: string;
+  readonly adapterReference: AdapterReference;
+  readonly grpcPort: number;
+  readonly httpPort: number;
+  readonly logLevel: LogLevel;
+  readonly shutdownTimeoutMs: number;
+  readonly drainTimeoutMs: number;
+  readonly consumerConcurrency: number;
+  readonly retry: {
+    readonly attempts: number;
+    readonly initialDelayMs: number;
+    readonly maxDelayMs: number;
+  };
+}
+
+/**
+ * Reads the configuration from `env` (default `process.env`).
+ * @throws IsaraError `invalid_argument` listing every missing or malformed variable, one per line.
+ */
+export function loadControllerConfig(env: Env = process.env): ControllerConfig {
+  const e = loadConfig(envSchema, env);
+  return {
+    kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID },
+    artifactRoot: e.ARTIFACT_ROOT,
+    domainsDir: e.DOMAINS_DIR,
+    retrievalAddress: e.RETRIEVAL_ADDRESS,
+    baseModel: e.BASE_MODEL,
+    adapterReference: e.ADAPTER_REFERENCE,
+    grpcPort: e.GRPC_PORT,
+    httpPort: e.HTTP_PORT,
+    logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
+    drainTimeoutMs: e.DRAIN_TIMEOUT,
+    consumerConcurrency: e.CONSUMER_CONCURRENCY,
+    retry: {
+      attempts: e.RETRY_ATTEMPTS,
+      initialDelayMs: e.RETRY_INITIAL_DELAY,
+      maxDelayMs: e.RETRY_MAX_DELAY,
+    },
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * The controller's process: the only file with process effects. Config from the environment, the
+ * root logger, the adapters (Kafka client, artifact store, file run store, retrieval client), the app, the probe server,
+ * signal handlers, start (topics, producer, runs, consumer), then the gRPC server. A bad config or a
+ * failed start exits 1 with the reason logged.
+ *
+ * Shutdown (SIGTERM/SIGINT) runs in reverse start order: the gRPC server drains (NOT_SERVING, watch
+ * streams ended, `tryShutdown` for up to SHUTDOWN_TIMEOUT, then forced), the consumer stops intake
+ * and drains, queued run work settles, the producer and the retrieval client close, the probe server
+ * closes.
+ */
+import { createServer } from "node:http";
+import { parseRunState } from "@isara/core";
+import { kafkaLogging } from "@isara/kafka-kit";
+import { createRootLogger, createShutdown, installSignalHandlers } from "@isara/kit";
+import { FileRunStore, FsArtifactStore } from "@isara/store-fs";
+import { Kafka } from "kafkajs";
+import { createControllerApp } from "./app.js";
+import { type ControllerConfig, loadControllerConfig } from "./config.js";
+import { bindGrpcServer } from "./grpc-server.js";
+import { createRetrievalSeedStore } from "./seed-store.js";
+
+async function main(): Promise<void> {
+  let config: ControllerConfig;
+  try {
+    config = loadControllerConfig();
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+  const logger = createRootLogger({ level: config.logLevel, name: "controller" });
+  const kafka = new Kafka({
+    clientId: config.kafka.clientId,
+    brokers: [...config.kafka.brokers],
+    ...kafkaLogging(logger),
+  });
+  const app = createControllerApp({
+    logger,
+    kafka,
+    artifacts: new FsArtifactStore({ root: config.artifactRoot }),
+    runStore: new FileRunStore({ dir: config.artifactRoot, parse: parseRunState, layout: "folder-per-run" }),
+    domainsDir: config.domainsDir,
+    seeds: createRetrievalSeedStore(config.retrievalAddress),
+    baseModel: config.baseModel,
+    adapterReference: config.adapterReference,
+    retry: config.retry,
+    drainTimeoutMs: config.drainTimeoutMs,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    consumerConcurrency: config.consumerConcurrency,
+    processMetrics: true,
+  });
+  const shutdown = createShutdown({
+    logger,
+    timeoutMs: config.shutdownTimeoutMs,
+    onStart: (reason) => app.startDraining(reason),
+  });
+
+  const http = createServer(app.handleHttp);
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(config.httpPort, () => resolve());
+  });
+  shutdown.register("http", async () => {
+    const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+    http.closeIdleConnections();
+    await closed;
+  });
+  installSignalHandlers(shutdown, process, logger);
+  logger.info({ port: config.httpPort }, "probe server listening");
+
+  try {
+    await app.start(shutdown);
+    const port = await bindGrpcServer(app.server, `0.0.0.0:${config.grpcPort}`);
+    // The gRPC close gets its own drain time plus a margin, so it is forced before the kit gives up on it.
+    shutdown.register("grpc", () => app.closeGrpc(config.shutdownTimeoutMs), {
+      timeoutMs: config.shutdownTimeoutMs + 5000,
+    });
+    app.markServing();
+    logger.info({ grpcPort: port, httpPort: config.httpPort }, "controller serving");
+  } catch (err) {
+    // A signal during start: its handler shuts down and exits.
+    if (shutdown.started) return;
+    logger.fatal({ err }, "controller failed to start");
+    await shutdown.shutdown("start failed");
+    process.exit(1);
+  }
+}
+
+void main();

@@ -1,0 +1,375 @@
+/**
+ * The reconciler without Kafka: a recording publisher stands in for the broker (a test double: the
+ * real broker is exercised in app.kafka.test.ts), the test-double workers answer the work it
+ * records, and the stores are the real file stores over a temporary folder.
+ */
+import assert from "node:assert/strict";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import {
+  type DeadLetter,
+  DeadLetter as DeadLetterCodec,
+  decodeTopicMessage,
+  ErrorCode,
+  RunMode,
+  type RunSpec,
+  TOPICS,
+} from "@isara/contracts";
+import { IsaraError, isIsaraError, type RunState, sampleId } from "@isara/core";
+import type { OutgoingMessage } from "@isara/kafka-kit";
+import { createRootLogger } from "@isara/kit";
+import { Reconciler } from "./reconciler.js";
+import { checkSpec } from "./run-spec.js";
+import type { SeedStore } from "./seed-store.js";
+import { controllerStores, writeDomain } from "./test-fixtures.js";
+import { incomingOf, respondTo } from "./test-workers.js";
+
+let dir: string;
+let domainsDir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), "isara-controller-"));
+  domainsDir = join(dir, "domains");
+  await writeDomain(domainsDir, "alpha");
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const logger = createRootLogger({ level: "silent", name: "controller-test" });
+
+/**
+ * TEST DOUBLE of the retrieval service's seed store (the real client is tested against the real
+ * retrieval service in seed-store.test.ts): records the seeds it is given, or is down.
+ */
+function recordingSeedStore() {
+  const stored: { run: string; ids: string[]; setIndexes: number[] }[] = [];
+  let down = false;
+  const store: SeedStore = {
+    async storeSeeds(context, seeds) {
+      if (down)
+        throw new IsaraError("unavailable", "RetrievalService.Upsert failed (UNAVAILABLE); retry later");
+      stored.push({
+        run: context.run,
+        ids: seeds.map((s) => s.id),
+        setIndexes: seeds.map((s) => s.setIndex),
+      });
+    },
+    close() {},
+  };
+  return { store, stored, setDown: (value: boolean) => (down = value) };
+}
+
+/** A controller over `root` whose publisher records what it sends. */
+function controller(root: string) {
+  const published: OutgoingMessage[] = [];
+  const stores = controllerStores(root);
+  const seeds = recordingSeedStore();
+  const reconciler = new Reconciler({
+    ...stores,
+    publish: async (records) => {
+      published.push(...records);
+    },
+    clock: { now: () => Date.parse("2025-01-01T00:00:00Z") },
+    adapterReference: "gguf",
+    logger,
+    domains: { domainsDir },
+    defaultBaseModel: "tiny-base",
+    seeds: seeds.store,
+  });
+  /** Answers every work record not answered yet (each result `copies` times) until none is left. */
+  async function pump(options: { copies?: number; skip?: (record: OutgoingMessage) => boolean } = {}) {
+    let answered = 0;
+    while (answered < published.length) {
+      const record = published[answered++];
+      if (record === undefined || options.skip?.(record)) continue;
+      for (const result of await respondTo(record, stores.artifacts)) {
+        for (let i = 0; i < (options.copies ?? 1); i++) await reconciler.apply(incomingOf(result));
+      }
+    }
+  }
+  const on = (topic: string) => published.filter((r) => r.topic === topic);
+  return { reconciler, published, pump, on, seeds, ...stores };
+}
+
+const spec = (runId: string, mode = RunMode.ISARA): RunSpec => ({
+  runId,
+  domain: { name: "alpha", source: "" },
+  mode,
+  overrides: undefined,
+});
+
+async function lines(path: string): Promise<unknown[]> {
+  return (await readFile(path, "utf8"))
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+}
+
+test("drives a run to done, counting each slot once even when every result comes twice", async () => {
+  const root = join(dir, "a");
+  const c = controller(root);
+  const { run, created } = await c.reconciler.create(checkSpec(spec("alpha-1")), "req-create");
+  assert.equal(created, true);
+  assert.equal(run.runId, "alpha-1");
+  assert.equal(c.on(TOPICS.evalWork.name).length, 1, "round 0's baseline evaluation is asked for at once");
+  assert.deepEqual(c.seeds.stored, [
+    {
+      run: "alpha-1",
+      ids: Array.from({ length: 8 }, (_, slot) => sampleId("alpha-1", 0, slot)),
+      setIndexes: Array.from({ length: 8 }, () => 0),
+    },
+  ]);
+
+  await c.pump({ copies: 2 });
+  const state = (await c.runStore.load("alpha-1")) as RunState;
+  assert.equal(state.status, "done");
+  assert.equal(state.stopReason !== null, true);
+  const round1 = state.rounds[1];
+  assert.deepEqual(round1?.prompts, { written: 4 });
+  assert.deepEqual(round1?.answers, { written: 4 });
+  assert.deepEqual(round1?.filter, { written: 4, accepted: 2, rejectedBy: { "min-words": 2 } });
+  assert.equal(round1?.training?.adapter, "alpha-1/round-1/train");
+
+  const events = c
+    .on(TOPICS.runEvents.name)
+    .map((r) => decodeTopicMessage(TOPICS.runEvents, r.value).idempotencyKey);
+  assert.deepEqual(events, [
+    "alpha-1/0/evaluate",
+    "alpha-1/1/prompts",
+    "alpha-1/1/answers",
+    "alpha-1/1/filter",
+    "alpha-1/1/train",
+    "alpha-1/1/evaluate",
+  ]);
+  assert.deepEqual(
+    [TOPICS.promptWork, TOPICS.answerWork, TOPICS.filterWork, TOPICS.trainWork, TOPICS.evalWork].map(
+      (t) => c.on(t.name).length,
+    ),
+    [4, 4, 1, 1, 2],
+    "every work message once",
+  );
+  const lastEval = c.on(TOPICS.evalWork.name).at(-1);
+  assert.ok(lastEval);
+  assert.deepEqual(decodeTopicMessage(TOPICS.evalWork, lastEval.value).model, {
+    baseModel: "tiny-base",
+    adapter: "alpha-1/round-1/train/adapter.gguf",
+  });
+  assert.ok(
+    c.published.every((r) => r.key === "alpha-1"),
+    "every record is keyed by the run id",
+  );
+
+  const folder = join(root, "alpha-1");
+  assert.equal((await lines(join(folder, "round-1/prompts.jsonl"))).length, 4);
+  assert.equal((await lines(join(folder, "round-1/candidates.jsonl"))).length, 4);
+  assert.equal((await lines(join(folder, "round-1/accepted.jsonl"))).length, 2);
+  assert.equal((await lines(join(folder, "round-1/rejected.jsonl"))).length, 2);
+  for (const phase of ["prompts", "answers", "filter"]) {
+    assert.equal(
+      (await lines(join(folder, `controller/round-1/${phase}.jsonl`))).length,
+      4,
+      `${phase}: 4 slots, once each`,
+    );
+  }
+  const metrics = JSON.parse(await readFile(join(folder, "metrics.json"), "utf8"));
+  assert.equal(metrics.status, "done");
+  assert.equal(metrics.model, "tiny-base");
+  assert.deepEqual(metrics.rounds[1].losses, [1, 0.7, 0.5]);
+  assert.equal(metrics.rounds[1].accepted, 2);
+  const snapshot = JSON.parse(await readFile(join(folder, "domain/domain.json"), "utf8"));
+  assert.equal(snapshot.isara.promptsPerRound, 4);
+  assert.equal(snapshot.filter.minWords, 5, "the snapshot holds the effective config, defaults filled");
+});
+
+test("a restarted controller resumes: only the missing slots are asked for again, each slot ends once", async () => {
+  const root = join(dir, "restart");
+  const first = controller(root);
+  await first.reconciler.create(checkSpec(spec("alpha-2")), "req-2");
+  // Answer everything up to the prompts phase, and the prompts of slots 0 and 1 only.
+  await first.pump({
+    skip: (r) =>
+      r.topic === TOPICS.promptWork.name && decodeTopicMessage(TOPICS.promptWork, r.value).slot >= 2,
+  });
+  assert.equal(first.reconciler.status(first.reconciler.entry("alpha-2")).progress?.done, 2);
+
+  const second = controller(root);
+  const report = await second.reconciler.load();
+  assert.deepEqual(report, { loaded: 1, resumed: 1, broken: [] });
+  assert.deepEqual(
+    second.on(TOPICS.promptWork.name).map((r) => decodeTopicMessage(TOPICS.promptWork, r.value).slot),
+    [2, 3],
+    "the restarted controller republishes the outstanding work only",
+  );
+  // The first controller's results for slots 0 and 1 arrive again (redelivery): nothing changes.
+  for (const r of first.published.filter((p) => p.topic === TOPICS.promptWork.name).slice(0, 2)) {
+    for (const result of await respondTo(r, second.artifacts)) {
+      assert.equal(await second.reconciler.apply(incomingOf(result)), "duplicate");
+    }
+  }
+  await second.pump();
+  const state = (await second.runStore.load("alpha-2")) as RunState;
+  assert.equal(state.status, "done");
+  assert.deepEqual(state.rounds[1]?.prompts, { written: 4 });
+  assert.equal((await lines(join(root, "alpha-2/controller/round-1/prompts.jsonl"))).length, 4);
+});
+
+test("a stage's dead letter fails the run with its reason; results after that change nothing", async () => {
+  const c = controller(join(dir, "dlq"));
+  await c.reconciler.create(checkSpec(spec("alpha-3")), "req-3");
+  await c.pump({ skip: (r) => r.topic === TOPICS.promptWork.name });
+  const letter: DeadLetter = {
+    originalTopic: TOPICS.promptWork.name,
+    partition: 3,
+    offset: "9",
+    key: Buffer.from("alpha-3"),
+    payload: Buffer.alloc(0),
+    reason: "gave up after 8 attempts (unavailable): the LLM is down",
+    error: { code: ErrorCode.UNAVAILABLE, message: "the LLM is down" },
+    attempts: 8,
+    consumerGroup: "generation",
+    context: { run: "alpha-3", domain: "alpha", round: 1, correlationId: "req-3" },
+    failedAt: new Date(0),
+  };
+  const record = {
+    topic: TOPICS.promptsDeadLetter.name,
+    value: Buffer.from(DeadLetterCodec.encode(letter).finish()),
+  };
+  assert.equal(await c.reconciler.apply(incomingOf(record)), "failed");
+  const status = c.reconciler.status(c.reconciler.entry("alpha-3"));
+  assert.equal(status.error?.code, ErrorCode.UNAVAILABLE);
+  assert.match(
+    status.error?.message ?? "",
+    /generation gave up on a isara.prompts.work message .* the LLM is down/,
+  );
+  const failed = c.on(TOPICS.runEvents.name).at(-1);
+  assert.ok(failed);
+  const event = decodeTopicMessage(TOPICS.runEvents, failed.value);
+  assert.equal(event.event?.$case, "failed");
+  assert.equal(event.idempotencyKey, "dead-letter/isara.prompts.work/3/9");
+
+  assert.equal(
+    await c.reconciler.apply(incomingOf(record)),
+    "inactive",
+    "the same letter again fails nothing twice",
+  );
+  const [work] = c.on(TOPICS.promptWork.name);
+  assert.ok(work);
+  const [late] = await respondTo(work, c.artifacts);
+  assert.ok(late);
+  assert.equal(await c.reconciler.apply(incomingOf(late)), "inactive");
+  assert.equal((await c.runStore.load("alpha-3"))?.status, "failed");
+});
+
+test("a result the state machine refuses fails the run with the reason instead of hanging", async () => {
+  const c = controller(join(dir, "refused"));
+  await c.reconciler.create(checkSpec(spec("alpha-4")), "req-4");
+  const [work] = c.on(TOPICS.evalWork.name);
+  assert.ok(work);
+  const w = decodeTopicMessage(TOPICS.evalWork, work.value);
+  const done = await c.reconciler.apply({
+    kind: "row",
+    context: w.context ?? { run: "", domain: "", round: 0, correlationId: "" },
+    phase: "evaluate",
+    row: { slot: 0, metrics: { bleu: 0.3 }, items: 2, resultsKey: w.resultsKey },
+  });
+  assert.equal(done, "recorded");
+  const status = c.reconciler.status(c.reconciler.entry("alpha-4"));
+  assert.equal(status.error?.code, ErrorCode.INVALID_ARGUMENT);
+  assert.match(status.error?.message ?? "", /stop.metric "rougeL_diff" is not among the metrics/);
+});
+
+test("CreateRun refuses a bad domain with every problem and stores nothing; same spec is idempotent, another conflicts", async () => {
+  const root = join(dir, "create");
+  await writeDomain(domainsDir, "broken", {
+    config: JSON.stringify({ name: "broken", isara: { rounds: 0 } }),
+    seeds: '{"prompt": "only one", "response": "seed"}\n{"prompt": ""}\n',
+  });
+  const c = controller(root);
+  await assert.rejects(
+    c.reconciler.create(checkSpec({ ...spec("broken-1"), domain: { name: "broken", source: "" } }), "req"),
+    (err) =>
+      isIsaraError(err, "invalid_argument") &&
+      /isara.rounds/.test(err.message) &&
+      /seeds.jsonl/.test(err.message) &&
+      Array.isArray(err.details) &&
+      err.details.length >= 3,
+  );
+  await assert.rejects(
+    c.reconciler.create(checkSpec({ ...spec("ghost-1"), domain: { name: "ghost", source: "" } }), "req"),
+    (err) => isIsaraError(err, "not_found") && /domain "ghost" is not registered/.test(err.message),
+  );
+  await assert.rejects(
+    c.reconciler.create(checkSpec({ ...spec("alpha-x"), overrides: { rounds: 0 } }), "req"),
+    (err) => isIsaraError(err, "invalid_argument") && /spec.overrides.rounds/.test(err.message),
+  );
+  assert.deepEqual(await readdir(root).catch(() => []), [], "nothing was stored");
+  assert.equal(c.published.length, 0, "nothing was published");
+
+  const first = await c.reconciler.create(checkSpec(spec("alpha-5")), "req-a");
+  const again = await c.reconciler.create(checkSpec(spec("alpha-5")), "req-b");
+  assert.equal(again.created, false);
+  assert.deepEqual(again.run, first.run);
+  await assert.rejects(
+    c.reconciler.create(checkSpec(spec("alpha-5", RunMode.BASE)), "req-c"),
+    (err) => isIsaraError(err, "conflict") && /already exists with another spec/.test(err.message),
+  );
+  const generated = await c.reconciler.create(checkSpec(spec("")), "req-d");
+  assert.match(generated.run.runId, /^alpha-[0-9a-f]{8}$/);
+});
+
+test("cancelling stops a run: the event is published, later results are ignored, a done run cannot be cancelled", async () => {
+  const c = controller(join(dir, "cancel"));
+  await c.reconciler.create(checkSpec(spec("alpha-6")), "req-6");
+  const cancelled = await c.reconciler.cancel("alpha-6", "changed my mind", "req-cancel");
+  assert.equal(cancelled.lifecycle, 4);
+  const event = decodeTopicMessage(
+    TOPICS.runEvents,
+    c.on(TOPICS.runEvents.name).at(-1)?.value ?? Buffer.alloc(0),
+  );
+  assert.equal(event.event?.$case, "cancelled");
+  assert.equal(event.context?.correlationId, "req-cancel");
+  assert.deepEqual(
+    await c.reconciler.cancel("alpha-6", "again", "req-again"),
+    cancelled,
+    "cancelling twice changes nothing",
+  );
+  await c.pump();
+  assert.equal((await c.runStore.load("alpha-6"))?.status, "cancelled");
+
+  await c.reconciler.create(checkSpec(spec("alpha-7", RunMode.BASE)), "req-7");
+  await c.pump();
+  await assert.rejects(c.reconciler.cancel("alpha-7", "too late", "req"), (err) =>
+    isIsaraError(err, "failed_precondition"),
+  );
+  await assert.rejects(c.reconciler.cancel("nobody", "?", "req"), (err) => isIsaraError(err, "not_found"));
+  assert.equal(
+    await c.reconciler.apply({
+      kind: "failure",
+      run: "nobody",
+      round: 0,
+      error: { code: "internal", message: "x" },
+      key: "k",
+    }),
+    "unknown_run",
+  );
+});
+
+test("a run exists only once its seeds are stored: with retrieval down CreateRun fails and nothing runs", async () => {
+  const c = controller(join(dir, "seeds-down"));
+  c.seeds.setDown(true);
+  await assert.rejects(c.reconciler.create(checkSpec(spec("alpha-8")), "req-8"), (err) =>
+    isIsaraError(err, "unavailable"),
+  );
+  assert.equal(await c.runStore.load("alpha-8"), undefined, "no state: the run does not exist");
+  assert.equal(c.published.length, 0, "no work was published");
+  assert.throws(
+    () => c.reconciler.entry("alpha-8"),
+    (err) => isIsaraError(err, "not_found"),
+  );
+  c.seeds.setDown(false);
+  const { created } = await c.reconciler.create(checkSpec(spec("alpha-8")), "req-8b");
+  assert.equal(created, true, "the same CreateRun later creates the run");
+  assert.equal(c.on(TOPICS.evalWork.name).length, 1);
+});

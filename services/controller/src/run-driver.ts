@@ -1,0 +1,265 @@
+/**
+ * Drives one run: the reconcile loop over core's state machine. For the run's current step it loads
+ * the phase's progress, and when every slot has a result it builds core's `phase-completed` event,
+ * writes the phase's outputs, publishes the `RunEvent`, saves the advanced state and goes on to the
+ * next step, whose work it publishes. Everything here runs inside the run's queue task (see
+ * reconciler.ts), so one run's state is never changed by two tasks at once.
+ *
+ * Crash safety comes from the order of effects, each idempotent: outputs, then the event (keyed
+ * `<run>/<round>/<phase>`), then the state, then the next phase's work. A crash before the state is
+ * saved repeats the same completion with the same event key; a crash after it is healed by the
+ * restart, which publishes every active run's outstanding work again (workers are idempotent).
+ */
+import { roundWorkKey } from "@isara/contracts";
+import {
+  type ArtifactStore,
+  advance,
+  type Clock,
+  failedEvent,
+  isIsaraError,
+  nextStep,
+  type RunEvent,
+  type RunState,
+  type RunStore,
+} from "@isara/core";
+import type { Logger } from "@isara/kit";
+import type { AdapterReference } from "./model-ref.js";
+import {
+  classifyRow,
+  completedEvent,
+  missingSlots,
+  newProgress,
+  type PhaseProgress,
+  type PhaseStep,
+  recordRow,
+} from "./phase-progress.js";
+import type { IncomingFailure, IncomingRow } from "./result-intake.js";
+import { type RunEntry, slotLog } from "./run-entry.js";
+import { writePhaseOutputs, writeRunMetrics } from "./run-outputs.js";
+import type { ControllerMetrics } from "./service-metrics.js";
+import { type WorkInputs, workFor } from "./work-plan.js";
+import { type Publish, runEventRecord, workRecord } from "./work-records.js";
+
+/** What the driver works with. */
+export interface RunDriverDeps {
+  readonly artifacts: ArtifactStore;
+  readonly runStore: RunStore<RunState>;
+  readonly publish: Publish;
+  readonly clock: Clock;
+  readonly adapterReference: AdapterReference;
+  readonly logger: Logger;
+  readonly metrics?: ControllerMetrics;
+  /** Told after every change of a run (a recorded slot, an advanced or failed state). */
+  readonly onChange: (entry: RunEntry) => void;
+}
+
+/** How a result ended for the run it names. */
+export type RowOutcome = "recorded" | "duplicate" | "stale" | "inactive";
+
+/** The reconcile operations on one run (call them only from the run's queue task). */
+export interface RunDriver {
+  /**
+   * Completes every phase whose results are all in and advances; publishes the current phase's
+   * missing work when `republish` is set (a new run, or a run resumed after a restart), when a phase
+   * just started, or when an earlier publish of it failed (`entry.workPending`).
+   */
+  drive(entry: RunEntry, republish: boolean): Promise<void>;
+  /** Records a slot's result (durably, before returning) and drives the run on. */
+  applyRow(entry: RunEntry, incoming: IncomingRow): Promise<RowOutcome>;
+  /** Fails a running run with the reason; `inactive`/`stale` when it no longer applies. */
+  applyFailure(entry: RunEntry, failure: IncomingFailure): Promise<"failed" | "stale" | "inactive">;
+  /** Applies a `cancelled` event (the caller checked it applies) keyed by `requestId`. */
+  cancel(entry: RunEntry, requestId: string): Promise<void>;
+}
+
+/** Makes the driver over its ports. */
+export function createRunDriver(deps: RunDriverDeps): RunDriver {
+  const { artifacts, runStore, publish, clock, metrics } = deps;
+
+  async function progressOf(entry: RunEntry, step: PhaseStep): Promise<PhaseProgress> {
+    const cached = entry.progress;
+    if (cached !== undefined && cached.round === step.round && cached.phase === step.phase) return cached;
+    const progress = newProgress(step);
+    for (const row of await slotLog(artifacts, entry.state.runId, step.round, step.phase).read()) {
+      try {
+        // The log of `step.phase` holds that phase's rows (they were checked before they were appended).
+        recordRow(progress, { phase: step.phase, row } as Parameters<typeof recordRow>[1]);
+      } catch (err) {
+        deps.logger.warn({ err, run: entry.state.runId, round: step.round }, "slot log row ignored");
+      }
+    }
+    entry.progress = progress;
+    if (progress.phase === "train") {
+      const row = progress.rows.get(0);
+      if (row !== undefined) entry.trainRows.set(step.round, row);
+    }
+    return progress;
+  }
+
+  async function inputsFor(entry: RunEntry, step: PhaseStep): Promise<WorkInputs> {
+    const base: WorkInputs = {
+      state: entry.state,
+      config: entry.domain.config,
+      seeds: entry.domain.seeds.length,
+      baseModel: entry.record.baseModel,
+      correlationId: entry.record.correlationId,
+      adapterReference: deps.adapterReference,
+      trainRows: entry.trainRows,
+    };
+    if (step.phase !== "answers") return base;
+    const prompts = await slotLog(artifacts, entry.state.runId, step.round, "prompts").read();
+    return { ...base, prompts: new Map(prompts.map((p) => [p.slot, p])) };
+  }
+
+  function contextOf(entry: RunEntry, round: number, correlationId = entry.record.correlationId) {
+    return { run: entry.state.runId, domain: entry.state.domain, round, correlationId };
+  }
+
+  /** Publishes `event`, then saves and adopts the state it leads to. */
+  async function commit(
+    entry: RunEntry,
+    event: RunEvent,
+    next: RunState,
+    key?: string,
+    correlationId?: string,
+  ) {
+    const round = event.type === "phase-completed" ? event.round : entry.state.round;
+    await publish([runEventRecord(event, contextOf(entry, round, correlationId), key)]);
+    await runStore.save(entry.state.runId, next);
+    entry.state = next;
+  }
+
+  /** Fails the run: publishes the `failed` event (keyed `key`), saves the state, tells watchers. */
+  async function fail(
+    entry: RunEntry,
+    event: Extract<RunEvent, { type: "failed" }>,
+    key: string,
+  ): Promise<void> {
+    const { state } = entry;
+    await commit(entry, event, advance(state, event), key);
+    await writeRunMetrics(artifacts, entry.state, {
+      baseModel: entry.record.baseModel,
+      trainRows: entry.trainRows,
+    });
+    deps.logger.error(
+      {
+        run: state.runId,
+        round: state.round,
+        phase: state.phase,
+        code: event.error.code,
+        reason: event.error.message,
+      },
+      "run failed",
+    );
+    deps.onChange(entry);
+  }
+
+  async function drive(entry: RunEntry, republish: boolean): Promise<void> {
+    let publishWork = republish;
+    for (;;) {
+      const step = nextStep(entry.state);
+      if (step.type !== "phase") return;
+      const progress = await progressOf(entry, step);
+      const event = completedEvent(progress);
+      if (event === null) {
+        if (publishWork || entry.workPending) {
+          entry.workPending = true;
+          const missing = missingSlots(progress);
+          const work = workFor(step, missing, await inputsFor(entry, step));
+          await publish(work.map(workRecord));
+          entry.workPending = false;
+          metrics?.workPublished.inc({ phase: step.phase }, work.length);
+          if (missing.length === progress.expected.length) entry.phaseStartedAt = clock.now();
+          deps.logger.info(
+            { run: entry.state.runId, round: step.round, phase: step.phase, messages: work.length },
+            missing.length === progress.expected.length
+              ? "phase started"
+              : "outstanding work published again",
+          );
+        }
+        return;
+      }
+      let next: RunState;
+      try {
+        next = advance(entry.state, event);
+      } catch (err) {
+        // The state machine refuses the phase's results (e.g. metrics without the stop metric): the
+        // run fails with the reason instead of waiting forever on a completion that cannot apply.
+        if (!isIsaraError(err) || err.retryable) throw err;
+        await fail(
+          entry,
+          failedEvent(err),
+          `${roundWorkKey(entry.state.runId, step.round, step.phase)}/refused`,
+        );
+        return;
+      }
+      await writePhaseOutputs(artifacts, entry.state.runId, progress);
+      await commit(entry, event, next);
+      const started = entry.phaseStartedAt;
+      entry.phaseStartedAt = undefined;
+      await writeRunMetrics(artifacts, entry.state, {
+        baseModel: entry.record.baseModel,
+        trainRows: entry.trainRows,
+        ...(started === undefined
+          ? {}
+          : { phaseMs: { round: step.round, phase: step.phase, ms: clock.now() - started } }),
+      });
+      metrics?.phasesCompleted.inc({ phase: step.phase });
+      deps.logger.info(
+        { run: entry.state.runId, round: step.round, phase: step.phase, status: entry.state.status },
+        entry.state.status === "done" ? `run done: ${entry.state.stopReason ?? ""}` : "phase completed",
+      );
+      deps.onChange(entry);
+      publishWork = true;
+    }
+  }
+
+  return {
+    drive,
+    async applyRow(entry, incoming) {
+      const { state } = entry;
+      if (state.status !== "running") return "inactive";
+      if (incoming.context.round !== state.round || incoming.phase !== state.phase) return "stale";
+      const step = nextStep(state);
+      if (step.type !== "phase") return "inactive";
+      const progress = await progressOf(entry, step);
+      if (classifyRow(progress, incoming) === "duplicate") {
+        // The same result again: nothing to record, but a completion that failed half-way is retried.
+        await drive(entry, false);
+        return "duplicate";
+      }
+      await slotLog(artifacts, state.runId, state.round, incoming.phase).append(incoming.row);
+      recordRow(progress, incoming);
+      if (incoming.phase === "train") entry.trainRows.set(state.round, incoming.row);
+      deps.onChange(entry);
+      await drive(entry, false);
+      return "recorded";
+    },
+    async applyFailure(entry, failure) {
+      const { state } = entry;
+      if (state.status !== "running") return "inactive";
+      if (failure.round !== undefined && failure.round !== state.round) return "stale";
+      const event: RunEvent = { type: "failed", error: failure.error };
+      await commit(entry, event, advance(state, event), failure.key);
+      await writeRunMetrics(artifacts, entry.state, {
+        baseModel: entry.record.baseModel,
+        trainRows: entry.trainRows,
+      });
+      deps.logger.error(
+        { run: state.runId, round: state.round, phase: state.phase, reason: failure.error.message },
+        "run failed",
+      );
+      deps.onChange(entry);
+      return "failed";
+    },
+    async cancel(entry, requestId) {
+      const event: RunEvent = { type: "cancelled" };
+      await commit(entry, event, advance(entry.state, event), `cancel/${requestId}`, requestId);
+      await writeRunMetrics(artifacts, entry.state, {
+        baseModel: entry.record.baseModel,
+        trainRows: entry.trainRows,
+      });
+      deps.onChange(entry);
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { RunMode, type RunSpec } from "@isara/contracts";
+import { domainConfigSchema, isIsaraError, parseDomain } from "@isara/core";
+import { applyOverrides, checkSpec, generatedRunId, specFingerprint } from "./run-spec.js";
+import { tinyConfig, tinyEval, tinySeeds } from "./test-fixtures.js";
+
+const spec: RunSpec = {
+  runId: "alpha-1",
+  domain: { name: "alpha", source: "" },
+  mode: RunMode.ISARA,
+  overrides: { rounds: 2, baseModel: "tiny" },
+};
+
+test("a valid spec is checked into one canonical form", () => {
+  assert.deepEqual(checkSpec(spec), {
+    runId: "alpha-1",
+    domain: "alpha",
+    source: "",
+    mode: "isara",
+    overrides: { rounds: 2, baseModel: "tiny" },
+  });
+  assert.equal(checkSpec({ ...spec, runId: "" }).runId, undefined, "an empty id asks the controller for one");
+});
+
+test("every problem of a spec is listed at once", () => {
+  assert.throws(
+    () =>
+      checkSpec({
+        runId: "Bad_Id",
+        domain: { name: "", source: "" },
+        mode: RunMode.UNSPECIFIED,
+        overrides: { baseModel: " " },
+      }),
+    (err) =>
+      isIsaraError(err, "invalid_argument") &&
+      Array.isArray(err.details) &&
+      err.details.length === 4 &&
+      /spec.run_id "Bad_Id"/.test(err.message) &&
+      /spec.domain.name/.test(err.message) &&
+      /spec.mode/.test(err.message) &&
+      /spec.overrides.base_model/.test(err.message),
+  );
+  assert.throws(
+    () => checkSpec(undefined),
+    (err) => isIsaraError(err, "invalid_argument"),
+  );
+});
+
+test("the same spec has the same fingerprint; another mode or override does not", () => {
+  const a = checkSpec(spec);
+  assert.equal(specFingerprint(a), specFingerprint(checkSpec({ ...spec, runId: "other" })));
+  assert.notEqual(specFingerprint(a), specFingerprint(checkSpec({ ...spec, mode: RunMode.BASE })));
+  assert.notEqual(specFingerprint(a), specFingerprint(checkSpec({ ...spec, overrides: { rounds: 3 } })));
+});
+
+test("overrides replace the config and are held to its ranges, named as the spec names them", () => {
+  const domain = parseDomain({
+    config: tinyConfig("alpha"),
+    seeds: tinySeeds("alpha"),
+    eval: tinyEval("alpha"),
+  });
+  const changed = applyOverrides(domain, { rounds: 3, promptsPerRound: 6, seed: 5 });
+  assert.deepEqual(
+    changed.config,
+    domainConfigSchema.parse(tinyConfig("alpha", { rounds: 3, promptsPerRound: 6, seed: 5 })),
+  );
+  assert.equal(applyOverrides(domain, {}), domain);
+  assert.throws(
+    () => applyOverrides(domain, { rounds: 0, demos: 100 }),
+    (err) =>
+      isIsaraError(err, "invalid_argument") &&
+      /spec.overrides.rounds/.test(err.message) &&
+      /spec.overrides.demos/.test(err.message),
+  );
+});
+
+test("a generated run id is the domain slug and 8 hex characters, a valid run id", () => {
+  const id = generatedRunId("a".repeat(63), "0123456789abcdef");
+  assert.equal(id, `${"a".repeat(54)}-01234567`);
+  assert.equal(id.length, 63);
+  assert.equal(checkSpec({ ...spec, runId: id }).runId, id);
+});

@@ -1,0 +1,142 @@
+/**
+ * Checking a CreateRun spec before anything is stored: the run id, the domain reference, the mode and
+ * the overrides, every problem listed at once. The checked spec has one canonical form, so "the same
+ * spec again" (idempotent CreateRun) and "another spec under the same id" (conflict) are decided by
+ * comparing it, not by comparing protobuf bytes.
+ */
+import { type RunSpec, runModeFromWire } from "@isara/contracts";
+import { type Domain, domainConfigSchema, IsaraError, type RunMode } from "@isara/core";
+
+/** Run ids the controller accepts (the proto's rule): they name topics' keys, folders and labels. */
+const RUN_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** Domain slugs, as core's domain config requires them. */
+const DOMAIN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** Values that replace the domain's config for one run. */
+export interface RunOverrideValues {
+  readonly rounds?: number;
+  readonly promptsPerRound?: number;
+  readonly demos?: number;
+  readonly seed?: number;
+  readonly baseModel?: string;
+}
+
+/** A CreateRun spec after checking, in canonical form. */
+export interface CheckedSpec {
+  /** The caller's run id; `undefined` when the controller is to make one. */
+  readonly runId: string | undefined;
+  readonly domain: string;
+  /** Artifact key of a folder with the domain files; `""` = the registered domain of that name. */
+  readonly source: string;
+  readonly mode: RunMode;
+  readonly overrides: RunOverrideValues;
+}
+
+/**
+ * The checked spec of a CreateRun request.
+ * @throws IsaraError `invalid_argument` listing every problem (as `details`, one string each).
+ */
+export function checkSpec(spec: RunSpec | undefined): CheckedSpec {
+  if (spec === undefined) {
+    throw new IsaraError("invalid_argument", "CreateRun needs a spec: set spec.domain.name and spec.mode");
+  }
+  const problems: string[] = [];
+  const runId = spec.runId === "" ? undefined : spec.runId;
+  if (runId !== undefined && !RUN_ID.test(runId)) {
+    problems.push(
+      `spec.run_id ${JSON.stringify(runId.slice(0, 80))}: use 1-63 lowercase letters, digits or '-', starting with a letter or digit (or leave it empty)`,
+    );
+  }
+  const domain = spec.domain?.name ?? "";
+  if (!DOMAIN.test(domain)) {
+    problems.push(
+      `spec.domain.name ${JSON.stringify(domain.slice(0, 80))}: name the domain by its slug (domain.json's name)`,
+    );
+  }
+  let mode: RunMode = "isara";
+  try {
+    mode = runModeFromWire(spec.mode);
+  } catch (err) {
+    problems.push(`spec.mode: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const o = spec.overrides;
+  const baseModel = o?.baseModel;
+  if (baseModel !== undefined && (baseModel.trim() === "" || baseModel.length > 512)) {
+    problems.push("spec.overrides.base_model: name a model (1-512 characters) or leave it unset");
+  }
+  if (problems.length > 0) {
+    throw new IsaraError(
+      "invalid_argument",
+      `the run spec is invalid:\n  ${problems.join("\n  ")}`,
+      problems,
+    );
+  }
+  const overrides: RunOverrideValues = {
+    ...(o?.rounds === undefined ? {} : { rounds: o.rounds }),
+    ...(o?.promptsPerRound === undefined ? {} : { promptsPerRound: o.promptsPerRound }),
+    ...(o?.demos === undefined ? {} : { demos: o.demos }),
+    ...(o?.seed === undefined ? {} : { seed: o.seed }),
+    ...(baseModel === undefined ? {} : { baseModel }),
+  };
+  return { runId, domain, source: spec.domain?.source ?? "", mode, overrides };
+}
+
+/** The canonical text of a spec without its run id: equal texts mean the same run. */
+export function specFingerprint(spec: Omit<CheckedSpec, "runId">): string {
+  const o = spec.overrides;
+  return JSON.stringify([
+    spec.domain,
+    spec.source,
+    spec.mode,
+    o.rounds ?? null,
+    o.promptsPerRound ?? null,
+    o.demos ?? null,
+    o.seed ?? null,
+    o.baseModel ?? null,
+  ]);
+}
+
+const OVERRIDE_FIELDS: Readonly<Record<string, string>> = {
+  "isara.rounds": "spec.overrides.rounds",
+  "isara.promptsPerRound": "spec.overrides.prompts_per_round",
+  "isara.demos": "spec.overrides.demos",
+  "isara.seed": "spec.overrides.seed",
+};
+
+/**
+ * The domain with the spec's overrides in its config (the run's effective config, which the domain
+ * snapshot records and the plan is made from).
+ * @throws IsaraError `invalid_argument` naming each override out of range (e.g. rounds 0).
+ */
+export function applyOverrides(domain: Domain, overrides: RunOverrideValues): Domain {
+  const { rounds, promptsPerRound, demos, seed } = overrides;
+  if ([rounds, promptsPerRound, demos, seed].every((v) => v === undefined)) return domain;
+  const isara = {
+    ...domain.config.isara,
+    ...(rounds === undefined ? {} : { rounds }),
+    ...(promptsPerRound === undefined ? {} : { promptsPerRound }),
+    ...(demos === undefined ? {} : { demos }),
+    ...(seed === undefined ? {} : { seed }),
+  };
+  const parsed = domainConfigSchema.safeParse({ ...domain.config, isara });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      const path = i.path.map(String).join(".");
+      return `${OVERRIDE_FIELDS[path] ?? path}: ${i.message}`;
+    });
+    throw new IsaraError(
+      "invalid_argument",
+      `the overrides do not fit domain "${domain.config.name}":\n  ${problems.join("\n  ")}`,
+      problems,
+    );
+  }
+  return { ...domain, config: parsed.data };
+}
+
+/**
+ * A run id for a spec that has none: the domain slug and 8 hex characters of `randomHex`, within the
+ * 63 characters a run id may have.
+ */
+export function generatedRunId(domain: string, randomHex: string): string {
+  return `${domain.slice(0, 54)}-${randomHex.slice(0, 8)}`;
+}

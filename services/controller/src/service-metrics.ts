@@ -1,0 +1,68 @@
+import type { Counter, Gauge, Metrics } from "@isara/kit";
+
+/**
+ * The controller's own Prometheus series (the consumer adds kafka-kit's per-topic ones):
+ * - `isara_controller_results_total{phase,outcome}`: results read, by what they did to their run —
+ *   `recorded` (a slot's first result), `duplicate` (ignored: the slot had one), `stale` (an earlier
+ *   phase or round), `inactive` (the run is not running), `unknown_run`;
+ * - `isara_controller_work_published_total{phase}`: work messages sent, republished ones included;
+ * - `isara_controller_phases_completed_total{phase}`;
+ * - `isara_controller_run_failures_total{source}`: runs failed by a `dead_letter` or a stage's `result`;
+ * - `isara_controller_runs{lifecycle}`: runs held, by lifecycle (running, done, failed, cancelled);
+ * - `isara_controller_grpc_calls_total{method,code}`: ControllerService calls by gRPC status.
+ */
+export interface ControllerMetrics {
+  readonly results: Counter<"phase" | "outcome">;
+  readonly workPublished: Counter<"phase">;
+  readonly phasesCompleted: Counter<"phase">;
+  readonly runFailures: Counter<"source">;
+  readonly runs: Gauge<"lifecycle">;
+  readonly calls: Counter<"method" | "code">;
+}
+
+/**
+ * Registers the {@link ControllerMetrics} series in `metrics`; `countRuns` is asked on every scrape
+ * for the number of runs per lifecycle.
+ */
+export function createControllerMetrics(
+  metrics: Metrics,
+  countRuns: () => Readonly<Record<string, number>>,
+): ControllerMetrics {
+  return {
+    results: metrics.counter({
+      name: "controller_results_total",
+      help: "Results and dead letters read, by phase and by what they did to their run.",
+      labelNames: ["phase", "outcome"],
+    }),
+    workPublished: metrics.counter({
+      name: "controller_work_published_total",
+      help: "Work messages published, by phase (republished outstanding work included).",
+      labelNames: ["phase"],
+    }),
+    phasesCompleted: metrics.counter({
+      name: "controller_phases_completed_total",
+      help: "Phases completed (core phase-completed events applied), by phase.",
+      labelNames: ["phase"],
+    }),
+    runFailures: metrics.counter({
+      name: "controller_run_failures_total",
+      help: "Runs failed, by source (a stage's dead letter, or a stage's result with an error).",
+      labelNames: ["source"],
+    }),
+    runs: metrics.gauge({
+      name: "controller_runs",
+      help: "Runs this controller holds, by lifecycle.",
+      labelNames: ["lifecycle"],
+      collect() {
+        for (const lifecycle of ["running", "done", "failed", "cancelled"]) {
+          this.set({ lifecycle }, countRuns()[lifecycle] ?? 0);
+        }
+      },
+    }),
+    calls: metrics.counter({
+      name: "controller_grpc_calls_total",
+      help: "ControllerService calls, by method and gRPC status code.",
+      labelNames: ["method", "code"],
+    }),
+  };
+}
