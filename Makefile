@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export TURBO_TELEMETRY_DISABLED := 1
 
-.PHONY: demo test setup build lint
+.PHONY: demo test setup build lint up down
 
 ## demo: set up and run the main job (an ISARA run on the example domain)
 demo:
@@ -11,6 +11,14 @@ demo:
 ## test: set up and run every test (build, typecheck, lint, unit, integration, Python)
 test:
 	@bash scripts/test.sh
+
+## up: the distributed mode on this machine: Kafka and every service as processes (see README)
+up:
+	@bash scripts/setup.sh all && npx turbo run build --output-logs=errors-only && node packages/stack/dist/main.js up
+
+## down: stop what `make up` started (run data stays in runs/stack)
+down:
+	@node packages/stack/dist/main.js down
 
 setup:
 	@bash scripts/setup.sh

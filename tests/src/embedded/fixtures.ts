@@ -34,19 +34,24 @@ export function realStackSkip(): string | false {
 /**
  * A small domain cut from the example one (8 seeds, 4 eval questions, 6 prompts, short generations,
  * one round, 2 training steps), so a whole round with a real model and a real training step fits in
- * a few minutes on 2 cores.
+ * a few minutes on 2 cores. `name` and `offset` (first seed and eval line taken) make a second,
+ * different domain for tests that run two at once.
  */
-export async function writeSmallDomain(): Promise<string> {
+export async function writeSmallDomain(name = "small", offset = 0): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "isara-domain-"));
   const config = JSON.parse(await readFile(join(EXAMPLE, "domain.json"), "utf8")) as Record<
     string,
     Record<string, unknown>
   >;
-  const lines = async (name: string, n: number) =>
-    `${(await readFile(join(EXAMPLE, name), "utf8")).split("\n").filter(Boolean).slice(0, n).join("\n")}\n`;
+  const lines = async (file: string, n: number) =>
+    `${(await readFile(join(EXAMPLE, file), "utf8"))
+      .split("\n")
+      .filter(Boolean)
+      .slice(offset, offset + n)
+      .join("\n")}\n`;
   const small = {
     ...config,
-    name: "small",
+    name,
     isara: {
       ...config.isara,
       demos: 4,

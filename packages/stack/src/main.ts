@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+/**
+ * `isara-stack`: the distributed mode on one machine, without Kubernetes.
+ *
+ *   isara-stack up [--dir runs/stack] [--model GGUF] [--llm-parallel 2]   start Kafka + every service
+ *   isara-stack submit <domain-folder> [--dir ...] [--run-id ID] [--mode M] [--rounds R] [--prompts N]
+ *   isara-stack status [--dir ...]                                           what runs, where
+ *   isara-stack down [--dir ...]                                             stop everything (data stays)
+ *
+ * `make up` / `make down` run the first and last after setup and build.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { IsaraError } from "@isara/core";
+import { defaultModelPath } from "@isara/llm-llama";
+import { createGatewayClient } from "./gateway-client.js";
+import { isAlive } from "./service-process.js";
+import { startStack, stopStackIn } from "./stack.js";
+import { readStackFile } from "./stack-file.js";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const say = (line: string): void => void process.stderr.write(`${line}\n`);
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    dir: { type: "string", default: join(ROOT, "runs/stack") },
+    model: { type: "string" },
+    "llm-parallel": { type: "string", default: "2" },
+    "run-id": { type: "string" },
+    mode: { type: "string" },
+    rounds: { type: "string" },
+    prompts: { type: "string" },
+  },
+});
+
+function positiveInt(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1)
+    throw new IsaraError("invalid_argument", `--${flag} '${text}' is not a positive integer`);
+  return n;
+}
+
+function runningStack() {
+  const file = readStackFile(values.dir);
+  if (file === undefined) {
+    throw new IsaraError("failed_precondition", `no stack runs in ${values.dir}; start one with 'make up'`);
+  }
+  return file;
+}
+
+async function up(): Promise<void> {
+  const modelPath = values.model ?? defaultModelPath();
+  if (!existsSync(modelPath)) {
+    throw new IsaraError(
+      "failed_precondition",
+      `the model ${modelPath} is missing; run 'make setup' or pass --model`,
+    );
+  }
+  const stack = await startStack({
+    root: ROOT,
+    dir: values.dir,
+    modelPath,
+    trainerPython: process.env.ISARA_TRAINER_PYTHON ?? join(ROOT, "services/trainer/.venv/bin/python"),
+    llmParallel: positiveInt("llm-parallel", values["llm-parallel"]) ?? 2,
+    log: say,
+  });
+  say(`\nThe stack is up in ${stack.dir} (logs in ${join(stack.dir, "logs")}).`);
+  say(`Gateway: ${stack.gatewayUrl}   tenant: ${stack.tenant}   token: ${join(stack.dir, "token")}`);
+  say(`Try:  node packages/stack/dist/main.js submit examples/domains/misconceptions --prompts 16`);
+  say(`      curl -H "Authorization: Bearer $(cat ${join(stack.dir, "token")})" ${stack.gatewayUrl}/v1/runs`);
+  say("Stop: make down");
+}
+
+async function submit(): Promise<void> {
+  const folder = positionals[1];
+  if (folder === undefined)
+    throw new IsaraError(
+      "invalid_argument",
+      "submit needs a domain folder, e.g. examples/domains/misconceptions",
+    );
+  const file = runningStack();
+  const client = createGatewayClient(file.gatewayUrl, readFileSync(file.tokenFile, "utf8").trim());
+  const domain = await client.uploadDomain(folder);
+  const overrides = {
+    ...(values.rounds === undefined ? {} : { rounds: positiveInt("rounds", values.rounds) ?? 1 }),
+    ...(values.prompts === undefined ? {} : { promptsPerRound: positiveInt("prompts", values.prompts) ?? 1 }),
+  };
+  const run = await client.createRun({
+    domain,
+    ...(values.mode === undefined ? {} : { mode: values.mode }),
+    ...(values["run-id"] === undefined ? {} : { runId: values["run-id"] }),
+    ...(Object.keys(overrides).length === 0 ? {} : { overrides }),
+  });
+  say(`run ${run.id} of domain ${domain} started; following it (Ctrl-C stops following, not the run)`);
+  const end = await client.waitForRun(run.id, {
+    onChange: (r) =>
+      say(
+        `  round ${r.round} ${r.phase ?? ""} ${r.progress ? `${r.progress.done}/${r.progress.total}` : ""}`,
+      ),
+  });
+  process.stdout.write(`${JSON.stringify(end, null, 2)}\n`);
+  if (end.state !== "done") process.exitCode = 1;
+}
+
+function status(): void {
+  const file = runningStack();
+  for (const [name, s] of Object.entries(file.services)) {
+    if (s === undefined) continue;
+    say(
+      `${name.padEnd(18)} pid ${String(s.pid).padEnd(8)} ${isAlive(s.pid) ? "running" : "GONE"}  http ${s.ports.http}${s.ports.grpc ? `  grpc ${s.ports.grpc}` : ""}`,
+    );
+  }
+  say(`kafka              ${file.kafka.bootstrap}`);
+  say(`gateway            ${file.gatewayUrl} (tenant ${file.tenant}, token in ${file.tokenFile})`);
+}
+
+async function main(): Promise<void> {
+  switch (positionals[0]) {
+    case "up":
+      return up();
+    case "down":
+      if (!(await stopStackIn(ROOT, values.dir, say))) say(`no stack runs in ${values.dir}`);
+      return;
+    case "status":
+      return status();
+    case "submit":
+      return submit();
+    default:
+      throw new IsaraError(
+        "invalid_argument",
+        `unknown command '${positionals[0] ?? ""}'; use up, submit, status or down`,
+      );
+  }
+}
+
+main().catch((err: unknown) => {
+  say(`isara-stack: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});

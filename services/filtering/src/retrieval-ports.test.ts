@@ -1,0 +1,63 @@
+/** The filter step's ports over the real retrieval service (LanceDB, test embedder). */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { isIsaraError } from "@isara/core";
+import { fixtureCandidates } from "./filter-fixture.js";
+import { createRetrievalClient, type RetrievalClient } from "./retrieval-client.js";
+import { type RetrievalForTests, startRetrievalForTests } from "./retrieval-for-tests.js";
+import { RETRIEVAL_BATCH, retrievalFilterPorts } from "./retrieval-ports.js";
+
+const context = { run: "run-p", domain: "tiny-truth", round: 1, correlationId: "req-p" };
+let retrieval: RetrievalForTests;
+let client: RetrievalClient;
+
+before(async () => {
+  retrieval = await startRetrievalForTests();
+  client = createRetrievalClient({ address: retrieval.address, timeoutMs: 10_000 });
+});
+
+after(async () => {
+  client?.close();
+  await retrieval?.close();
+});
+
+test("upsert stores through gRPC what the store then holds; list and search answer as the store does", async () => {
+  const { embedder, store } = retrievalFilterPorts(client, context, new AbortController().signal);
+  const samples = fixtureCandidates("run-p");
+  const vectors = await embedder.embed(samples.map((s) => s.prompt));
+  assert.equal(embedder.modelId, "hash-embedder-for-tests");
+  assert.equal(embedder.dimension, 16);
+  await store.upsert(samples, vectors);
+
+  assert.deepEqual(await store.list({ run: "run-p" }), await retrieval.store.list({ run: "run-p" }));
+  const query = vectors[5] ?? assert.fail("no vector");
+  const ours = await store.search(query, 3, { run: "run-p", setIndex: 1 });
+  const theirs = await retrieval.store.search(query, 3, { run: "run-p", setIndex: 1 });
+  assert.deepEqual(
+    ours.map((h) => h.sample.id),
+    theirs.map((h) => h.sample.id),
+  );
+  for (const [i, hit] of ours.entries()) assert.ok(Math.abs(hit.score - (theirs[i]?.score ?? 0)) < 1e-5);
+});
+
+test("more texts than one call may carry are embedded in batches, in order", async () => {
+  const { embedder } = retrievalFilterPorts(client, context, new AbortController().signal);
+  const texts = Array.from({ length: RETRIEVAL_BATCH + 3 }, (_, i) => `text number ${i} of many`);
+  const before = await retrieval.okCalls("Embed");
+  const vectors = await embedder.embed(texts);
+  assert.equal(vectors.length, texts.length);
+  assert.equal((await retrieval.okCalls("Embed")) - before, 2);
+  const [last] = await embedder.embed([texts[texts.length - 1] ?? ""]);
+  assert.deepEqual(vectors[vectors.length - 1], last);
+});
+
+test("the ports touch only their own run, and a cancelled work makes no call", async () => {
+  const { store } = retrievalFilterPorts(client, context, new AbortController().signal);
+  assert.throws(() => store.list({ run: "run-other" }), /asked for samples of run run-other/);
+  const abort = new AbortController();
+  abort.abort();
+  const cancelled = retrievalFilterPorts(client, context, abort.signal);
+  await assert.rejects(cancelled.embedder.embed(["a text"]), (err: unknown) =>
+    isIsaraError(err, "cancelled"),
+  );
+});

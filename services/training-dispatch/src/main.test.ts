@@ -1,0 +1,50 @@
+/** The service's process as an operator starts it: `node dist/main.js` with its environment. */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const main = join(dirname(fileURLToPath(import.meta.url)), "main.js");
+
+test("a bad environment stops the service at start with every problem listed", () => {
+  const run = spawnSync(process.execPath, [main], {
+    env: { PATH: process.env.PATH, HTTP_PORT: "80800", TRAINER_DEVICE: "gpu" },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /invalid configuration \(5 problems\)/);
+  for (const variable of [
+    "KAFKA_BROKERS",
+    "ARTIFACT_ROOT",
+    "BASE_MODEL_PATH",
+    "HTTP_PORT",
+    "TRAINER_DEVICE",
+  ]) {
+    assert.match(run.stderr, new RegExp(`^  ${variable}: `, "m"), variable);
+  }
+});
+
+test("a replica without its trainer environment or base model stops at start and says what is missing", () => {
+  const run = spawnSync(process.execPath, [main], {
+    env: {
+      PATH: process.env.PATH,
+      KAFKA_BROKERS: "127.0.0.1:1",
+      ARTIFACT_ROOT: "/tmp/isara-nowhere",
+      BASE_MODEL_PATH: "/nonexistent/models/tiny.gguf",
+      TRAINER_PYTHON: "/nonexistent/venv/bin/python",
+    },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  assert.equal(run.status, 1);
+  const fatal = run.stdout
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as { level: string; msg: string; err?: { message: string } })
+    .find((l) => l.level === "fatal");
+  assert.ok(fatal, run.stdout + run.stderr);
+  assert.match(fatal.err?.message ?? "", /TRAINER_PYTHON \/nonexistent\/venv\/bin\/python does not exist/);
+  assert.match(fatal.err?.message ?? "", /BASE_MODEL_PATH \/nonexistent\/models\/tiny.gguf does not exist/);
+});

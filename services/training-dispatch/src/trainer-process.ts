@@ -1,0 +1,43 @@
+/**
+ * The trainer as this service runs it: the Python trainer (`services/trainer`, `python -m
+ * isara_trainer`) as a subprocess through `@isara/trainer-local`, on the replica's own device. The
+ * checks run at start, so a replica without its Python environment or base model fails its rollout
+ * instead of failing every round sent to it.
+ */
+import { existsSync } from "node:fs";
+import type { Trainer } from "@isara/core";
+import { IsaraError } from "@isara/core";
+import { createSubprocessTrainer } from "@isara/trainer-local";
+import type { TrainerProcessConfig } from "./config.js";
+
+/** The trainer's own environment variables for `config` (see docs/trainer.md). */
+export function trainerEnv(config: TrainerProcessConfig): Record<string, string> {
+  return {
+    ISARA_TRAINER_DEVICE: config.device,
+    ...(config.threads === undefined ? {} : { ISARA_TRAINER_THREADS: String(config.threads) }),
+  };
+}
+
+/**
+ * Checks that the interpreter (when given as a path) and the base model exist.
+ * @throws IsaraError `not_found` naming each missing one and how to provide it.
+ */
+export function checkTrainingSetup(config: TrainerProcessConfig, baseModelPath: string): void {
+  const problems: string[] = [];
+  if (config.python.includes("/") && !existsSync(config.python)) {
+    problems.push(
+      `TRAINER_PYTHON ${config.python} does not exist; point it at the trainer's environment (infra/trainer-env.sh creates services/trainer/.venv)`,
+    );
+  }
+  if (!existsSync(baseModelPath)) {
+    problems.push(
+      `BASE_MODEL_PATH ${baseModelPath} does not exist; mount the base model (a GGUF file or a Hugging Face folder) there`,
+    );
+  }
+  if (problems.length > 0) throw new IsaraError("not_found", problems.join("\n"), problems);
+}
+
+/** The subprocess trainer for `config`, its stderr lines going to `onLog`. */
+export function openSubprocessTrainer(config: TrainerProcessConfig, onLog: (line: string) => void): Trainer {
+  return createSubprocessTrainer({ python: config.python, env: trainerEnv(config), onLog });
+}

@@ -1,0 +1,73 @@
+/**
+ * The local stack for the distributed end-to-end tests: a real Kafka broker (kept by the test so it
+ * can restart it), and every service as a real process on the real small model and trainer, the
+ * same `startStack` that `make up` runs. Retry delays are shortened so a fault heals in seconds.
+ */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/kafka-testkit";
+import { defaultModelPath } from "@isara/llm-llama";
+import { createGatewayClient, type GatewayClient, START_ORDER, type Stack, startStack } from "@isara/stack";
+import { ROOT, realStackSkip, runsDir, TRAINER_PYTHON } from "../embedded/fixtures.js";
+
+/** Why the distributed tests cannot run here, or `false`. */
+export function distributedSkip(): string | false {
+  const unbuilt = START_ORDER.find((name) => !existsSync(join(ROOT, "services", name, "dist/main.js")));
+  if (unbuilt !== undefined) return `services/${unbuilt} is not built; run 'make test' (it builds first)`;
+  return realStackSkip() || kafkaSkipReason();
+}
+
+/** A running stack with its broker and a gateway client of its tenant. */
+export interface TestStack {
+  readonly broker: KafkaBroker;
+  readonly stack: Stack;
+  readonly client: GatewayClient;
+  stop(): Promise<void>;
+}
+
+/** Starts the broker, then the whole stack on it. */
+export async function startTestStack(): Promise<TestStack> {
+  const broker = await startKafka();
+  try {
+    const quickRetries = { RETRY_INITIAL_DELAY: "200ms", RETRY_MAX_DELAY: "3s", RETRY_ATTEMPTS: "30" };
+    const stack = await startStack({
+      root: ROOT,
+      dir: await runsDir(),
+      kafka: { bootstrap: broker.bootstrap },
+      modelPath: defaultModelPath(),
+      trainerPython: TRAINER_PYTHON,
+      llmParallel: 2,
+      extraEnv: {
+        controller: quickRetries,
+        generation: quickRetries,
+        filtering: quickRetries,
+        "training-dispatch": quickRetries,
+        evaluation: quickRetries,
+        gateway: {},
+        retrieval: {},
+      },
+    });
+    return {
+      broker,
+      stack,
+      client: createGatewayClient(stack.gatewayUrl, stack.token),
+      stop: async () => {
+        await stack.stop();
+        await broker.stop();
+      },
+    };
+  } catch (err) {
+    await broker.stop();
+    throw err;
+  }
+}
+
+/** The JSON lines of a file under the stack's artifact volume. */
+export async function readJsonl(stack: Stack, key: string): Promise<Record<string, unknown>[]> {
+  const text = await readFile(join(stack.dir, "artifacts", key), "utf8");
+  return text
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
