@@ -11,7 +11,7 @@
  *   node bench/distributed-vs-embedded.mjs [--prompts 32] [--parallel 2] [--out runs/bench-distributed]
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";

@@ -13,6 +13,7 @@ import { startBroker, stopBroker } from "./kafka-process.js";
 import { isAlive, spawnService, stopProcess, waitReady } from "./service-process.js";
 import { readStackFile, type StackFile, stackFilePath, writeStackFile } from "./stack-file.js";
 import {
+  artifactRoot,
   needsGrpcPort,
   planStack,
   type ServiceName,
@@ -42,6 +43,11 @@ export interface StackOptions {
   readonly readyTimeoutMs?: number;
   /** Progress lines ("started generation (pid 123)"). */
   readonly log?: (line: string) => void;
+  /**
+   * Kill every service when this process exits (tests: a failed or interrupted test must not leave
+   * services behind). Off for `make up`, whose processes outlive the command by design.
+   */
+  readonly killOnExit?: boolean;
 }
 
 /** A running stack. */
@@ -97,6 +103,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   refuseRunningStack(dir);
   const logDir = join(dir, "logs");
   mkdirSync(logDir, { recursive: true });
+  // The shared artifact volume exists before any service starts, as a mounted volume would.
+  mkdirSync(artifactRoot(dir), { recursive: true });
   const tenant = options.tenant ?? "local";
   const token = randomBytes(24).toString("hex");
   const tokenFile = join(dir, "token");
@@ -160,7 +168,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
     if (brokerDir !== null) await stopBroker(options.root, brokerDir);
     rmSync(stackFilePath(dir), { force: true });
+    process.removeListener("exit", killAll);
   };
+  const killAll = (): void => {
+    for (const pid of pids.values()) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  };
+  if (options.killOnExit === true) process.once("exit", killAll);
   try {
     for (const name of START_ORDER) await start(name);
   } catch (err) {

@@ -38,6 +38,7 @@ export async function startTestStack(): Promise<TestStack> {
       modelPath: defaultModelPath(),
       trainerPython: TRAINER_PYTHON,
       llmParallel: 2,
+      killOnExit: true,
       extraEnv: {
         controller: quickRetries,
         generation: quickRetries,
