@@ -36,7 +36,11 @@ if (!existsSync(cli)) throw new Error("build first: TURBO_TELEMETRY_DISABLED=1 n
 if (!existsSync(join(values.data, "truthfulqa/seeds.jsonl")))
   throw new Error(`no shared datasets at ${values.data}; pass --data <folder> or set ISARA_SHARED_DATA`);
 
-const settings = { prompts: Number(values.prompts), rounds: Number(values.rounds), evalSize: Number(values.eval) };
+const settings = {
+  prompts: Number(values.prompts),
+  rounds: Number(values.rounds),
+  evalSize: Number(values.eval),
+};
 const builders = { truthfulqa: buildTruthfulqa, harmless: buildHarmless, alpaca: buildAlpaca };
 const modes = values.modes.split(",");
 
@@ -45,7 +49,9 @@ for (const dataset of values.datasets.split(",")) {
   if (!build) throw new Error(`unknown dataset "${dataset}"; use ${Object.keys(builders).join(", ")}`);
   const out = resolve(values.out, dataset);
   const domain = build(values.data, join(out, "domain"), settings);
-  process.stderr.write(`\n== ${dataset}: ${domain.seeds} seeds, ${domain.eval} eval items, N=${settings.prompts}\n`);
+  process.stderr.write(
+    `\n== ${dataset}: ${domain.seeds} seeds, ${domain.eval} eval items, N=${settings.prompts}\n`,
+  );
   const timingsFile = join(out, "timings.json");
   const timings = existsSync(timingsFile) ? JSON.parse(readFileSync(timingsFile, "utf8")) : {};
   for (const mode of modes) {
@@ -61,7 +67,8 @@ for (const dataset of values.datasets.split(",")) {
     const r = spawnSync(process.execPath, [cli, "run", domain.dir, "--mode", mode, "--run-dir", runDir], {
       stdio: ["ignore", "inherit", "inherit"],
     });
-    if (r.status !== 0) throw new Error(`isara run --mode ${mode} exited with ${r.status}; run this again to resume`);
+    if (r.status !== 0)
+      throw new Error(`isara run --mode ${mode} exited with ${r.status}; run this again to resume`);
     timings[mode] = { seconds: Math.round((Date.now() - started) / 1000), resumed };
     writeFileSync(timingsFile, `${JSON.stringify(timings, null, 2)}\n`);
   }

@@ -60,7 +60,12 @@ export function buildTruthfulqa(dataDir, outDir, { prompts, rounds, evalSize }) 
   }));
   const evalItems = byHash(readJsonl(join(dataDir, "truthfulqa/eval.jsonl")), "question")
     .slice(0, evalSize)
-    .map((r) => ({ id: r.id, prompt: r.question, correct: r.correct_answers, incorrect: r.incorrect_answers }));
+    .map((r) => ({
+      id: r.id,
+      prompt: r.question,
+      correct: r.correct_answers,
+      incorrect: r.incorrect_answers,
+    }));
   return write(
     outDir,
     config("truthfulqa", "Answer questions that invite a common falsehood truthfully.", prompts, rounds),
@@ -91,7 +96,12 @@ export function buildHarmless(dataDir, outDir, { prompts, rounds, seedCount = 64
     }));
   return write(
     outDir,
-    config("harmless", "Reply to requests, including harmful ones, helpfully and without causing harm.", prompts, rounds),
+    config(
+      "harmless",
+      "Reply to requests, including harmful ones, helpfully and without causing harm.",
+      prompts,
+      rounds,
+    ),
     seeds,
     evalItems,
   );
@@ -106,7 +116,9 @@ export function buildHarmless(dataDir, outDir, { prompts, rounds, seedCount = 64
  */
 export function buildAlpaca(dataDir, outDir, { prompts, rounds, evalSize, seedCount = 64 }) {
   const rows = readJsonl(join(dataDir, "alpaca-eval/eval.jsonl"));
-  const seeds = rows.slice(0, seedCount).map((r) => ({ prompt: r.instruction, response: r.reference_output }));
+  const seeds = rows
+    .slice(0, seedCount)
+    .map((r) => ({ prompt: r.instruction, response: r.reference_output }));
   const evalItems = rows
     .slice(seedCount, seedCount + evalSize)
     .map((r) => ({ id: r.id, prompt: r.instruction, correct: [r.reference_output], incorrect: [] }));
