@@ -24,6 +24,7 @@ export * from "./gen/isara/v1/sampling.js";
 export * from "./gen/isara/v1/topics.js";
 export * from "./idempotency-keys.js";
 export * from "./run-artifacts.js";
+export * from "./run-domain.js";
 export * from "./run-event-wire.js";
 export * from "./run-mode-wire.js";
 export * from "./sample-wire.js";

@@ -11,7 +11,7 @@
  *   cannot load, a judge server that refuses the request): returned as `EvalDone.error`, so the
  *   controller fails the run with the reason.
  */
-import { type EvalDone, type EvalWork, errorInfoToWire, TOPICS } from "@isara/contracts";
+import { type EvalDone, type EvalWork, errorInfoToWire, loadRunDomain, TOPICS } from "@isara/contracts";
 import { type ArtifactStore, type Domain, type EvalResult, IsaraError } from "@isara/core";
 import { outgoingMessage, type StageHandler, type StageJob } from "@isara/kafka-kit";
 import { asIsaraError } from "@isara/kit";
@@ -23,7 +23,6 @@ import {
   writeCompletion,
 } from "./completion-record.js";
 import { demoProviderFor } from "./eval-demos.js";
-import { loadRunDomain } from "./eval-inputs.js";
 import { type EvalJob, parseEvalWork } from "./eval-job.js";
 import { evaluatorFor, type Judge } from "./judge.js";
 import type { EvaluationMetrics } from "./service-metrics.js";

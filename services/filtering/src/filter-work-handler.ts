@@ -12,7 +12,7 @@
  *   work, a retrieval refusal (`invalid_argument`): thrown, not retryable → dead-lettered;
  * - retrieval or the artifact store unavailable, timeouts: thrown, retryable → retried in place.
  */
-import type { FilterWork } from "@isara/contracts";
+import { type FilterWork, loadRunDomain } from "@isara/contracts";
 import type { ArtifactStore } from "@isara/core";
 import type { StageHandler } from "@isara/kafka-kit";
 import { filterStep } from "@isara/pipeline";
@@ -21,7 +21,7 @@ import { parseFilterWork } from "./filter-job.js";
 import { judgedMessages, readJudged, writeJudged } from "./judged-outputs.js";
 import type { RetrievalClient } from "./retrieval-client.js";
 import { retrievalFilterPorts } from "./retrieval-ports.js";
-import { earlierSamples, loadCandidates, loadRunDomain } from "./run-inputs.js";
+import { earlierSamples, loadCandidates } from "./run-inputs.js";
 import type { FilteringMetrics } from "./service-metrics.js";
 
 /** What the handler works with. */

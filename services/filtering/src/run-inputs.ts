@@ -1,60 +1,14 @@
 /**
  * What a filter pass reads from the run's folder on the artifact volume, as the embedded mode reads it
- * from its run folder: the domain snapshot (config and seeds, validated by core's `parseDomainFiles`),
+ * from its run folder (the domain snapshot itself comes from `@isara/contracts`' `loadRunDomain`):
  * the earlier sets D0..D(t-1) (seeds as core's `seedSamples`, then each earlier round's
  * `accepted.jsonl`), and the round's candidates, checked against what `FilterWork` promised.
  */
 import { runArtifacts } from "@isara/contracts";
-import {
-  type ArtifactStore,
-  type Domain,
-  IsaraError,
-  parseDomainFiles,
-  type Sample,
-  sampleId,
-  seedSamples,
-} from "@isara/core";
+import { type ArtifactStore, type Domain, IsaraError, type Sample, sampleId, seedSamples } from "@isara/core";
 import type { Candidate } from "@isara/pipeline";
 import type { FilterJob } from "./filter-job.js";
 import { readSampleRows } from "./sample-rows.js";
-
-async function readText(artifacts: ArtifactStore, key: string, run: string): Promise<string> {
-  const bytes = await artifacts.read(key);
-  if (bytes === undefined) {
-    throw new IsaraError(
-      "not_found",
-      `run ${run} has no ${key} in the artifact store; the controller writes the run's domain snapshot ` +
-        "(domain.json, seeds.jsonl, eval.jsonl under <run>/domain/) when the run starts — is the run id right?",
-      { key },
-    );
-  }
-  return new TextDecoder().decode(bytes);
-}
-
-/**
- * The validated domain of `run` from its snapshot, checked to be the domain the work names.
- * @throws IsaraError `not_found` when a snapshot file is missing; `invalid_argument` when the files
- *   do not validate or name another domain. Store failures keep their code (`unavailable` is retried).
- */
-export async function loadRunDomain(artifacts: ArtifactStore, run: string, domain: string): Promise<Domain> {
-  const keys = runArtifacts(run);
-  const [config, seeds, evalText] = await Promise.all([
-    readText(artifacts, keys.domainConfig, run),
-    readText(artifacts, keys.domainSeeds, run),
-    readText(artifacts, keys.domainEval, run),
-  ]);
-  const parsed = parseDomainFiles(
-    { config, seeds, eval: evalText },
-    { config: keys.domainConfig, seeds: keys.domainSeeds, eval: keys.domainEval },
-  );
-  if (parsed.config.name !== domain) {
-    throw new IsaraError(
-      "invalid_argument",
-      `run ${run} is a run of domain "${parsed.config.name}", but the work names domain "${domain}"`,
-    );
-  }
-  return parsed;
-}
 
 /**
  * Sets D0..D(round-1) as one list: the seeds, then each earlier round's accepted samples. An earlier

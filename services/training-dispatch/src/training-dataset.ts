@@ -6,16 +6,8 @@
  * order; one `{prompt, response}` row each. The trainer formats every row in the conversation wrapper
  * and puts the loss on the response only (docs/trainer.md), so the rows carry nothing else.
  */
-import { runArtifacts } from "@isara/contracts";
-import {
-  type ArtifactStore,
-  type ConversationPair,
-  type Domain,
-  IsaraError,
-  parseDomainFiles,
-  parseJsonl,
-  seedSamples,
-} from "@isara/core";
+import { loadRunDomain, runArtifacts } from "@isara/contracts";
+import { type ArtifactStore, type ConversationPair, IsaraError, parseJsonl, seedSamples } from "@isara/core";
 import type { TrainJob } from "./train-job.js";
 
 async function readText(artifacts: ArtifactStore, key: string, what: string): Promise<string> {
@@ -23,36 +15,6 @@ async function readText(artifacts: ArtifactStore, key: string, what: string): Pr
   if (bytes === undefined)
     throw new IsaraError("not_found", `${key} is missing from the artifact store; ${what}`, { key });
   return new TextDecoder().decode(bytes);
-}
-
-const SNAPSHOT =
-  "the controller writes the run's domain snapshot (domain.json, seeds.jsonl, eval.jsonl under <run>/domain/) " +
-  "when the run starts — is the run id right?";
-
-/**
- * The validated domain of `run`, from its snapshot `<run>/domain/`, checked to be the domain the work
- * names.
- * @throws IsaraError `not_found` when a file is missing (unknown run); `invalid_argument` when the
- *   files do not validate or name another domain. Store failures keep their code (`unavailable`).
- */
-export async function loadRunDomain(artifacts: ArtifactStore, run: string, domain: string): Promise<Domain> {
-  const keys = runArtifacts(run);
-  const [config, seeds, evalText] = await Promise.all([
-    readText(artifacts, keys.domainConfig, SNAPSHOT),
-    readText(artifacts, keys.domainSeeds, SNAPSHOT),
-    readText(artifacts, keys.domainEval, SNAPSHOT),
-  ]);
-  const parsed = parseDomainFiles(
-    { config, seeds, eval: evalText },
-    { config: keys.domainConfig, seeds: keys.domainSeeds, eval: keys.domainEval },
-  );
-  if (parsed.config.name !== domain) {
-    throw new IsaraError(
-      "invalid_argument",
-      `run ${run} is a run of domain "${parsed.config.name}", but the work names domain "${domain}"`,
-    );
-  }
-  return parsed;
 }
 
 function pairOf(value: unknown): ConversationPair | undefined {

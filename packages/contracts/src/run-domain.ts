@@ -1,11 +1,12 @@
 /**
- * Reading a run's domain snapshot (config, seeds, eval set) from the artifact store, held to the same
- * validation as the embedded mode (core's `parseDomainFiles`), so a distributed run scores exactly
- * what an embedded run of the same domain folder would.
+ * Reading a run's domain snapshot (`<run>/domain/{domain.json,seeds.jsonl,eval.jsonl}`, written by the
+ * controller when the run starts) back from the shared artifact store, held to the same validation as
+ * the embedded mode (core's `parseDomainFiles`), so every stage of a distributed run works on exactly
+ * the domain an embedded run of the same folder would. One implementation for every stage that needs
+ * the domain (filtering, training-dispatch, evaluation).
  */
-
-import { runArtifacts } from "@isara/contracts";
 import { type ArtifactStore, type Domain, IsaraError, parseDomainFiles } from "@isara/core";
+import { runArtifacts } from "./run-artifacts.js";
 
 async function readText(artifacts: ArtifactStore, key: string, run: string): Promise<string> {
   const bytes = await artifacts.read(key);
@@ -21,11 +22,11 @@ async function readText(artifacts: ArtifactStore, key: string, run: string): Pro
 }
 
 /**
- * The validated domain of `run`, from `<run>/domain/{domain.json,seeds.jsonl,eval.jsonl}`, checked to
- * be the domain the work names.
- * @throws IsaraError `not_found` when a file is missing (unknown run, or a snapshot not written yet);
- *   `invalid_argument` when the files do not validate or name another domain than `domain`. Both are
- *   poison for the message that asked. Store failures keep their code (`unavailable` is retried).
+ * The validated domain of `run`, checked to be the domain the work names.
+ * @throws IsaraError `not_found` when a snapshot file is missing (unknown run, or a snapshot not
+ *   written yet); `invalid_argument` when the files do not validate or name another domain than
+ *   `domain`. Both are poison for the message that asked. Store failures keep their code
+ *   (`unavailable` is retried).
  */
 export async function loadRunDomain(artifacts: ArtifactStore, run: string, domain: string): Promise<Domain> {
   const keys = runArtifacts(run);
