@@ -10,6 +10,7 @@ import type { RequestListener } from "node:http";
 import { Server } from "@grpc/grpc-js";
 import { ControllerServiceService, TOPIC_LIST } from "@isara/contracts";
 import type { ArtifactStore, Clock, RunState, RunStore } from "@isara/core";
+import { createGrpcHealth, type GrpcHealth, stopGrpcServer } from "@isara/grpc-kit";
 import {
   createCatalogueProducer,
   createStageMetrics,
@@ -31,8 +32,6 @@ import {
 } from "@isara/kit";
 import type { Kafka, Producer } from "kafkajs";
 import { createControllerHandlers } from "./controller-service.js";
-import { createGrpcHealth, type GrpcHealth } from "./grpc-health.js";
-import { stopGrpcServer } from "./grpc-server.js";
 import type { AdapterReference } from "./model-ref.js";
 import { Reconciler } from "./reconciler.js";
 import { CONTROLLER_GROUP, createResultConsumer, type ResultConsumer } from "./result-consumer.js";

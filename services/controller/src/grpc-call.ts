@@ -1,19 +1,13 @@
 /**
  * The edge of every ControllerService call: the request id (the caller's `x-request-id`, else a new
  * one) and a logger bound to it and to the run, one log line per refused or failed call, a metric per
- * call, and errors as gRPC statuses (core's error codes through the kit's `grpcStatusFor`). Handlers
+ * call, and errors as gRPC statuses (core's error codes through the grpc-kit's `grpcCallError`). Handlers
  * are plain async functions that return a response or throw; they never see grpc-js callbacks.
  */
 import { randomUUID } from "node:crypto";
-import { status as grpcStatus, type handleUnaryCall, type Metadata } from "@grpc/grpc-js";
-import {
-  asIsaraError,
-  childLogger,
-  contextFromGrpcMetadata,
-  grpcStatusFor,
-  type IsaraError,
-  type Logger,
-} from "@isara/kit";
+import type { handleUnaryCall, Metadata } from "@grpc/grpc-js";
+import { type GrpcCallError, grpcCallError, statusName } from "@isara/grpc-kit";
+import { childLogger, contextFromGrpcMetadata, type Logger } from "@isara/kit";
 import type { ControllerMetrics } from "./service-metrics.js";
 
 /** What a handler gets besides the request. */
@@ -32,24 +26,12 @@ export function callScope(logger: Logger, metadata: Metadata, runId: string | un
   return { requestId, log: childLogger(logger, { component: "grpc", requestId, run }) };
 }
 
-/** The status details sent to the caller: the message, except for `internal` errors. */
-export function callerMessage(error: IsaraError, requestId: string): string {
-  if (error.code !== "internal") return error.message;
-  return `internal error; the server log has the cause under request id ${requestId}`;
-}
-
-/** The gRPC error of a thrown value, logged: refusals at warn, internal failures at error with the cause. */
-export function grpcError(err: unknown, method: string, scope: CallScope): { code: number; details: string } {
-  const error = asIsaraError(err);
-  const code = grpcStatusFor(error.code);
-  if (error.code === "internal") scope.log.error({ err: error, method }, "call failed");
-  else scope.log.warn({ method, code: error.code, reason: error.message }, "call refused");
-  return { code, details: callerMessage(error, scope.requestId) };
-}
-
-/** The name of a gRPC status code, for metrics. */
-export function statusName(code: number): string {
-  return grpcStatus[code] ?? String(code);
+/**
+ * The gRPC error of a thrown value in `scope`, logged: refusals at warn, internal failures at error
+ * with the cause (the shared `grpcCallError`, bound to the call's logger and request id).
+ */
+export function grpcError(err: unknown, method: string, scope: CallScope): GrpcCallError {
+  return grpcCallError(err, method, scope.log, scope.requestId);
 }
 
 /**

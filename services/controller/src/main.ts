@@ -11,13 +11,13 @@
  */
 import { createServer } from "node:http";
 import { parseRunState } from "@isara/core";
+import { bindGrpcServer } from "@isara/grpc-kit";
 import { kafkaLogging } from "@isara/kafka-kit";
 import { createRootLogger, createShutdown, installSignalHandlers } from "@isara/kit";
 import { FileRunStore, FsArtifactStore } from "@isara/store-fs";
 import { Kafka } from "kafkajs";
 import { createControllerApp } from "./app.js";
 import { type ControllerConfig, loadControllerConfig } from "./config.js";
-import { bindGrpcServer } from "./grpc-server.js";
 import { createRetrievalSeedStore } from "./seed-store.js";
 
 async function main(): Promise<void> {

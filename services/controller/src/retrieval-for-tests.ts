@@ -9,8 +9,9 @@ import { join } from "node:path";
 import { credentials, type ServiceError } from "@grpc/grpc-js";
 import { RetrievalServiceClient, sampleFromWire } from "@isara/contracts";
 import type { Sample } from "@isara/core";
+import { bindGrpcServer } from "@isara/grpc-kit";
 import { createRootLogger } from "@isara/kit";
-import { bindGrpcServer, createRetrievalApp } from "@isara/retrieval";
+import { createRetrievalApp } from "@isara/retrieval";
 import { openLanceVectorStore } from "@isara/store-lancedb";
 import { hashEmbedderForTests } from "./hash-embedder-for-tests.js";
 

@@ -7,8 +7,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { VectorStore } from "@isara/core";
+import { bindGrpcServer } from "@isara/grpc-kit";
 import { createRootLogger } from "@isara/kit";
-import { bindGrpcServer, createRetrievalApp, type RetrievalApp } from "@isara/retrieval";
+import { createRetrievalApp, type RetrievalApp } from "@isara/retrieval";
 import { openLanceVectorStore } from "@isara/store-lancedb";
 import { hashEmbedderForTests } from "./hash-embedder-for-tests.js";
 

@@ -5,8 +5,8 @@
  * own deployment problem (the controller refusing the gateway's credentials, an unimplemented method)
  * become `internal`, because the API caller cannot fix them.
  */
-import type { ServiceError } from "@grpc/grpc-js";
 import { type ErrorCode, IsaraError } from "@isara/core";
+import { isGrpcServiceError } from "@isara/grpc-kit";
 import { GrpcStatus } from "@isara/kit";
 
 const CODE_OF_STATUS: ReadonlyMap<number, ErrorCode> = new Map([
@@ -22,17 +22,13 @@ const CODE_OF_STATUS: ReadonlyMap<number, ErrorCode> = new Map([
   [GrpcStatus.CANCELLED, "cancelled"],
 ]);
 
-function isServiceError(err: unknown): err is ServiceError {
-  return typeof err === "object" && err !== null && typeof (err as { code?: unknown }).code === "number";
-}
-
 /**
  * The `IsaraError` for a failed controller call `method`. UNAVAILABLE and DEADLINE_EXCEEDED get
  * messages that say retrying may help; other statuses keep the controller's details.
  */
 export function controllerError(method: string, err: unknown): IsaraError {
   if (err instanceof IsaraError) return err;
-  if (!isServiceError(err)) {
+  if (!isGrpcServiceError(err)) {
     return new IsaraError("internal", `controller ${method} failed`, undefined, { cause: err });
   }
   const code = CODE_OF_STATUS.get(err.code) ?? "internal";

@@ -8,7 +8,6 @@ export * from "./batch-stage-consumer.js";
 export * from "./config.js";
 export * from "./demo-source.js";
 export * from "./generation-job.js";
-export * from "./grpc-failure.js";
 export * from "./limiter.js";
 export * from "./prompt-work-handler.js";
 export * from "./service-metrics.js";

@@ -8,6 +8,7 @@ import type { RequestListener } from "node:http";
 import { Server } from "@grpc/grpc-js";
 import { RetrievalServiceService } from "@isara/contracts";
 import type { Embedder, VectorStore } from "@isara/core";
+import { createGrpcHealth, type GrpcHealth, stopGrpcServer } from "@isara/grpc-kit";
 import {
   createHealthRegistry,
   createMetrics,
@@ -15,8 +16,6 @@ import {
   type Logger,
   type Metrics,
 } from "@isara/kit";
-import { createGrpcHealth, type GrpcHealth } from "./grpc-health.js";
-import { stopGrpcServer } from "./grpc-server.js";
 import { createProbeListener } from "./probe-server.js";
 import { createRetrievalHandlers } from "./retrieval-handlers.js";
 import { createRetrievalMetrics } from "./service-metrics.js";

@@ -1,20 +1,13 @@
 /**
  * The edge of every RetrievalService call: who the call is for (log context from gRPC metadata and
  * the request's RunContext), what happened (one log line per failed call, metrics for every call), and
- * errors as gRPC statuses (core's error codes through the kit's `grpcStatusFor`). Handlers are plain
+ * errors as gRPC statuses (core's error codes through the grpc-kit's `grpcCallError`). Handlers are plain
  * async functions that return a response or throw; they never see grpc-js callbacks.
  */
 import { status as grpcStatus, type handleUnaryCall, type Metadata } from "@grpc/grpc-js";
 import type { RunContext } from "@isara/contracts";
-import {
-  asIsaraError,
-  childLogger,
-  contextFromGrpcMetadata,
-  grpcStatusFor,
-  type IsaraError,
-  type LogContext,
-  type Logger,
-} from "@isara/kit";
+import { grpcCallError, statusName } from "@isara/grpc-kit";
+import { childLogger, contextFromGrpcMetadata, type LogContext, type Logger } from "@isara/kit";
 import type { RetrievalMetrics } from "./service-metrics.js";
 
 /**
@@ -31,12 +24,6 @@ export function callLogContext(metadata: Metadata, context: RunContext | undefin
     domain: context?.domain || meta.domain,
     round: context === undefined ? meta.round : context.round,
   };
-}
-
-/** The status details sent to the caller: the message, except for `internal` errors (see {@link unaryCall}). */
-function callerMessage(error: IsaraError, requestId: string | undefined): string {
-  if (error.code !== "internal") return error.message;
-  return `internal error; the server log has the cause${requestId === undefined ? "" : ` under request id ${requestId}`}`;
 }
 
 /** What a handler gets besides the request. */
@@ -69,7 +56,7 @@ export function unaryCall<Req extends { context?: RunContext | undefined }, Res>
     const stopTimer = metrics.callSeconds.startTimer({ method });
     const done = (code: number) => {
       stopTimer();
-      metrics.calls.inc({ method, code: grpcStatus[code] ?? String(code) });
+      metrics.calls.inc({ method, code: statusName(code) });
     };
     handle(call.request, { log }).then(
       (response) => {
@@ -78,12 +65,9 @@ export function unaryCall<Req extends { context?: RunContext | undefined }, Res>
         callback(null, response);
       },
       (err: unknown) => {
-        const error = asIsaraError(err);
-        const code = grpcStatusFor(error.code);
-        done(code);
-        if (error.code === "internal") log.error({ err: error, method }, "call failed");
-        else log.warn({ method, code: error.code, reason: error.message }, "call refused");
-        callback({ code, details: callerMessage(error, ctx.requestId) });
+        const error = grpcCallError(err, method, log, ctx.requestId);
+        done(error.code);
+        callback(error);
       },
     );
   };

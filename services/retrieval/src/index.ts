@@ -4,7 +4,5 @@
  */
 export * from "./app.js";
 export * from "./config.js";
-export * from "./grpc-health.js";
-export * from "./grpc-server.js";
 export * from "./page-token.js";
 export * from "./request-checks.js";

@@ -27,11 +27,10 @@ import {
   type UpsertResponse,
 } from "@isara/contracts";
 import type { Embedder } from "@isara/core";
+import { bindGrpcServer, healthServiceDefinition } from "@isara/grpc-kit";
 import { createRootLogger } from "@isara/kit";
 import { openLanceVectorStore } from "@isara/store-lancedb";
 import { createRetrievalApp, type RetrievalApp } from "./app.js";
-import { healthServiceDefinition } from "./grpc-health.js";
-import { bindGrpcServer } from "./grpc-server.js";
 
 type Unary<Req, Res> = (req: Req, md: Metadata, cb: (err: ServiceError | null, res: Res) => void) => unknown;
 

@@ -8,11 +8,11 @@
  * embedder and the store are closed.
  */
 import { createServer } from "node:http";
+import { bindGrpcServer } from "@isara/grpc-kit";
 import { createRootLogger, createShutdown, installSignalHandlers } from "@isara/kit";
 import { createRetrievalApp } from "./app.js";
 import { openEmbedder, openStore } from "./backends.js";
 import { loadRetrievalConfig, type RetrievalConfig } from "./config.js";
-import { bindGrpcServer } from "./grpc-server.js";
 
 async function main(): Promise<void> {
   let config: RetrievalConfig;

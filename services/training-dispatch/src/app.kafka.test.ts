@@ -143,7 +143,12 @@ describe("the training-dispatch service on a real broker", () => {
     assert.equal((await fetch(`${base}/readyz`)).status, 503);
     assert.equal((await fetch(`${base}/healthz`)).status, 200, "alive while starting");
     await app.start(shutdown);
-    const ready = await fetch(`${base}/readyz`);
+    // start() resolves once the consumer runs; joining the group can take a moment longer on a busy machine.
+    let ready = await fetch(`${base}/readyz`);
+    for (let i = 0; i < 300 && ready.status !== 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      ready = await fetch(`${base}/readyz`);
+    }
     assert.equal(ready.status, 200, await ready.text());
 
     producer = createCatalogueProducer(kafka);

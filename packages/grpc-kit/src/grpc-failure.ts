@@ -1,8 +1,8 @@
 /**
- * A failed gRPC call as the platform's one error type, so a retrieval service that is down or slow
- * (UNAVAILABLE for the caller, retry later) is told from a request it refused. The inverse of the
- * kit's `grpcStatusFor`, plus the statuses only a transport produces. (The same mapping as the
- * generation service's; worth moving to a shared gRPC kit.)
+ * A failed gRPC call as the platform's one error type, so a caller can tell a peer that is down or
+ * slow (UNAVAILABLE: retry later, or retry the work in place) from a request it refused (fix the
+ * request, or dead-letter the work). The inverse of the kit's `grpcStatusFor`, plus the statuses only
+ * a transport produces. Every service that calls another over gRPC maps failures with this one table.
  */
 import { status as GrpcStatusCode, type ServiceError } from "@grpc/grpc-js";
 import { type ErrorCode, IsaraError } from "@isara/core";
@@ -27,7 +27,12 @@ const CODES: ReadonlyMap<number, ErrorCode> = new Map([
   [GrpcStatusCode.UNKNOWN, "internal"],
 ]);
 
-function isServiceError(err: unknown): err is ServiceError {
+/**
+ * Whether `err` is a failed call as grpc-js reports it (an `Error` with a numeric gRPC status `code`),
+ * as opposed to an `IsaraError` (string code) or a bug in the caller. Client-side mappers of any
+ * status table (this module's, the gateway's) use it to tell the two apart.
+ */
+export function isGrpcServiceError(err: unknown): err is ServiceError {
   return err instanceof Error && typeof (err as Partial<ServiceError>).code === "number";
 }
 
@@ -37,7 +42,7 @@ function isServiceError(err: unknown): err is ServiceError {
  * proxy reset the stream) is `unavailable`, so it is retried.
  */
 export function grpcFailure(err: unknown, method: string, aborted: boolean): IsaraError {
-  if (!isServiceError(err)) {
+  if (!isGrpcServiceError(err)) {
     const message = err instanceof Error ? err.message : String(err);
     return new IsaraError("internal", `${method} failed: ${message}`, undefined, { cause: err });
   }

@@ -1,6 +1,7 @@
 /**
  * The standard gRPC health service (`grpc.health.v1.Health`: Check, Watch, List), as Kubernetes gRPC
- * probes, Envoy and client-side health checking call it.
+ * probes, Envoy and client-side health checking call it. Every gRPC service of the platform adds
+ * this one implementation to its server.
  *
  * Decision: the service definition (the health.proto and its serialisers) comes from the
  * `grpc-health-check` package, but Check/Watch/List are implemented here (a few dozen lines) instead

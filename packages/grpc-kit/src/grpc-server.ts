@@ -1,6 +1,5 @@
 /**
- * Binding and stopping a grpc-js server, as promises (the same helper as the retrieval service;
- * worth moving to a shared gRPC kit). `main.ts` binds the app's server on its port
+ * Binding and stopping a grpc-js server, as promises. A service's `main.ts` binds the app's server on its port
  * and tests on port 0; both stop it through {@link stopGrpcServer}, which is the shutdown the
  * conventions ask for: stop intake, let calls in flight finish, force the rest after a deadline.
  */
