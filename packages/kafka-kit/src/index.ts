@@ -3,8 +3,10 @@
  * catalogue and `@isara/kit`: topics created from the catalogue (`ensureTopics`), a producer that
  * partitions like the JVM clients, and the stage consumer that carries the delivery rules of
  * docs/topics.md (commit after effects, retry transient failures in place, dead-letter poison with
- * the reason, drain on shutdown). Kept out of `@isara/contracts` (wire types, no client) and
- * `@isara/kit` (transport-neutral) so that only services that talk to Kafka depend on kafkajs.
+ * the reason, drain on shutdown), and the skeleton of a stage service: its shared environment
+ * variables (`stageServiceEnv`), its app wiring (`createStageService`) and its process
+ * (`runStageMain`). Kept out of `@isara/contracts` (wire types, no client) and `@isara/kit`
+ * (transport-neutral) so that only services that talk to Kafka depend on kafkajs.
  */
 export * from "./dead-letter.js";
 export * from "./ensure-topics.js";
@@ -14,5 +16,8 @@ export * from "./message-processor.js";
 export * from "./outgoing-message.js";
 export * from "./producer.js";
 export * from "./retry-policy.js";
+export * from "./run-stage-main.js";
 export * from "./stage-consumer.js";
 export * from "./stage-metrics.js";
+export * from "./stage-service.js";
+export * from "./stage-service-env.js";

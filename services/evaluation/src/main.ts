@@ -1,77 +1,36 @@
 /**
- * The evaluation service's process: the only file with process effects. Config from the environment,
- * the root logger, the adapters (Kafka client, artifact store, LLM loader, the judge when one is
- * configured), the app, the probe server, signal handlers, then start. A bad config or a failed start exits 1 with the reason logged.
+ * The evaluation service's process, run by kafka-kit's `runStageMain`: the only file with process
+ * effects. Config from the environment, the root logger, the adapters (Kafka client, artifact store,
+ * LLM loader, the judge when one is configured), the app, the probe server, signal handlers, then
+ * start. A bad config or a failed start exits 1 with the reason logged.
  */
-import { createServer } from "node:http";
-import { kafkaLogging } from "@isara/kafka-kit";
-import { childLogger, createRootLogger, createShutdown, installSignalHandlers } from "@isara/kit";
+import { runStageMain } from "@isara/kafka-kit";
+import { childLogger } from "@isara/kit";
 import { createLlmBackend } from "@isara/llm-backends";
 import { FsArtifactStore } from "@isara/store-fs";
-import { Kafka } from "kafkajs";
 import { createEvaluationApp } from "./app.js";
 import { loadEvaluationConfig } from "./config.js";
 import { openJudge } from "./judge.js";
 
-async function main(): Promise<void> {
-  let config: ReturnType<typeof loadEvaluationConfig>;
-  try {
-    config = loadEvaluationConfig();
-  } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  }
-  const logger = createRootLogger({ level: config.logLevel, name: "evaluation" });
-  const kafka = new Kafka({
-    clientId: config.kafka.clientId,
-    brokers: [...config.kafka.brokers],
-    ...kafkaLogging(logger),
-  });
-  const artifacts = new FsArtifactStore({ root: config.artifactRoot });
-  const judgeConfig = config.judge;
-  const app = createEvaluationApp({
-    logger,
-    kafka,
-    artifacts,
-    loadBackend: () =>
-      createLlmBackend(config.llm, artifacts, { logger: childLogger(logger, { component: "llm" }) }),
-    ...(judgeConfig === undefined
-      ? {}
-      : { openJudge: () => openJudge(judgeConfig, childLogger(logger, { component: "judge" })) }),
-    retry: config.retry,
-    drainTimeoutMs: config.drainTimeoutMs,
-    shutdownTimeoutMs: config.shutdownTimeoutMs,
-    processMetrics: true,
-  });
-  const shutdown = createShutdown({
-    logger,
-    timeoutMs: config.shutdownTimeoutMs,
-    onStart: (reason) => app.health.startDraining(reason),
-  });
-
-  const server = createServer(app.handleHttp);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.httpPort, () => resolve());
-  });
-  shutdown.register("http", async () => {
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    await closed;
-  });
-  installSignalHandlers(shutdown, process, logger);
-  logger.info({ port: config.httpPort }, "probe server listening");
-
-  try {
-    await app.start(shutdown);
-    logger.info("evaluation service started");
-  } catch (err) {
-    // A signal during start: its handler shuts down and exits.
-    if (shutdown.started) return;
-    logger.fatal({ err }, "evaluation service failed to start");
-    await shutdown.shutdown("start failed");
-    process.exit(1);
-  }
-}
-
-void main();
+void runStageMain({
+  name: "evaluation",
+  loadConfig: () => loadEvaluationConfig(),
+  createApp: ({ config, logger, kafka }) => {
+    const artifacts = new FsArtifactStore({ root: config.artifactRoot });
+    const judgeConfig = config.judge;
+    return createEvaluationApp({
+      logger,
+      kafka,
+      artifacts,
+      loadBackend: () =>
+        createLlmBackend(config.llm, artifacts, { logger: childLogger(logger, { component: "llm" }) }),
+      ...(judgeConfig === undefined
+        ? {}
+        : { openJudge: () => openJudge(judgeConfig, childLogger(logger, { component: "judge" })) }),
+      retry: config.retry,
+      drainTimeoutMs: config.drainTimeoutMs,
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
+      processMetrics: true,
+    });
+  },
+});

@@ -6,42 +6,25 @@
  * closes them in reverse (consumer first: intake stops and the work in flight drains or aborts
  * before the model, the retrieval client and the producer it uses go away).
  */
-import type { RequestListener } from "node:http";
 import { type DeadLetter, TOPICS, type TopicSpec } from "@isara/contracts";
 import type { ArtifactStore } from "@isara/core";
 import {
-  createCatalogueProducer,
   createMessageProcessor,
-  createStageMetrics,
+  createStageService,
   deadLetterTopicOf,
-  ensureTopics,
   type OutgoingMessage,
   type RetryPolicy,
   type StageHandler,
   type StageMetrics,
+  type StageService,
+  type StageServiceDeps,
   type WithRunContext,
 } from "@isara/kafka-kit";
-import {
-  type CloseFn,
-  childLogger,
-  createHealthRegistry,
-  createMetrics,
-  createProbeListener,
-  type HealthRegistry,
-  IsaraError,
-  type Logger,
-  type Metrics,
-  type Shutdown,
-} from "@isara/kit";
+import type { Logger } from "@isara/kit";
 import type { LlmBackend } from "@isara/llm-backends";
-import type { Kafka, Producer } from "kafkajs";
+import type { Producer } from "kafkajs";
 import { createAnswerWorkHandler } from "./answer-work-handler.js";
-import {
-  type BatchStageConsumer,
-  type BatchStageConsumerOptions,
-  createBatchStageConsumer,
-  type ProcessMessage,
-} from "./batch-stage-consumer.js";
+import { createBatchStageConsumer, type ProcessMessage } from "./batch-stage-consumer.js";
 import type { DemoSource } from "./demo-source.js";
 import { createPromptWorkHandler } from "./prompt-work-handler.js";
 import { createGenerationMetrics } from "./service-metrics.js";
@@ -59,43 +42,23 @@ export const GENERATION_TOPICS = [
   TOPICS.answersDeadLetter,
 ] as const;
 
-/** What {@link createGenerationApp} is built from. */
-export interface GenerationAppDeps {
-  readonly logger: Logger;
-  readonly kafka: Kafka;
+/**
+ * What {@link createGenerationApp} is built from: the stage's shared deps (drain time: of the work in
+ * flight; consumer timings: of the batch consumer) and these.
+ */
+export interface GenerationAppDeps extends StageServiceDeps {
   readonly artifacts: ArtifactStore;
   /** The retrieval service's demo choice; the app closes it on shutdown. */
   readonly demos: DemoSource;
   /** Loads the model (slow); called by `start` after Kafka is reachable. */
   readonly loadBackend: () => Promise<LlmBackend>;
-  /** Retries of transient failures. */
-  readonly retry: RetryPolicy;
-  /** How long the work in flight may finish on shutdown before it is aborted. */
-  readonly drainTimeoutMs: number;
-  /** Time each other component gets to close. */
-  readonly shutdownTimeoutMs: number;
-  /** Export Node process metrics (CPU, memory, GC) too; on in `main.ts`, off in tests. */
-  readonly processMetrics?: boolean;
-  /** Consumer timings; tests shorten the fetch long-poll so leaving the group is quick. */
-  readonly consumer?: Pick<
-    BatchStageConsumerOptions,
-    "heartbeatIntervalMs" | "sessionTimeoutMs" | "maxWaitTimeMs"
-  >;
 }
 
-/** The built service. */
-export interface GenerationApp {
-  readonly health: HealthRegistry;
-  readonly metrics: Metrics;
-  /** Serves /healthz, /readyz and /metrics. */
-  readonly handleHttp: RequestListener;
-  /**
-   * Creates the topics, connects the producer, loads the model and joins the consumer group,
-   * registering each with `shutdown` as it starts, so the caller's `shutdown` closes whatever started.
-   * Rejects when a step fails, or with `cancelled` when shutdown began meanwhile.
-   */
-  start(shutdown: Shutdown): Promise<void>;
-}
+/**
+ * The built service: `start` creates the topics, connects the producer, loads the model and joins
+ * the consumer group with one batch consumer of both work topics.
+ */
+export type GenerationApp = StageService;
 
 /** Sends records grouped by topic in one request; resolves once the broker acknowledged all of them. */
 async function publish(producer: Producer, messages: readonly OutgoingMessage[]): Promise<void> {
@@ -138,65 +101,23 @@ function processorFor<T extends WithRunContext>(
 
 /** Builds the generation service (see the module comment). Nothing connects until `start`. */
 export function createGenerationApp(deps: GenerationAppDeps): GenerationApp {
-  const logger = childLogger(deps.logger, { component: "app" });
-  const health = createHealthRegistry();
-  const metrics = createMetrics({
-    prefix: "isara_",
-    defaultLabels: { service: GENERATION_GROUP },
-    processMetrics: deps.processMetrics ?? false,
-  });
-  const stageMetrics = createStageMetrics(metrics);
-  const generationMetrics = createGenerationMetrics(metrics);
   let backend: LlmBackend | undefined;
-  let consumer: BatchStageConsumer | undefined;
-  let started = false;
-
-  health.register("model", () => {
-    if (backend === undefined) throw new Error("the model is not loaded yet");
-    return `serving ${backend.llm.modelId}`;
-  });
-  health.register("retrieval", () => deps.demos.readiness());
-  health.register("kafka-consumer", () => {
-    if (consumer === undefined) throw new Error("the consumer has not started yet");
-    return consumer.readiness();
-  });
-  health.register("kafka-consumer-alive", () => consumer?.liveness() ?? true, { kind: "liveness" });
-
-  /** Registers a started component; if shutdown began meanwhile, closes it now and stops starting. */
-  async function own(shutdown: Shutdown, name: string, close: CloseFn, timeoutMs?: number): Promise<void> {
-    try {
-      shutdown.register(name, close, timeoutMs === undefined ? undefined : { timeoutMs });
-    } catch (err) {
-      await close();
-      throw new IsaraError("cancelled", `shutdown began while ${name} was starting`, undefined, {
-        cause: err,
-      });
-    }
-  }
-
-  return {
-    health,
-    metrics,
-    handleHttp: createProbeListener({ health, metrics, logger: deps.logger }),
-    async start(shutdown) {
-      if (started) throw new IsaraError("failed_precondition", "the generation app was started already");
-      started = true;
-      const admin = deps.kafka.admin();
-      await admin.connect();
-      try {
-        const topics = await ensureTopics(admin, GENERATION_TOPICS);
-        logger.info(topics, "topics ready");
-      } finally {
-        await admin.disconnect();
-      }
-
-      const producer = createCatalogueProducer(deps.kafka);
-      await producer.connect();
-      await own(shutdown, "kafka-producer", () => producer.disconnect());
-      await own(shutdown, "retrieval-client", () => deps.demos.close());
+  const app = createStageService({
+    ...deps,
+    name: GENERATION_GROUP,
+    topics: GENERATION_TOPICS,
+    checks: {
+      model: () => {
+        if (backend === undefined) throw new Error("the model is not loaded yet");
+        return `serving ${backend.llm.modelId}`;
+      },
+      retrieval: () => deps.demos.readiness(),
+    },
+    async startComponents({ producer, own, logger, stageMetrics }) {
+      await own("retrieval-client", () => deps.demos.close());
 
       const loaded = await deps.loadBackend();
-      await own(shutdown, "llm", () => loaded.llm.close());
+      await own("llm", () => loaded.llm.close());
       backend = loaded;
       logger.info({ model: loaded.llm.modelId, parallelism: loaded.llm.parallelism }, "model loaded");
 
@@ -207,7 +128,7 @@ export function createGenerationApp(deps: GenerationAppDeps): GenerationApp {
         metrics: generationMetrics,
       };
       const common = { producer, retry: deps.retry, logger: deps.logger, metrics: stageMetrics };
-      const batchConsumer = createBatchStageConsumer({
+      return createBatchStageConsumer({
         kafka: deps.kafka,
         groupId: GENERATION_GROUP,
         processors: new Map([
@@ -221,14 +142,8 @@ export function createGenerationApp(deps: GenerationAppDeps): GenerationApp {
         drainTimeoutMs: deps.drainTimeoutMs,
         ...deps.consumer,
       });
-      await own(
-        shutdown,
-        "kafka-consumer",
-        () => batchConsumer.close(),
-        deps.drainTimeoutMs + deps.shutdownTimeoutMs,
-      );
-      consumer = batchConsumer;
-      await batchConsumer.start();
     },
-  };
+  });
+  const generationMetrics = createGenerationMetrics(app.metrics);
+  return app;
 }

@@ -1,75 +1,33 @@
 /**
- * The generation service's process: the only file with process effects. Config from the environment,
- * the root logger, the adapters (Kafka client, artifact store, retrieval client, LLM loader), the
- * app, the probe server, signal handlers, then start. A bad config or a failed start exits 1 with the
- * reason logged.
+ * The generation service's process, run by kafka-kit's `runStageMain`: the only file with process
+ * effects. Config from the environment, the root logger, the adapters (Kafka client, artifact store,
+ * retrieval client, LLM loader), the app, the probe server, signal handlers, then start. A bad
+ * config or a failed start exits 1 with the reason logged.
  */
-import { createServer } from "node:http";
-import { kafkaLogging } from "@isara/kafka-kit";
-import { childLogger, createRootLogger, createShutdown, installSignalHandlers } from "@isara/kit";
+import { runStageMain } from "@isara/kafka-kit";
+import { childLogger } from "@isara/kit";
 import { createLlmBackend } from "@isara/llm-backends";
 import { FsArtifactStore } from "@isara/store-fs";
-import { Kafka } from "kafkajs";
 import { createGenerationApp } from "./app.js";
 import { loadGenerationConfig } from "./config.js";
 import { createRetrievalDemoSource } from "./demo-source.js";
 
-async function main(): Promise<void> {
-  let config: ReturnType<typeof loadGenerationConfig>;
-  try {
-    config = loadGenerationConfig();
-  } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  }
-  const logger = createRootLogger({ level: config.logLevel, name: "generation" });
-  const kafka = new Kafka({
-    clientId: config.kafka.clientId,
-    brokers: [...config.kafka.brokers],
-    ...kafkaLogging(logger),
-  });
-  const artifacts = new FsArtifactStore({ root: config.artifactRoot });
-  const app = createGenerationApp({
-    logger,
-    kafka,
-    artifacts,
-    demos: createRetrievalDemoSource(config.retrieval),
-    loadBackend: () =>
-      createLlmBackend(config.llm, artifacts, { logger: childLogger(logger, { component: "llm" }) }),
-    retry: config.retry,
-    drainTimeoutMs: config.drainTimeoutMs,
-    shutdownTimeoutMs: config.shutdownTimeoutMs,
-    processMetrics: true,
-  });
-  const shutdown = createShutdown({
-    logger,
-    timeoutMs: config.shutdownTimeoutMs,
-    onStart: (reason) => app.health.startDraining(reason),
-  });
-
-  const server = createServer(app.handleHttp);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.httpPort, () => resolve());
-  });
-  shutdown.register("http", async () => {
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    await closed;
-  });
-  installSignalHandlers(shutdown, process, logger);
-  logger.info({ port: config.httpPort }, "probe server listening");
-
-  try {
-    await app.start(shutdown);
-    logger.info("generation service started");
-  } catch (err) {
-    // A signal during start: its handler shuts down and exits.
-    if (shutdown.started) return;
-    logger.fatal({ err }, "generation service failed to start");
-    await shutdown.shutdown("start failed");
-    process.exit(1);
-  }
-}
-
-void main();
+void runStageMain({
+  name: "generation",
+  loadConfig: () => loadGenerationConfig(),
+  createApp: ({ config, logger, kafka }) => {
+    const artifacts = new FsArtifactStore({ root: config.artifactRoot });
+    return createGenerationApp({
+      logger,
+      kafka,
+      artifacts,
+      demos: createRetrievalDemoSource(config.retrieval),
+      loadBackend: () =>
+        createLlmBackend(config.llm, artifacts, { logger: childLogger(logger, { component: "llm" }) }),
+      retry: config.retry,
+      drainTimeoutMs: config.drainTimeoutMs,
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
+      processMetrics: true,
+    });
+  },
+});
