@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the project needs, idempotently: npm packages, the Python environments, the models.
 # Downloads are cached outside the repo (npm's and pip's own caches, and $ISARA_CACHE for models), so a
-# second run on the same machine is quick. Usage: scripts/setup.sh [node|python|models|kafka|all]...
+# second run on the same machine is quick. Usage: scripts/setup.sh [node|python|models|kafka|kube|all]...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1
@@ -45,6 +45,15 @@ setup_kafka() {
   bash infra/kafka/fetch.sh >/dev/null
 }
 
+setup_kube() {
+  # helm and kube-score (chart tests, the trainer releases), then a real kube-apiserver and etcd (the
+  # Kubernetes tests), all built from the Go module proxy once per machine.
+  step "chart tools (infra/kube/helm-tools.sh)"
+  bash infra/kube/helm-tools.sh >/dev/null
+  step "kube-apiserver and etcd (infra/kube/fetch.sh)"
+  bash infra/kube/fetch.sh >/dev/null
+}
+
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=(all)
 for t in "${targets[@]}"; do
@@ -53,7 +62,8 @@ for t in "${targets[@]}"; do
     python) setup_python ;;
     models) setup_models ;;
     kafka) setup_kafka ;;
-    all) setup_node; setup_python; setup_models; setup_kafka ;;
-    *) echo "setup.sh: unknown target '$t' (use node, python, models, kafka or all)" >&2; exit 2 ;;
+    kube) setup_kube ;;
+    all) setup_node; setup_python; setup_models; setup_kafka; setup_kube ;;
+    *) echo "setup.sh: unknown target '$t' (use node, python, models, kafka, kube or all)" >&2; exit 2 ;;
   esac
 done

@@ -119,9 +119,24 @@ export interface TrainResult {
   readonly losses: readonly number[];
 }
 
+/**
+ * Which run and round a training belongs to. Backends that schedule the training elsewhere (a
+ * Kubernetes Job) name and label it with this, so a person can find it and a cancelled run's
+ * trainings can be removed; a local subprocess needs none of it.
+ */
+export interface TrainContext {
+  readonly runId: string;
+  readonly round: number;
+}
+
 /** Trains a model on a dataset (LoRA by default). */
 export interface Trainer extends Closeable {
-  train(spec: TrainSpec, onProgress?: (p: TrainProgress) => void, signal?: AbortSignal): Promise<TrainResult>;
+  train(
+    spec: TrainSpec,
+    onProgress?: (p: TrainProgress) => void,
+    signal?: AbortSignal,
+    context?: TrainContext,
+  ): Promise<TrainResult>;
 }
 
 /** Which model an evaluation scores: the base model, optionally with an adapter. */

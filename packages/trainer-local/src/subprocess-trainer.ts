@@ -104,7 +104,12 @@ function toProgress(e: Record<string, unknown>): TrainProgress {
   };
 }
 
-async function readResult(path: string): Promise<TrainResult> {
+/**
+ * The `result.json` a trainer wrote at `path`, checked: wherever the trainer ran (a subprocess here, a
+ * Kubernetes Job on the shared volume), its outputs are read the same way.
+ * @throws IsaraError `internal` when the file is missing or lacks a field.
+ */
+export async function readResult(path: string): Promise<TrainResult> {
   let raw: string;
   try {
     raw = await readFile(path, "utf8");

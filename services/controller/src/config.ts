@@ -3,8 +3,10 @@
  * the kit's `loadConfig` (every bad variable is listed at start, then the process exits). Everything
  * below is plain data; nothing reads `process.env` elsewhere.
  */
+import { hostname } from "node:os";
 import {
   type Env,
+  envBoolean,
   envDuration,
   envInt,
   envList,
@@ -50,6 +52,21 @@ const envSchema = z.object({
   CONSUMER_CONCURRENCY: envInt({ min: 1, max: 256 }).default(12),
   // Tries of a result that fails with a transient error (disk or broker unavailable) before it is dead-lettered.
   RETRY_ATTEMPTS: envInt({ min: 1, max: 1000 }).default(8),
+  // Kubernetes mode: also run the AlignmentRun resources of KUBE_NAMESPACE (watch, status, Events, finalizer).
+  KUBE_WATCH: envBoolean().default(false),
+  // Namespace whose AlignmentRuns this controller runs; unset = the pod's own (or the kubeconfig context's).
+  KUBE_NAMESPACE: z.string().optional(),
+  // Kubernetes mode: hold a coordination.k8s.io Lease before starting, so only one replica runs the runs.
+  LEADER_ELECTION: envBoolean().default(true),
+  // Name of that Lease; every replica of one controller deployment uses the same.
+  LEADER_ELECTION_LEASE: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "is not a Kubernetes object name")
+    .default("isara-controller"),
+  // This replica's identity in the Lease (the chart passes the pod name); default the host name.
+  POD_NAME: z.string().min(1).optional(),
+  // How often every AlignmentRun is reconciled again even without a change.
+  KUBE_RESYNC: envDuration().default(60_000),
   // Wait after the first transient failure; doubles after each further one.
   RETRY_INITIAL_DELAY: envDuration().default(1000),
   // Longest wait between two tries.
@@ -70,6 +87,16 @@ export interface ControllerConfig {
   readonly shutdownTimeoutMs: number;
   readonly drainTimeoutMs: number;
   readonly consumerConcurrency: number;
+  /** Kubernetes mode; `undefined` when KUBE_WATCH is off. */
+  readonly kube:
+    | {
+        readonly namespace: string | undefined;
+        /** The Lease to hold first; `undefined` with LEADER_ELECTION off. */
+        readonly lease: string | undefined;
+        readonly identity: string;
+        readonly resyncMs: number;
+      }
+    | undefined;
   readonly retry: {
     readonly attempts: number;
     readonly initialDelayMs: number;
@@ -96,6 +123,14 @@ export function loadControllerConfig(env: Env = process.env): ControllerConfig {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
     drainTimeoutMs: e.DRAIN_TIMEOUT,
     consumerConcurrency: e.CONSUMER_CONCURRENCY,
+    kube: e.KUBE_WATCH
+      ? {
+          namespace: e.KUBE_NAMESPACE,
+          lease: e.LEADER_ELECTION ? e.LEADER_ELECTION_LEASE : undefined,
+          identity: e.POD_NAME ?? hostname(),
+          resyncMs: e.KUBE_RESYNC,
+        }
+      : undefined,
     retry: {
       attempts: e.RETRY_ATTEMPTS,
       initialDelayMs: e.RETRY_INITIAL_DELAY,

@@ -1,7 +1,8 @@
 /**
  * The controller's process: the only file with process effects. Config from the environment, the
  * root logger, the adapters (Kafka client, artifact store, file run store, retrieval client), the app, the probe server,
- * signal handlers, start (topics, producer, runs, consumer), then the gRPC server. A bad config or a
+ * signal handlers, in Kubernetes mode (KUBE_WATCH) the leader Lease, start (topics, producer, runs, consumer), the
+ * gRPC server, then in Kubernetes mode the AlignmentRun watch. A bad config or a
  * failed start exits 1 with the reason logged.
  *
  * Shutdown (SIGTERM/SIGINT) runs in reverse start order: the gRPC server drains (NOT_SERVING, watch
@@ -18,6 +19,7 @@ import { FileRunStore, FsArtifactStore } from "@isara/store-fs";
 import { Kafka } from "kafkajs";
 import { createControllerApp } from "./app.js";
 import { type ControllerConfig, loadControllerConfig } from "./config.js";
+import { createKubeMode } from "./kube/kube-mode.js";
 import { createRetrievalSeedStore } from "./seed-store.js";
 
 async function main(): Promise<void> {
@@ -34,10 +36,11 @@ async function main(): Promise<void> {
     brokers: [...config.kafka.brokers],
     ...kafkaLogging(logger),
   });
+  const artifacts = new FsArtifactStore({ root: config.artifactRoot });
   const app = createControllerApp({
     logger,
     kafka,
-    artifacts: new FsArtifactStore({ root: config.artifactRoot }),
+    artifacts,
     runStore: new FileRunStore({ dir: config.artifactRoot, parse: parseRunState, layout: "folder-per-run" }),
     domainsDir: config.domainsDir,
     seeds: createRetrievalSeedStore(config.retrievalAddress),
@@ -69,12 +72,22 @@ async function main(): Promise<void> {
   logger.info({ port: config.httpPort }, "probe server listening");
 
   try {
+    const kube =
+      config.kube === undefined
+        ? undefined
+        : createKubeMode(config.kube, { logger, artifacts, domainsDir: config.domainsDir });
+    // A standby replica waits here for the Lease, serving only its probes (not ready).
+    await kube?.lead(shutdown, (why) => {
+      logger.fatal({ why }, "lost the leader Lease; exiting so the new leader alone runs the runs");
+      void shutdown.shutdown("lost leadership").then(() => process.exit(1));
+    });
     await app.start(shutdown);
     const port = await bindGrpcServer(app.server, `0.0.0.0:${config.grpcPort}`);
     // The gRPC close gets its own drain time plus a margin, so it is forced before the kit gives up on it.
     shutdown.register("grpc", () => app.closeGrpc(config.shutdownTimeoutMs), {
       timeoutMs: config.shutdownTimeoutMs + 5000,
     });
+    await kube?.startRuns(app.reconciler, shutdown);
     app.markServing();
     logger.info({ grpcPort: port, httpPort: config.httpPort }, "controller serving");
   } catch (err) {

@@ -12,6 +12,7 @@ import type { ArtifactStore, Trainer } from "@isara/core";
 import { createStageService, type StageService, type StageServiceDeps } from "@isara/kafka-kit";
 import { childLogger } from "@isara/kit";
 import type { BaseModel } from "./base-model.js";
+import type { LoraLoader } from "./lora-loader.js";
 import { createTrainingMetrics } from "./service-metrics.js";
 import { createTrainWorkHandler } from "./train-work-handler.js";
 import { createTrainerLogRelay } from "./trainer-log.js";
@@ -37,6 +38,8 @@ export interface TrainingDispatchAppDeps extends StageServiceDeps {
   readonly baseModel: BaseModel;
   /** Longest training run before it is stopped and retried. */
   readonly trainingTimeoutMs?: number;
+  /** Loads each trained adapter into the serving fleet (vLLM); none = nothing to load. */
+  readonly adapters?: LoraLoader;
 }
 
 /** The built service: `start` creates the topics, connects the producer, opens the trainer and joins the group. */
@@ -63,6 +66,7 @@ export function createTrainingDispatchApp(deps: TrainingDispatchAppDeps): Traini
           metrics: trainingMetrics,
           trainerLogs,
           ...(deps.trainingTimeoutMs === undefined ? {} : { trainingTimeoutMs: deps.trainingTimeoutMs }),
+          ...(deps.adapters === undefined ? {} : { adapters: deps.adapters }),
         }),
       );
     },

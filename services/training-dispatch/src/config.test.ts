@@ -21,7 +21,32 @@ test("the three required variables are enough; the rest has working defaults", (
     shutdownTimeoutMs: 15_000,
     drainTimeoutMs: 0,
     retry: { attempts: 4, initialDelayMs: 5000, maxDelayMs: 300_000 },
+    kube: undefined,
+    loraServingUrls: [],
   });
+});
+
+test("the Kubernetes backend: namespace, chart, values file, helm, poll; and the vLLM servers to load adapters into", () => {
+  const config = loadTrainingDispatchConfig({
+    ...MINIMAL,
+    TRAINER_BACKEND: "kubernetes",
+    KUBE_NAMESPACE: "isara",
+    TRAINER_VALUES_FILE: "/etc/isara/trainer-values.yaml",
+    TRAINER_POLL: "2s",
+    LORA_SERVING_URLS: "http://vllm-0:8000, http://vllm-1:8000",
+  });
+  assert.deepEqual(config.kube, {
+    namespace: "isara",
+    chartDir: "/app/charts/isara-trainer",
+    valuesFile: "/etc/isara/trainer-values.yaml",
+    helm: "helm",
+    pollMs: 2000,
+  });
+  assert.deepEqual(config.loraServingUrls, ["http://vllm-0:8000", "http://vllm-1:8000"]);
+  assert.throws(
+    () => loadTrainingDispatchConfig({ ...MINIMAL, TRAINER_BACKEND: "slurm" }),
+    /TRAINER_BACKEND/,
+  );
 });
 
 test("every variable is read", () => {

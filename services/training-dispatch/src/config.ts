@@ -4,7 +4,7 @@
  * exits). Everything below is plain data; nothing reads `process.env` elsewhere.
  */
 import { type StageServiceConfig, stageServiceConfigFrom, stageServiceEnv } from "@isara/kafka-kit";
-import { type Env, envDuration, envInt, loadConfig } from "@isara/kit";
+import { type Env, envDuration, envInt, envList, loadConfig } from "@isara/kit";
 import { z } from "zod";
 
 // Shared with every stage (see @isara/kafka-kit's stageServiceEnv): KAFKA_BROKERS, KAFKA_CLIENT_ID, ARTIFACT_ROOT
@@ -31,6 +31,20 @@ const envSchema = z.object(
       TRAINER_THREADS: envInt({ min: 1, max: 1024 }).optional(),
       // Longest training run; a trainer still running then is stopped and the work retried.
       TRAINING_TIMEOUT: envDuration().default(12 * 3_600_000),
+      // Where trainings run: "local" (the Python trainer as a subprocess here) or "kubernetes" (a Job per training from charts/isara-trainer).
+      TRAINER_BACKEND: z.enum(["local", "kubernetes"]).default("local"),
+      // Kubernetes backend: namespace of the trainer Jobs; unset = the pod's own (or the kubeconfig context's).
+      KUBE_NAMESPACE: z.string().optional(),
+      // Kubernetes backend: folder of the isara-trainer chart (copied into this service's image).
+      TRAINER_CHART: z.string().min(1).default("/app/charts/isara-trainer"),
+      // Kubernetes backend: values file every trainer release gets (image, GPUs, node selector, tolerations, queue, volumes).
+      TRAINER_VALUES_FILE: z.string().min(1).optional(),
+      // Kubernetes backend: the helm binary that renders the chart (it never talks to the cluster).
+      HELM_BIN: z.string().min(1).default("helm"),
+      // Kubernetes backend: wait between two looks at a running trainer Job.
+      TRAINER_POLL: envDuration().default(5000),
+      // Base URLs of vLLM servers that load each trained adapter (POST /v1/load_lora_adapter), comma-separated; empty = none.
+      LORA_SERVING_URLS: envList().default([]),
     },
   ),
 );
@@ -43,11 +57,24 @@ export interface TrainerProcessConfig {
   readonly threads: number | undefined;
 }
 
+/** How the Kubernetes backend installs trainer releases. */
+export interface KubeTrainerConfig {
+  readonly namespace: string | undefined;
+  readonly chartDir: string;
+  readonly valuesFile: string | undefined;
+  readonly helm: string;
+  readonly pollMs: number;
+}
+
 /** The service's typed configuration. */
 export interface TrainingDispatchConfig extends StageServiceConfig {
   readonly baseModel: { readonly path: string; readonly id: string | undefined };
   readonly trainer: TrainerProcessConfig;
   readonly trainingTimeoutMs: number;
+  /** The Kubernetes backend's settings; `undefined` with TRAINER_BACKEND=local. */
+  readonly kube: KubeTrainerConfig | undefined;
+  /** vLLM servers that load each trained adapter. */
+  readonly loraServingUrls: readonly string[];
 }
 
 /**
@@ -61,5 +88,16 @@ export function loadTrainingDispatchConfig(env: Env = process.env): TrainingDisp
     baseModel: { path: e.BASE_MODEL_PATH, id: e.BASE_MODEL_ID },
     trainer: { python: e.TRAINER_PYTHON, device: e.TRAINER_DEVICE, threads: e.TRAINER_THREADS },
     trainingTimeoutMs: e.TRAINING_TIMEOUT,
+    kube:
+      e.TRAINER_BACKEND === "kubernetes"
+        ? {
+            namespace: e.KUBE_NAMESPACE,
+            chartDir: e.TRAINER_CHART,
+            valuesFile: e.TRAINER_VALUES_FILE,
+            helm: e.HELM_BIN,
+            pollMs: e.TRAINER_POLL,
+          }
+        : undefined,
+    loraServingUrls: e.LORA_SERVING_URLS,
   };
 }

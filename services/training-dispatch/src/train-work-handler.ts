@@ -20,6 +20,7 @@ import { type ArtifactStore, IsaraError, type Trainer, type TrainResult, type Tr
 import { outgoingMessage, type StageHandler, type StageJob } from "@isara/kafka-kit";
 import type { BaseModel } from "./base-model.js";
 import { type CompletionRecord, readCompletion, writeCompletion } from "./completion-record.js";
+import type { LoraLoader } from "./lora-loader.js";
 import type { TrainingMetrics } from "./service-metrics.js";
 import { parseTrainWork, type TrainJob } from "./train-job.js";
 import { classifyTrainerFailure } from "./trainer-failure.js";
@@ -36,6 +37,8 @@ export interface TrainWorkHandlerDeps {
   readonly trainerLogs?: TrainerLogRelay;
   /** Longest training run before it is stopped and retried (default: 12 hours). */
   readonly trainingTimeoutMs?: number;
+  /** Loads each trained adapter into the serving fleet before TrainDone goes out; none = nothing to load. */
+  readonly adapters?: LoraLoader;
 }
 
 /** The `TrainDone` reporting a finished training, built only from its record so replays are identical. */
@@ -126,14 +129,21 @@ export function createTrainWorkHandler(deps: TrainWorkHandlerDeps): StageHandler
       outputDir: artifacts.locate(request.outputKey),
     };
     const onProgress = progressLogger(stage.logger, () => metrics.steps.inc());
-    const run = () => deps.trainer.train(spec, onProgress, AbortSignal.any([stage.signal, timeout]));
+    const context = { runId: job.context.run, round: job.context.round };
+    const run = () => deps.trainer.train(spec, onProgress, AbortSignal.any([stage.signal, timeout]), context);
     return deps.trainerLogs === undefined ? run() : deps.trainerLogs.during(stage.logger, run);
+  }
+
+  /** Serving must hold the adapter before the next work names it; a failure retries the work (answered from its record). */
+  async function loadAdapter(record: CompletionRecord): Promise<void> {
+    await deps.adapters?.load(record.adapter, artifacts.locate(record.adapterDir));
   }
 
   async function handle(work: TrainWork, stage: StageJob) {
     const job = parseTrainWork(work);
     const stored = await readCompletion(artifacts, job);
     if (stored !== undefined) {
+      await loadAdapter(stored);
       metrics.trainings.inc({ outcome: "replayed" });
       stage.logger.info({ adapter: stored.adapter }, "already trained; answering from the completion record");
       return [outgoingMessage(TOPICS.trainDone, doneFrom(job, stored))];
@@ -205,6 +215,7 @@ export function createTrainWorkHandler(deps: TrainWorkHandlerDeps): StageHandler
       trainedFrom: baseModel.path,
     };
     await writeCompletion(artifacts, job, record);
+    await loadAdapter(record);
     metrics.trainings.inc({ outcome: "trained" });
     metrics.duration.observe({ outcome: "trained" }, seconds());
     stage.logger.info(

@@ -1,14 +1,16 @@
 /**
  * The trainer as this service runs it: the Python trainer (`services/trainer`, `python -m
- * isara_trainer`) as a subprocess through `@isara/trainer-local`, on the replica's own device. The
- * checks run at start, so a replica without its Python environment or base model fails its rollout
+ * isara_trainer`) as a subprocess through `@isara/trainer-local`, on the replica's own device, or
+ * (TRAINER_BACKEND=kubernetes) as a Job per training. The local backend's checks run at start, so a replica without its Python environment or base model fails its rollout
  * instead of failing every round sent to it.
  */
 import { existsSync } from "node:fs";
 import type { Trainer } from "@isara/core";
 import { IsaraError } from "@isara/core";
+import { loadKubeConfig, resolveNamespace } from "@isara/kube-kit";
 import { createSubprocessTrainer } from "@isara/trainer-local";
-import type { TrainerProcessConfig } from "./config.js";
+import type { TrainerProcessConfig, TrainingDispatchConfig } from "./config.js";
+import { createKubeTrainer } from "./kube-trainer.js";
 
 /** The trainer's own environment variables for `config` (see docs/trainer.md). */
 export function trainerEnv(config: TrainerProcessConfig): Record<string, string> {
@@ -35,6 +37,24 @@ export function checkTrainingSetup(config: TrainerProcessConfig, baseModelPath: 
     );
   }
   if (problems.length > 0) throw new IsaraError("not_found", problems.join("\n"), problems);
+}
+
+/**
+ * The trainer backend the config names: the local subprocess, or a Kubernetes Job per training
+ * (`kube-trainer.ts`), its log lines going to `onLog`.
+ */
+export function openTrainer(config: TrainingDispatchConfig, onLog: (line: string) => void): Trainer {
+  if (config.kube === undefined) return openSubprocessTrainer(config.trainer, onLog);
+  const kc = loadKubeConfig();
+  return createKubeTrainer({
+    kc,
+    namespace: resolveNamespace(kc, config.kube.namespace),
+    chartDir: config.kube.chartDir,
+    valuesFile: config.kube.valuesFile,
+    helm: config.kube.helm,
+    pollMs: config.kube.pollMs,
+    onLog,
+  });
 }
 
 /** The subprocess trainer for `config`, its stderr lines going to `onLog`. */

@@ -8,7 +8,14 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/kafka-testkit";
 import { defaultModelPath } from "@isara/llm-llama";
-import { createGatewayClient, type GatewayClient, START_ORDER, type Stack, startStack } from "@isara/stack";
+import {
+  createGatewayClient,
+  type GatewayClient,
+  type ServiceName,
+  START_ORDER,
+  type Stack,
+  startStack,
+} from "@isara/stack";
 import { ROOT, realStackSkip, runsDir, TRAINER_PYTHON } from "../embedded/fixtures.js";
 
 /** Why the distributed tests cannot run here, or `false`. */
@@ -26,27 +33,35 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
+/** What a test may change in the stack it starts. */
+export interface TestStackOptions {
+  /** The stack's folder (default: a new one under runs/). */
+  readonly dir?: string;
+  /** Environment added to one service's (after the quick retries). */
+  readonly extraEnv?: Partial<Record<ServiceName, Readonly<Record<string, string>>>>;
+}
+
 /** Starts the broker, then the whole stack on it. */
-export async function startTestStack(): Promise<TestStack> {
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const broker = await startKafka();
   try {
     const quickRetries = { RETRY_INITIAL_DELAY: "200ms", RETRY_MAX_DELAY: "3s", RETRY_ATTEMPTS: "30" };
     const stack = await startStack({
       root: ROOT,
-      dir: await runsDir(),
+      dir: options.dir ?? (await runsDir()),
       kafka: { bootstrap: broker.bootstrap },
       modelPath: defaultModelPath(),
       trainerPython: TRAINER_PYTHON,
       llmParallel: 2,
       killOnExit: true,
       extraEnv: {
-        controller: quickRetries,
-        generation: quickRetries,
-        filtering: quickRetries,
-        "training-dispatch": quickRetries,
-        evaluation: quickRetries,
-        gateway: {},
-        retrieval: {},
+        controller: { ...quickRetries, ...options.extraEnv?.controller },
+        generation: { ...quickRetries, ...options.extraEnv?.generation },
+        filtering: { ...quickRetries, ...options.extraEnv?.filtering },
+        "training-dispatch": { ...quickRetries, ...options.extraEnv?.["training-dispatch"] },
+        evaluation: { ...quickRetries, ...options.extraEnv?.evaluation },
+        gateway: { ...options.extraEnv?.gateway },
+        retrieval: { ...options.extraEnv?.retrieval },
       },
     });
     return {

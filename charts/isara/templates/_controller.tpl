@@ -1,0 +1,33 @@
+{{/* controller: configuration, extra env and volumes (see services/controller/src/config.ts). */}}
+
+{{- define "isara.controller.config" -}}
+{{- $v := .root.Values -}}
+KAFKA_BROKERS: {{ include "isara.kafkaBrokers" .root | quote }}
+ARTIFACT_ROOT: {{ $v.artifacts.mountPath | quote }}
+{{- with .values.domainsDir }}
+DOMAINS_DIR: {{ . | quote }}
+{{- end }}
+{{ include "isara.config.retrievalAddress" . }}
+BASE_MODEL: {{ $v.baseModel.name | quote }}
+ADAPTER_REFERENCE: {{ .values.adapterReference | quote }}
+GRPC_PORT: "50051"
+HTTP_PORT: "8080"
+LOG_LEVEL: {{ .values.logLevel | quote }}
+KUBE_WATCH: "true"
+LEADER_ELECTION_LEASE: {{ default (include "isara.componentName" .) .values.leaderElectionLease | quote }}
+{{- end -}}
+
+{{/* The namespace it watches AlignmentRuns in, and its pod name as the leader-election identity. */}}
+{{- define "isara.controller.env" -}}
+{{ include "isara.env.namespace" . }}
+- name: POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+{{- end -}}
+
+{{- define "isara.controller.volumes" -}}
+{{- end -}}
+
+{{- define "isara.controller.volumeMounts" -}}
+{{- end -}}
