@@ -21,7 +21,7 @@ export function chartToolsSkip(): string | false {
   if (spawnSync("bash", [TOOLS_SCRIPT, "--check"], { stdio: "ignore" }).status === 0) return false;
   const go = spawnSync("go", ["version"], { stdio: "ignore" });
   if (go.error === undefined && go.status === 0) return false;
-  return "needs helm and kube-score, which are not installed, and no 'go' to build them: install Go 1.22+ and run infra/kube/helm-tools.sh (or scripts/setup.sh kube-tools)";
+  return "needs helm and kube-score, which are not installed, and no 'go' to build them: install Go 1.22+ and run infra/kube/helm-tools.sh (or scripts/setup.sh kube)";
 }
 
 /** The folder holding helm and kube-score; builds them on first use (minutes, once per machine). */

@@ -194,4 +194,45 @@ describe("Kubernetes mode: an AlignmentRun applied with kubectl runs through the
       "a finished run stays done; its results stay on the volume",
     );
   });
+
+  test("a run whose domain ConfigMap is missing fails with the fix, and starts once the ConfigMap exists", async () => {
+    const late = JSON.stringify({
+      apiVersion: "isara.dev/v1alpha1",
+      kind: "AlignmentRun",
+      metadata: { name: "late-domain" },
+      spec: { domain: { name: "misconceptions", configMap: { name: "late-domain-files" } } },
+    });
+    must(kubectl, ["create", "-f", "-"], late);
+    const refused = await eventually(
+      "the refusal",
+      () => get("late-domain"),
+      (r) => r?.status?.phase === "Failed",
+      WAIT,
+    );
+    const created = refused?.status?.conditions?.find((c) => c.type === "Created");
+    assert.equal(created?.status, "False");
+    assert.equal(created?.reason, "DomainNotFound");
+    const warning = must(kubectl, [
+      "get",
+      "events",
+      "--field-selector",
+      "involvedObject.name=late-domain,type=Warning",
+      "-o",
+      "jsonpath={.items[*].message}",
+    ]);
+    assert.match(
+      warning,
+      /ConfigMap default\/late-domain-files .* does not exist; create it with kubectl create configmap late-domain-files/,
+    );
+    const domain = await writeSmallDomain("misconceptions");
+    must(kubectl, ["create", "configmap", "late-domain-files", `--from-file=${domain}/`]);
+    await eventually(
+      "the run to start at the next resync",
+      () => get("late-domain"),
+      (r) => r?.status?.conditions?.some((c) => c.type === "Created" && c.status === "True") === true,
+      WAIT,
+    );
+    must(kubectl, ["delete", "alignmentrun", "late-domain", "--wait=true", "--timeout=120s"]);
+    assert.equal((await runState("late-domain")).status, "cancelled");
+  });
 });

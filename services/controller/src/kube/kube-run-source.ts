@@ -7,7 +7,8 @@
  *   path or URL), the spec's settings merged into domain.json, the folder written to the artifact
  *   volume, and the run created through the same `Reconciler.create` as a gRPC CreateRun (so the same
  *   validation, idempotency by run id and resume after restart). A spec that cannot start a run gets
- *   phase Failed, a `Created=False` condition and a Warning Event saying how to fix it.
+ *   phase Failed, a `Created=False` condition and a Warning Event saying how to fix it, and is tried
+ *   again at every resync, so creating the missing ConfigMap afterwards starts the run.
  * - running: its status is written to the status subresource on every change a person would see
  *   (phase, round, counts, metric), and every phase transition is an Event, so `kubectl describe`
  *   tells the run's story.
@@ -301,13 +302,6 @@ export function createKubeRunSource(deps: KubeRunSourceDeps): KubeRunSource {
       if ((run.metadata.finalizers ?? []).includes(RUN_FINALIZER)) await finalize(run);
       return;
     }
-    if (
-      run.status?.conditions?.some((c) => c.type === "Created" && c.status === "False") &&
-      !tracked.has(name)
-    ) {
-      // Refused before: the spec is immutable, so only a new resource can fix it.
-      return;
-    }
     if (!(run.metadata.finalizers ?? []).includes(RUN_FINALIZER)) {
       await addFinalizer(run);
       return; // The update this causes reconciles again with the finalizer on.
@@ -325,6 +319,8 @@ export function createKubeRunSource(deps: KubeRunSourceDeps): KubeRunSource {
       const reason = err instanceof IsaraError ? REFUSALS[err.code] : undefined;
       if (reason === undefined) throw err;
       const message = err instanceof Error ? err.message : String(err);
+      // Tried again at every resync (a ConfigMap created later starts the run); said once.
+      if (run.status?.phase === "Failed" && run.status.message === message) return;
       await writeStatus(
         name,
         refusedStatus(reason, message, {
