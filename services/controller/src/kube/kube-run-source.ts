@@ -13,7 +13,8 @@
  *   (phase, round, counts, metric), and every phase transition is an Event, so `kubectl describe`
  *   tells the run's story.
  * - deleted (`deletionTimestamp`): the run is cancelled, its trainer Jobs and their ConfigMaps are
- *   deleted by label, and the finalizer comes off so the API server removes the resource.
+ *   deleted by label, and the finalizer comes off so the API server removes the resource. A run
+ *   cancelled through the API (CancelRun) while its resource stays loses its trainer Jobs the same way.
  *
  * The run state itself stays in the run folder on the artifact volume (the RunStore): the resource's
  * status is a summary for people and kubectl, small enough for etcd, and rewritten from the run.
@@ -170,6 +171,17 @@ export function createKubeRunSource(deps: KubeRunSourceDeps): KubeRunSource {
             : `round ${status.round} of ${status.plannedRounds}: ${(status.phase ?? "").toLowerCase()}`;
       await deps.events.record(t.subject, type, status.phase ?? "Pending", detail);
       t.phase = status.phase;
+      if (status.phase === "Cancelled") {
+        // Cancelled through the API (CancelRun) while the resource stays: its trainings stop too.
+        const removed = await deps.cleanupRun(name);
+        if (removed > 0)
+          await deps.events.record(
+            t.subject,
+            "Normal",
+            "CleanedUp",
+            `deleted ${removed} trainer object(s) of run ${name}`,
+          );
+      }
     }
   }
 
