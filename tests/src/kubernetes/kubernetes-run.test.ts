@@ -232,6 +232,11 @@ describe("Kubernetes mode: an AlignmentRun applied with kubectl runs through the
       (r) => r?.status?.conditions?.some((c) => c.type === "Created" && c.status === "True") === true,
       WAIT,
     );
+    assert.equal(
+      (get("late-domain")?.status as { message?: string } | undefined)?.message,
+      undefined,
+      "the refusal's message is gone",
+    );
     must(kubectl, ["delete", "alignmentrun", "late-domain", "--wait=true", "--timeout=120s"]);
     assert.equal((await runState("late-domain")).status, "cancelled");
   });

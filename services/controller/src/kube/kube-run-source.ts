@@ -125,9 +125,23 @@ export function createKubeRunSource(deps: KubeRunSourceDeps): KubeRunSource {
     uid: run.metadata.uid ?? "",
   });
 
+  /** Fields a status may leave out; a merge patch removes them only when sent as null. */
+  const OPTIONAL = [
+    "round",
+    "plannedRounds",
+    "accepted",
+    "rejected",
+    "latestMetric",
+    "stopReason",
+    "message",
+  ] as const;
+
   async function writeStatus(name: string, status: AlignmentRunStatus): Promise<void> {
+    const body: Record<string, unknown> = { ...status };
+    // A run that starts after a refusal must not keep the refusal's message.
+    for (const key of OPTIONAL) if (body[key] === undefined) body[key] = null;
     try {
-      await custom.patchNamespacedCustomObjectStatus({ ...coords, name, body: { status } }, mergePatch);
+      await custom.patchNamespacedCustomObjectStatus({ ...coords, name, body: { status: body } }, mergePatch);
     } catch (err) {
       if (apiStatus(err) === 404) return;
       throw new IsaraError(
