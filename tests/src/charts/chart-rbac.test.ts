@@ -6,10 +6,10 @@
  * nearby calls they do not make are denied.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type KubeApiServer, kubeSkipReason, startKubeApiServer } from "@isara/kube-testkit";
+import { type Kubectl, kubectlFor } from "../kubernetes/kubectl.js";
 import {
   CHARTS,
   chartToolsSkip,
@@ -65,13 +65,9 @@ const DISPATCH_DENIED: Call[] = [
 describe("the isara chart's RBAC on a real kube-apiserver", { skip }, () => {
   let kube: KubeApiServer | undefined;
   let accounts: Manifest[] = [];
-  const kubectl = (args: readonly string[], input?: string) => {
+  const kubectl: Kubectl = (args, input) => {
     if (kube === undefined) throw new Error("the API server is not started");
-    return spawnSync("kubectl", ["--kubeconfig", kube.kubeconfigPath, ...args], {
-      input,
-      encoding: "utf8",
-      timeout: 60_000,
-    });
+    return kubectlFor(kube.kubeconfigPath)(args, input);
   };
   const accountOf = (component: string): string => {
     const sa = accounts.find((m) => m.metadata.labels?.["app.kubernetes.io/component"] === component);

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { type KubeApiServer, kubeSkipReason, startKubeApiServer } from "@isara/kube-testkit";
+import { type Kubectl, kubectlFor } from "../kubernetes/kubectl.js";
 import { chartToolsSkip, installChartTools, type Manifest, render, scenarios } from "./chart-fixture.js";
 
 /** API groups whose CRDs the test cluster does not install. */
@@ -29,13 +30,9 @@ describe("rendered charts on a real kube-apiserver: strict validation, restricte
 }, () => {
   let kube: KubeApiServer | undefined;
   let bin = "";
-  const kubectl = (args: readonly string[], input?: string) => {
+  const kubectl: Kubectl = (args, input) => {
     if (kube === undefined) throw new Error("the API server is not started");
-    return spawnSync("kubectl", ["--kubeconfig", kube.kubeconfigPath, ...args], {
-      input,
-      encoding: "utf8",
-      timeout: 120_000,
-    });
+    return kubectlFor(kube.kubeconfigPath)(args, input);
   };
 
   before(async () => {

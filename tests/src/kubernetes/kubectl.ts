@@ -27,7 +27,7 @@ export function kubectlFor(kubeconfig: string): Kubectl {
     const res = spawnSync("kubectl", ["--kubeconfig", kubeconfig, ...args], {
       input,
       encoding: "utf8",
-      timeout: 60_000,
+      timeout: 120_000,
     });
     return {
       status: res.status ?? -1,
