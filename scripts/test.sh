@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command (via `make test`): set up, build, typecheck, lint, then run every test suite
 # (Node packages and services under c8 coverage, the Python trainer under pytest) and close on one
-# summary line: "tests: N passed, N failed, N skipped".
+# summary line: "tests: N passed, N failed, N skipped", just below each failing test with its error.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1
@@ -35,6 +35,9 @@ npx c8 report --temp-directory="$results/c8" --reporter=text --exclude-after-rem
   --include='packages/*/src/**' --include='services/*/src/**' --exclude='**/*.test.ts' --exclude='**/gen/**' || status=1
 npx c8 check-coverage --temp-directory="$results/c8" --exclude-after-remap --lines 90 \
   --include='packages/core/src/**' --exclude='**/*.test.ts' || status=1
+
+# Failures again, with their errors, where a log cut to its last lines still shows them.
+[[ -f "$results/node.tap" ]] && python3 scripts/tap-failures.py "$results/node.tap"
 
 node_pass=$(grep -m1 -E '^# pass ' "$results/node.tap" | awk '{print $3}')
 node_fail=$(grep -m1 -E '^# fail ' "$results/node.tap" | awk '{print $3}')

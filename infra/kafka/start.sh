@@ -116,8 +116,11 @@ jvm=(-Xmx512m -Xms128m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=
 [[ -z ${ISARA_KAFKA_JVM_OPTS:-} ]] || jvm+=($ISARA_KAFKA_JVM_OPTS)
 
 if [[ ! -f $dir/data/meta.properties ]]; then
-  # Any 16 random bytes as URL-safe base64 make a valid cluster id; no extra JVM start needed.
+  # Any 16 random bytes as URL-safe base64 make a valid cluster id; no extra JVM start needed. One id in
+  # 64 starts with "-", which the tool's argument parser takes for an option ("expected one argument"),
+  # so such an id gets "A" as its first character instead (still 22 base64 characters, 16 bytes).
   cluster="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+  [[ $cluster != -* ]] || cluster="A${cluster:1}"
   "$kafka_java" -Xmx256m -XX:TieredStopAtLevel=1 -cp "$kafka_libs/*" kafka.tools.StorageTool \
     format --cluster-id "$cluster" --config "$config" >"$dir/format.log" 2>&1 ||
     kafka_fail "formatting $dir/data failed:$(printf '\n'; tail -n 20 "$dir/format.log")"

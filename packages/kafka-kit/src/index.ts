@@ -3,11 +3,12 @@
  * catalogue and `@isara/kit`: topics created from the catalogue (`ensureTopics`), a producer that
  * partitions like the JVM clients, and the stage consumer that carries the delivery rules of
  * docs/topics.md (commit after effects, retry transient failures in place, dead-letter poison with
- * the reason, drain on shutdown), and the skeleton of a stage service: its shared environment
+ * the reason, drain on shutdown, restart after any crash), and the skeleton of a stage service: its shared environment
  * variables (`stageServiceEnv`), its app wiring (`createStageService`) and its process
  * (`runStageMain`). Kept out of `@isara/contracts` (wire types, no client) and `@isara/kit`
  * (transport-neutral) so that only services that talk to Kafka depend on kafkajs.
  */
+export * from "./crash-restart.js";
 export * from "./dead-letter.js";
 export * from "./ensure-topics.js";
 export * from "./kafka-failure.js";

@@ -2,6 +2,7 @@ import type { TopicSpec } from "@isara/contracts";
 import { IsaraError } from "@isara/core";
 import type { Logger } from "@isara/kit";
 import type { Consumer, EachMessagePayload, Kafka, Producer } from "kafkajs";
+import { type CrashRestart, restartAfterCrash } from "./crash-restart.js";
 import { deadLetterTopicOf } from "./dead-letter.js";
 import { kafkaFailure } from "./kafka-failure.js";
 import { createMessageProcessor, type StageHandler } from "./message-processor.js";
@@ -45,7 +46,10 @@ export interface StageConsumer {
   readonly partitions: readonly number[];
   /** Readiness check for the kit's health registry: passes once the member has joined the group. */
   readiness(): string;
-  /** Liveness check: fails only when the consumer crashed and kafkajs will not restart it. */
+  /**
+   * Liveness check: fails only when `start` failed. A consumer that crashes later is restarted (by
+   * kafkajs, or in place by {@link restartAfterCrash}) and is `joining` meanwhile, so not ready.
+   */
   liveness(): boolean;
   /**
    * Stops intake (pauses the topic), lets the message in flight finish for `drainTimeoutMs`, then
@@ -62,7 +66,8 @@ export interface StageConsumer {
  * evaluation, already uses the whole LLM); transient failures retried in place and poison
  * dead-lettered (see `createMessageProcessor`); heartbeats sent while a long message runs, so the
  * member keeps its partitions. If a rebalance takes the partition meanwhile, the commit fails and the
- * message is redelivered elsewhere, which idempotent handlers answer without doing the work twice.
+ * message is redelivered elsewhere, which idempotent handlers answer without doing the work twice. A
+ * crash (a broker restart, say) never ends the consumer: it is restarted until it joins again.
  */
 export function createStageConsumer<T extends WithRunContext>(
   options: StageConsumerOptions<T>,
@@ -83,6 +88,7 @@ export function createStageConsumer<T extends WithRunContext>(
   });
 
   let consumer: Consumer | undefined;
+  let recovery: CrashRestart | undefined;
   let state: StageConsumerState = "idle";
   let partitions: readonly number[] = [];
   let stopping = false;
@@ -157,6 +163,7 @@ export function createStageConsumer<T extends WithRunContext>(
         await running.done;
       }
     }
+    await recovery?.stop();
     await current.disconnect();
     state = "stopped";
   }
@@ -183,7 +190,8 @@ export function createStageConsumer<T extends WithRunContext>(
         state = "rebalancing";
       });
       c.on(c.events.CRASH, (e) => {
-        state = e.payload.restart ? "joining" : "crashed";
+        // Restarted either way: by kafkajs itself, or in place by restartAfterCrash.
+        state = "joining";
         log.error({ err: e.payload.error, restart: e.payload.restart }, "the consumer crashed");
       });
       c.on(c.events.STOP, () => {
@@ -193,7 +201,10 @@ export function createStageConsumer<T extends WithRunContext>(
       try {
         await c.connect();
         await c.subscribe({ topics: [options.topic.name], fromBeginning: true });
-        await c.run({ autoCommit: false, partitionsConsumedConcurrently: 1, eachMessage: onMessage });
+        const run = () =>
+          c.run({ autoCommit: false, partitionsConsumedConcurrently: 1, eachMessage: onMessage });
+        recovery = restartAfterCrash({ consumer: c, run, logger: log });
+        await run();
       } catch (err) {
         state = "crashed";
         throw kafkaFailure(err);

@@ -8,12 +8,14 @@
  * reconciler's per-run queue keeps one run's messages from different topics in order.
  */
 import { type RunContext, TOPIC_LIST, TOPICS, type TopicSpec } from "@isara/contracts";
-import type { MessageOutcome } from "@isara/kafka-kit";
 import {
+  type CrashRestart,
   createMessageProcessor,
   kafkaFailure,
+  type MessageOutcome,
   type ReceivedMessage,
   type RetryPolicy,
+  restartAfterCrash,
   type StageMetrics,
 } from "@isara/kafka-kit";
 import { IsaraError, type Logger } from "@isara/kit";
@@ -62,7 +64,7 @@ export interface ResultConsumer {
   start(): Promise<void>;
   /** Readiness: passes once the member joined the group. */
   readiness(): string;
-  /** Liveness: fails only when the consumer crashed for good. */
+  /** Liveness: fails only when `start` failed; a later crash is restarted (see `restartAfterCrash`). */
   liveness(): boolean;
   /** Stops intake, drains messages in flight (then aborts them, uncommitted), leaves the group. */
   close(): Promise<void>;
@@ -125,6 +127,7 @@ export function createResultConsumer(options: ResultConsumerOptions): ResultCons
   }
 
   let consumer: Consumer | undefined;
+  let recovery: CrashRestart | undefined;
   let state: "idle" | "joining" | "joined" | "rebalancing" | "stopped" | "crashed" = "idle";
   let stopping = false;
   const inFlight = new Map<Promise<void>, AbortController>();
@@ -186,6 +189,7 @@ export function createResultConsumer(options: ResultConsumerOptions): ResultCons
         await Promise.allSettled(running.map(([p]) => p));
       }
     }
+    await recovery?.stop();
     await current.disconnect();
     state = "stopped";
   }
@@ -210,18 +214,22 @@ export function createResultConsumer(options: ResultConsumerOptions): ResultCons
         state = "rebalancing";
       });
       c.on(c.events.CRASH, (e) => {
-        state = e.payload.restart ? "joining" : "crashed";
+        // Restarted either way: by kafkajs itself, or in place by restartAfterCrash.
+        state = "joining";
         log.error({ err: e.payload.error, restart: e.payload.restart }, "the consumer crashed");
       });
       state = "joining";
       try {
         await c.connect();
         await c.subscribe({ topics: topicNames, fromBeginning: true });
-        await c.run({
-          autoCommit: false,
-          partitionsConsumedConcurrently: options.concurrency ?? 12,
-          eachMessage: onMessage,
-        });
+        const run = () =>
+          c.run({
+            autoCommit: false,
+            partitionsConsumedConcurrently: options.concurrency ?? 12,
+            eachMessage: onMessage,
+          });
+        recovery = restartAfterCrash({ consumer: c, run, logger: log });
+        await run();
       } catch (err) {
         state = "crashed";
         throw kafkaFailure(err);

@@ -9,7 +9,14 @@
  * those of every message before it on its partition (docs/topics.md: "Keys and partitions").
  */
 import { IsaraError } from "@isara/core";
-import { kafkaFailure, type MessageOutcome, type ReceivedMessage, type StageMetrics } from "@isara/kafka-kit";
+import {
+  type CrashRestart,
+  kafkaFailure,
+  type MessageOutcome,
+  type ReceivedMessage,
+  restartAfterCrash,
+  type StageMetrics,
+} from "@isara/kafka-kit";
 import type { Gauge, Logger } from "@isara/kit";
 import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import { createLimiter } from "./limiter.js";
@@ -50,7 +57,7 @@ export interface BatchStageConsumer {
   readonly state: BatchConsumerState;
   /** Readiness check: passes once the member has joined the group. */
   readiness(): string;
-  /** Liveness check: fails only when the consumer crashed and kafkajs will not restart it. */
+  /** Liveness check: fails only when `start` failed; a later crash is restarted (see `restartAfterCrash`). */
   liveness(): boolean;
   /**
    * Stops intake (pauses every topic), lets the messages in flight finish for `drainTimeoutMs`, then
@@ -79,6 +86,7 @@ export function createBatchStageConsumer(options: BatchStageConsumerOptions): Ba
   const topics = [...options.processors.keys()];
   const running = new Map<Promise<unknown>, AbortController>();
   let consumer: Consumer | undefined;
+  let recovery: CrashRestart | undefined;
   let state: BatchConsumerState = "idle";
   let stopping = false;
   let closing: Promise<void> | undefined;
@@ -176,6 +184,7 @@ export function createBatchStageConsumer(options: BatchStageConsumerOptions): Ba
       }
     }
     // kafkajs waits for the batches to return (and commit) before it leaves the group.
+    await recovery?.stop();
     await current.disconnect();
     state = "stopped";
   }
@@ -204,7 +213,8 @@ export function createBatchStageConsumer(options: BatchStageConsumerOptions): Ba
         state = "rebalancing";
       });
       c.on(c.events.CRASH, (e) => {
-        state = e.payload.restart ? "joining" : "crashed";
+        // Restarted either way: by kafkajs itself, or in place by restartAfterCrash.
+        state = "joining";
         log.error({ err: e.payload.error, restart: e.payload.restart }, "the consumer crashed");
       });
       c.on(c.events.STOP, () => {
@@ -214,12 +224,15 @@ export function createBatchStageConsumer(options: BatchStageConsumerOptions): Ba
       try {
         await c.connect();
         await c.subscribe({ topics, fromBeginning: true });
-        await c.run({
-          autoCommit: false,
-          eachBatchAutoResolve: false,
-          partitionsConsumedConcurrently: Math.max(1, options.concurrency),
-          eachBatch: onBatch,
-        });
+        const run = () =>
+          c.run({
+            autoCommit: false,
+            eachBatchAutoResolve: false,
+            partitionsConsumedConcurrently: Math.max(1, options.concurrency),
+            eachBatch: onBatch,
+          });
+        recovery = restartAfterCrash({ consumer: c, run, logger: log });
+        await run();
       } catch (err) {
         state = "crashed";
         throw kafkaFailure(err);
