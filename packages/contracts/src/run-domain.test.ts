@@ -52,6 +52,27 @@ describe("loadRunDomain", () => {
     });
   });
 
+  it("names every missing file in a fixed order, whichever read ends first (an unknown run)", async () => {
+    const keys = runArtifacts("nobody");
+    // A store that answers the later files first, as a busy disk may.
+    const slowFirst: ArtifactStore = {
+      ...memoryStore({}),
+      read: async (key) => {
+        await new Promise((resolve) => setTimeout(resolve, key === keys.domainConfig ? 20 : 0));
+        return undefined;
+      },
+    };
+    await assert.rejects(loadRunDomain(slowFirst, "nobody", "myths"), (err: unknown) => {
+      assert.ok(err instanceof IsaraError);
+      assert.equal(err.code, "not_found");
+      assert.match(
+        err.message,
+        /^run nobody has no nobody\/domain\/domain\.json, nobody\/domain\/seeds\.jsonl, nobody\/domain\/eval\.jsonl in/,
+      );
+      return true;
+    });
+  });
+
   it("refuses a snapshot of another domain than the work names (invalid_argument)", async () => {
     await assert.rejects(
       loadRunDomain(memoryStore(snapshot("r1", "myths")), "r1", "recipes"),

@@ -8,17 +8,10 @@
 import { type ArtifactStore, type Domain, IsaraError, parseDomainFiles } from "@isara/core";
 import { runArtifacts } from "./run-artifacts.js";
 
-async function readText(artifacts: ArtifactStore, key: string, run: string): Promise<string> {
+/** The file's text, or undefined when the store does not hold it; a store failure keeps its code. */
+async function readText(artifacts: ArtifactStore, key: string): Promise<string | undefined> {
   const bytes = await artifacts.read(key);
-  if (bytes === undefined) {
-    throw new IsaraError(
-      "not_found",
-      `run ${run} has no ${key} in the artifact store; the controller writes the run's domain snapshot ` +
-        "(domain.json, seeds.jsonl, eval.jsonl under <run>/domain/) when the run starts — is the run id right?",
-      { key },
-    );
-  }
-  return new TextDecoder().decode(bytes);
+  return bytes === undefined ? undefined : new TextDecoder().decode(bytes);
 }
 
 /**
@@ -30,11 +23,19 @@ async function readText(artifacts: ArtifactStore, key: string, run: string): Pro
  */
 export async function loadRunDomain(artifacts: ArtifactStore, run: string, domain: string): Promise<Domain> {
   const keys = runArtifacts(run);
-  const [config, seeds, evalText] = await Promise.all([
-    readText(artifacts, keys.domainConfig, run),
-    readText(artifacts, keys.domainSeeds, run),
-    readText(artifacts, keys.domainEval, run),
-  ]);
+  const files = [keys.domainConfig, keys.domainSeeds, keys.domainEval];
+  const [config, seeds, evalText] = await Promise.all(files.map((key) => readText(artifacts, key)));
+  // Every missing file, in a fixed order: the message must not depend on which read finished first.
+  const missing = files.filter((_, i) => [config, seeds, evalText][i] === undefined);
+  if (config === undefined || seeds === undefined || evalText === undefined) {
+    throw new IsaraError(
+      "not_found",
+      `run ${run} has no ${missing.join(", ")} in the artifact store; the controller writes the run's ` +
+        "domain snapshot (domain.json, seeds.jsonl, eval.jsonl under <run>/domain/) when the run starts — " +
+        "is the run id right?",
+      { keys: missing },
+    );
+  }
   const parsed = parseDomainFiles(
     { config, seeds, eval: evalText },
     { config: keys.domainConfig, seeds: keys.domainSeeds, eval: keys.domainEval },
