@@ -33,7 +33,13 @@ export function createSubprocessTrainer(options: SubprocessTrainerOptions): Trai
       await writeFile(specPath, `${JSON.stringify(spec, null, 2)}\n`);
       const child = spawn(options.python, ["-m", "isara_trainer", "train", "--spec", specPath], {
         cwd: options.cwd,
-        env: { ...process.env, PYTHONUNBUFFERED: "1", ...options.env },
+        // The trainer ends itself when this process dies, even before it could ask Linux to tell it.
+        env: {
+          ...process.env,
+          PYTHONUNBUFFERED: "1",
+          ISARA_TRAINER_PARENT_PID: String(process.pid),
+          ...options.env,
+        },
         stdio: ["ignore", "pipe", "pipe"],
       });
       running.add(child);

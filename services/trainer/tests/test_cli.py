@@ -66,3 +66,32 @@ def test_training_failure_exits_3(make_spec, tmp_path, tiny_hf):
     assert [e["event"] for e in events] == ["start", "error"]
     assert events[-1]["kind"] == "training_failed" and "loss became nan" in events[-1]["message"]
     assert "Traceback" in proc.stderr
+
+
+def test_a_trainer_whose_orchestrator_is_already_gone_ends_itself(make_spec):
+    """The orchestrator may die while Python is still starting, before ``prctl`` could register; the
+    trainer must not train on as an orphan. A process id that names no process stands for it."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    env = {**os.environ, "ISARA_TRAINER_DEVICE": "cpu", "ISARA_TRAINER_PARENT_PID": str(dead.pid)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "isara_trainer", "train", "--spec", str(make_spec())],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert proc.returncode == -15, proc.stderr  # SIGTERM, before any training
+    assert proc.stdout == ""
+
+
+def test_a_trainer_whose_orchestrator_lives_trains(make_spec):
+    env = {**os.environ, "ISARA_TRAINER_DEVICE": "cpu", "ISARA_TRAINER_PARENT_PID": str(os.getpid())}
+    proc = subprocess.run(
+        [sys.executable, "-m", "isara_trainer", "train", "--spec", str(make_spec())],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr

@@ -26,6 +26,9 @@ log = logging.getLogger("isara_trainer")
 #: tokenizer thread pool beside torch's, no progress bars (our progress is the JSON events).
 LIBRARY_ENV = {"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "TQDM_DISABLE": "1"}
 
+#: The orchestrator's process id, set by the TypeScript subprocess backend (see ``die_with_parent``).
+PARENT_PID_ENV = "ISARA_TRAINER_PARENT_PID"
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -50,7 +53,11 @@ def die_with_parent() -> None:
     trainer would run on as an orphan, still writing into the run folder while the resumed run starts a
     new training in the same place. SIGTERM ends the trainer through Python's default handler, so its
     partial outputs are left unfinished (``result.json`` is written last) and the resumed run redoes them.
-    Elsewhere than Linux this is a no-op.
+
+    A parent that dies before ``prctl`` runs (Python still starting, on a busy machine) sends nothing,
+    and by then ``getppid()`` already names the new parent, so it cannot tell. The orchestrator names
+    itself in ``ISARA_TRAINER_PARENT_PID``: when that process is gone, the trainer ends itself the same
+    way. Elsewhere than Linux this is a no-op.
     """
     if not sys.platform.startswith("linux"):
         return
@@ -61,8 +68,21 @@ def die_with_parent() -> None:
     parent = os.getppid()
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
-    if os.getppid() != parent:  # the parent died before prctl took effect
+    if os.getppid() != parent or not _alive(os.environ.get(PARENT_PID_ENV, "")):
         os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _alive(pid: str) -> bool:
+    """Whether the process ``pid`` exists; true when ``pid`` is not a process id (nothing to check)."""
+    if not pid.isdigit() or int(pid) <= 0:
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
