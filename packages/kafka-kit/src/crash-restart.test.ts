@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createRootLogger } from "@isara/kit";
+import { createRootLogger, type Logger } from "@isara/kit";
 import { type CrashRestartOptions, restartAfterCrash } from "./crash-restart.js";
 
 const EVENTS = { CRASH: "consumer.crash", GROUP_JOIN: "consumer.group_join" } as const;
@@ -50,6 +50,20 @@ function waitsLogged() {
   return { waits, logger };
 }
 
+/** restartAfterCrash over the stand-in `s`, with short waits. */
+function watch(
+  s: ReturnType<typeof standIn>,
+  logger: Logger,
+  delays: Pick<CrashRestartOptions, "initialDelayMs" | "maxDelayMs">,
+) {
+  return restartAfterCrash({
+    consumer: s.consumer as unknown as CrashRestartOptions["consumer"],
+    run: s.run,
+    logger,
+    ...delays,
+  });
+}
+
 async function until(what: string, done: () => boolean): Promise<void> {
   for (let i = 0; i < 400 && !done(); i++) await sleep(5);
   assert.ok(done(), `gave up waiting for ${what}`);
@@ -58,12 +72,7 @@ async function until(what: string, done: () => boolean): Promise<void> {
 test("a crash kafkajs will not restart is restarted in place: connect, then the same run", async () => {
   const s = standIn();
   const { logger } = waitsLogged();
-  const handle = restartAfterCrash({
-    consumer: s.consumer as unknown as CrashRestartOptions["consumer"],
-    run: s.run,
-    logger,
-    initialDelayMs: 5,
-  });
+  const handle = watch(s, logger, { initialDelayMs: 5 });
   s.crash(false);
   await until("the restart", () => s.calls.length === 2);
   assert.deepEqual(s.calls, ["connect", "run"]);
@@ -73,12 +82,7 @@ test("a crash kafkajs will not restart is restarted in place: connect, then the 
 test("a crash kafkajs restarts itself is left to kafkajs", async () => {
   const s = standIn();
   const { logger, waits } = waitsLogged();
-  const handle = restartAfterCrash({
-    consumer: s.consumer as unknown as CrashRestartOptions["consumer"],
-    run: s.run,
-    logger,
-    initialDelayMs: 1,
-  });
+  const handle = watch(s, logger, { initialDelayMs: 1 });
   s.crash(true);
   await sleep(30);
   assert.deepEqual(s.calls, []);
@@ -89,13 +93,7 @@ test("a crash kafkajs restarts itself is left to kafkajs", async () => {
 test("the wait doubles with each crash up to the cap and starts again after a join", async () => {
   const s = standIn();
   const { logger, waits } = waitsLogged();
-  const handle = restartAfterCrash({
-    consumer: s.consumer as unknown as CrashRestartOptions["consumer"],
-    run: s.run,
-    logger,
-    initialDelayMs: 2,
-    maxDelayMs: 5,
-  });
+  const handle = watch(s, logger, { initialDelayMs: 2, maxDelayMs: 5 });
   for (let i = 1; i <= 4; i++) {
     s.crash(false);
     await until(`restart ${i}`, () => s.calls.filter((c) => c === "run").length === i);
@@ -110,12 +108,7 @@ test("the wait doubles with each crash up to the cap and starts again after a jo
 test("a failed restart is tried again; crashes while one is pending schedule no second one", async () => {
   const s = standIn(2);
   const { logger, waits } = waitsLogged();
-  const handle = restartAfterCrash({
-    consumer: s.consumer as unknown as CrashRestartOptions["consumer"],
-    run: s.run,
-    logger,
-    initialDelayMs: 2,
-  });
+  const handle = watch(s, logger, { initialDelayMs: 2 });
   s.crash(false);
   s.crash(false);
   await until("the third run", () => s.calls.filter((c) => c === "run").length === 3);
@@ -127,12 +120,7 @@ test("a failed restart is tried again; crashes while one is pending schedule no 
 test("stop cancels a pending restart, and no crash after it restarts anything", async () => {
   const s = standIn();
   const { logger } = waitsLogged();
-  const handle = restartAfterCrash({
-    consumer: s.consumer as unknown as CrashRestartOptions["consumer"],
-    run: s.run,
-    logger,
-    initialDelayMs: 20,
-  });
+  const handle = watch(s, logger, { initialDelayMs: 20 });
   s.crash(false);
   await handle.stop();
   s.crash(false);

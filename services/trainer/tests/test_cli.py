@@ -12,8 +12,10 @@ from pathlib import Path
 import torch
 
 
-def _run(*args: str) -> subprocess.CompletedProcess:
+def _run(*args: str, parent_pid: int | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "ISARA_TRAINER_DEVICE": "cpu"}
+    if parent_pid is not None:
+        env["ISARA_TRAINER_PARENT_PID"] = str(parent_pid)
     return subprocess.run(
         [sys.executable, "-m", "isara_trainer", *args], capture_output=True, text=True, env=env, timeout=300
     )
@@ -73,25 +75,11 @@ def test_a_trainer_whose_orchestrator_is_already_gone_ends_itself(make_spec):
     trainer must not train on as an orphan. A process id that names no process stands for it."""
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    env = {**os.environ, "ISARA_TRAINER_DEVICE": "cpu", "ISARA_TRAINER_PARENT_PID": str(dead.pid)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "isara_trainer", "train", "--spec", str(make_spec())],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    proc = _run("train", "--spec", str(make_spec()), parent_pid=dead.pid)
     assert proc.returncode == -15, proc.stderr  # SIGTERM, before any training
     assert proc.stdout == ""
 
 
 def test_a_trainer_whose_orchestrator_lives_trains(make_spec):
-    env = {**os.environ, "ISARA_TRAINER_DEVICE": "cpu", "ISARA_TRAINER_PARENT_PID": str(os.getpid())}
-    proc = subprocess.run(
-        [sys.executable, "-m", "isara_trainer", "train", "--spec", str(make_spec())],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    proc = _run("train", "--spec", str(make_spec()), parent_pid=os.getpid())
     assert proc.returncode == 0, proc.stderr
