@@ -12,7 +12,7 @@ demo:
 test:
 	@bash scripts/test.sh
 
-## up: the distributed mode on this machine: Kafka and every service as processes (see README)
+## up: the distributed mode on this machine: Kafka, Qdrant (QDRANT_BIN, default ../shared/bin/qdrant; else LanceDB) and every service as processes (see README)
 up:
 	@bash scripts/setup.sh all && npx turbo run build --output-logs=errors-only && node packages/stack/dist/main.js up
 

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Installs everything the project needs, idempotently: npm packages, the Python environments, the models.
-# Downloads are cached outside the repo (npm's and pip's own caches, and $ISARA_CACHE for models), so a
-# second run on the same machine is quick. Usage: scripts/setup.sh [node|python|models|kafka|kube|all]...
+# Installs what the project needs, idempotently: npm packages, the Python environments, the models, and
+# for the tests and the distributed mode the Kafka jars and the Kubernetes tools. Downloads are cached
+# outside the repo (npm's, pip's and Go's own caches, and $ISARA_CACHE), so a second run on the same
+# machine is quick. Each command asks only for what it uses: `make demo` (the embedded run) takes
+# `node trainer models`; `make test` and `make up` take `all`.
+# Usage: scripts/setup.sh [node|python|trainer|models|kafka|kube|all]...
+#   python = the dev environment (.venv: test references) and the trainer's; trainer = the trainer's alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1
@@ -21,13 +25,15 @@ setup_node() {
   fi
 }
 
-setup_python() {
+setup_python_dev() {
+  # rouge-score, sacrebleu and pytest: references for the metric cross-check tests, never used by a run.
   step "Python dev environment (.venv)"
   bash infra/python-dev-env.sh
-  if [[ -f infra/trainer-env.sh ]]; then
-    step "Python trainer environment (services/trainer/.venv)"
-    bash infra/trainer-env.sh
-  fi
+}
+
+setup_trainer() {
+  step "Python trainer environment (services/trainer/.venv)"
+  bash infra/trainer-env.sh
 }
 
 setup_models() {
@@ -59,11 +65,12 @@ targets=("$@")
 for t in "${targets[@]}"; do
   case $t in
     node) setup_node ;;
-    python) setup_python ;;
+    python) setup_python_dev; setup_trainer ;;
+    trainer) setup_trainer ;;
     models) setup_models ;;
     kafka) setup_kafka ;;
     kube) setup_kube ;;
-    all) setup_node; setup_python; setup_models; setup_kafka; setup_kube ;;
-    *) echo "setup.sh: unknown target '$t' (use node, python, models, kafka, kube or all)" >&2; exit 2 ;;
+    all) setup_node; setup_python_dev; setup_trainer; setup_models; setup_kafka; setup_kube ;;
+    *) echo "setup.sh: unknown target '$t' (use node, python, trainer, models, kafka, kube or all)" >&2; exit 2 ;;
   esac
 done

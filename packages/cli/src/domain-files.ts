@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type Domain, IsaraError, parseDomainFiles } from "@isara/core";
+import { type Domain, decodeDomainFiles, IsaraError, parseDomainFiles } from "@isara/core";
 
 /** The three files of a domain folder. */
 export const DOMAIN_FILES = { config: "domain.json", seeds: "seeds.jsonl", eval: "eval.jsonl" } as const;
@@ -12,11 +12,24 @@ export interface DomainTexts {
   readonly eval: string;
 }
 
-/** Reads a domain folder; a missing file is one clear error naming what the folder must hold. */
+/** The paths of a domain folder's files, as messages name them. */
+function domainPaths(dir: string): DomainTexts {
+  return {
+    config: join(dir, DOMAIN_FILES.config),
+    seeds: join(dir, DOMAIN_FILES.seeds),
+    eval: join(dir, DOMAIN_FILES.eval),
+  };
+}
+
+/**
+ * Reads a domain folder; a missing file is one clear error naming what the folder must hold, and a
+ * file that is not UTF-8 is refused with its line and byte (core's strict decoding), never read as
+ * replacement characters.
+ */
 export async function readDomainTexts(dir: string): Promise<DomainTexts> {
   const read = async (name: string) => {
     try {
-      return await readFile(join(dir, name), "utf8");
+      return await readFile(join(dir, name));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       throw new IsaraError(
@@ -25,20 +38,17 @@ export async function readDomainTexts(dir: string): Promise<DomainTexts> {
       );
     }
   };
-  return {
+  const bytes = {
     config: await read(DOMAIN_FILES.config),
     seeds: await read(DOMAIN_FILES.seeds),
     eval: await read(DOMAIN_FILES.eval),
   };
+  return decodeDomainFiles(bytes, domainPaths(dir));
 }
 
 /** Reads and validates a domain folder; every problem of every file is reported at once. */
 export async function loadDomain(dir: string): Promise<{ domain: Domain; texts: DomainTexts }> {
   const texts = await readDomainTexts(dir);
-  const domain = parseDomainFiles(texts, {
-    config: join(dir, DOMAIN_FILES.config),
-    seeds: join(dir, DOMAIN_FILES.seeds),
-    eval: join(dir, DOMAIN_FILES.eval),
-  });
+  const domain = parseDomainFiles(texts, domainPaths(dir));
   return { domain, texts };
 }

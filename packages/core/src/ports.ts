@@ -75,6 +75,12 @@ export interface VectorStore extends Closeable {
   search(vector: Float32Array, k: number, query: SampleQuery): Promise<ScoredSample[]>;
   /** Every sample matching `query`, in (setIndex, slot) order. */
   list(query: SampleQuery): Promise<Sample[]>;
+  /**
+   * Removes every sample of `run` with its embedding and resolves with how many there were; other
+   * runs are untouched, and a run with nothing stored resolves 0 (so a retried cleanup is harmless).
+   * A deleted run must not leave its prompts and answers behind in a store that outlives it.
+   */
+  deleteRun(run: string): Promise<number>;
 }
 
 /** What a training run is asked to do. Field names match the trainer's JSON spec. */

@@ -31,7 +31,9 @@ export interface EnsureTopicsOptions {
  * are accepted (an operator grew the topic on purpose, see docs/topics.md).
  *
  * @throws IsaraError `failed_precondition` naming each topic with too few partitions and how to fix
- *   it; `unavailable` when the cluster cannot be reached; `internal` when the broker refuses.
+ *   it; `unavailable` when the cluster cannot be reached (a broker outage by kafka-kit's
+ *   `isBrokerOutage`, which callers wait out with `untilBrokerIsBack`); `internal` when the broker
+ *   refuses.
  */
 export async function ensureTopics(
   admin: Admin,
@@ -79,20 +81,24 @@ async function partitionsWithLeaders(
   const names = topics.map((t) => t.name);
   for (;;) {
     let waitingFor: string;
+    let lastFailure: IsaraError | undefined;
     try {
       const { topics: metadata } = await admin.fetchTopicMetadata({ topics: names });
       const led = metadata.filter((m) => m.partitions.length > 0 && m.partitions.every((p) => p.leader >= 0));
       if (led.length === names.length) return new Map(led.map((m) => [m.name, m.partitions.length]));
       waitingFor = "partition leaders";
     } catch (err) {
-      const failure = kafkaFailure(err);
-      if (!failure.retryable) throw failure;
-      waitingFor = failure.message;
+      lastFailure = kafkaFailure(err);
+      if (!lastFailure.retryable) throw lastFailure;
+      waitingFor = lastFailure.message;
     }
     if (Date.now() > deadline) {
+      // The last failure stays the cause, so a broker that went away is still told apart.
       throw new IsaraError(
         "unavailable",
         `topics ${names.join(", ")} are not ready after ${timeoutMs} ms (waiting for ${waitingFor}); is the cluster healthy?`,
+        undefined,
+        lastFailure === undefined ? undefined : { cause: lastFailure },
       );
     }
     await sleep(100);

@@ -2,12 +2,14 @@
  * @isara/kafka-kit: what every Kafka-driven ISARA service shares, on top of `@isara/contracts`' topic
  * catalogue and `@isara/kit`: topics created from the catalogue (`ensureTopics`), a producer that
  * partitions like the JVM clients, and the stage consumer that carries the delivery rules of
- * docs/topics.md (commit after effects, retry transient failures in place, dead-letter poison with
- * the reason, drain on shutdown, restart after any crash), and the skeleton of a stage service: its shared environment
+ * docs/topics.md (commit after effects, retry transient failures in place, wait out a broker that is
+ * away, dead-letter poison with the reason, drain on shutdown, restart after any crash), and the skeleton of a stage service: its shared environment
  * variables (`stageServiceEnv`), its app wiring (`createStageService`) and its process
  * (`runStageMain`). Kept out of `@isara/contracts` (wire types, no client) and `@isara/kit`
  * (transport-neutral) so that only services that talk to Kafka depend on kafkajs.
  */
+export * from "./broker-outage.js";
+export * from "./broker-wait.js";
 export * from "./crash-restart.js";
 export * from "./dead-letter.js";
 export * from "./ensure-topics.js";

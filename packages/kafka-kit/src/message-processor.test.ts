@@ -16,6 +16,8 @@ import {
 import { IsaraError } from "@isara/core";
 import { createMetrics, createRootLogger } from "@isara/kit";
 import { deadLetterTopicOf } from "./dead-letter.js";
+import { kafkaFailure } from "./kafka-failure.js";
+import { connectionRefused, retriesUsedUp, wrappedAgain } from "./kafkajs-errors-for-tests.js";
 import { createMessageProcessor, type ReceivedMessage, type StageHandler } from "./message-processor.js";
 import { type OutgoingMessage, outgoingMessage } from "./outgoing-message.js";
 import type { RetryPolicy } from "./retry-policy.js";
@@ -24,6 +26,8 @@ import { createStageMetrics } from "./stage-metrics.js";
 const logger = createRootLogger({ level: "silent", name: "kafka-kit-test" });
 const FAST = { attempts: 3, initialDelayMs: 1, maxDelayMs: 2 };
 const FAILED_AT = new Date("2025-01-02T03:04:05.000Z");
+/** What a producer's `send` threw in the issue once the broker had been away past kafkajs's retries. */
+const brokerAway = () => wrappedAgain(retriesUsedUp(connectionRefused()));
 
 const work: EvalWork = {
   context: { run: "run-1", domain: "truth", round: 2, correlationId: "req-9" },
@@ -44,8 +48,16 @@ function received(value: Buffer | null, headers: ReceivedMessage["headers"] = {}
   };
 }
 
-/** A processor whose published records land in `sent`; `failPublishes` first publishes are refused. */
-function setup(handle: StageHandler<EvalWork>, failPublishes = 0, retry: RetryPolicy = FAST) {
+/**
+ * A processor whose published records land in `sent`; the first `failPublishes` publishes are
+ * refused with `publishError()` (by default an `unavailable` IsaraError).
+ */
+function setup(
+  handle: StageHandler<EvalWork>,
+  failPublishes = 0,
+  retry: RetryPolicy = FAST,
+  publishError: () => unknown = () => new IsaraError("unavailable", "broker away"),
+) {
   const sent: OutgoingMessage[] = [];
   let refused = 0;
   const metrics = createMetrics();
@@ -57,7 +69,7 @@ function setup(handle: StageHandler<EvalWork>, failPublishes = 0, retry: RetryPo
     publish: async (records) => {
       if (refused < failPublishes) {
         refused++;
-        throw new IsaraError("unavailable", "broker away");
+        throw publishError();
       }
       sent.push(...records);
     },
@@ -237,6 +249,110 @@ describe("shutdown", () => {
       },
       0,
       patient,
+    );
+    assert.equal(
+      await process(received(encodeTopicMessage(TOPICS.evalWork, work)), abort.signal),
+      "interrupted",
+    );
+    assert.equal(sent.length, 0);
+  });
+});
+
+describe("a broker that is away", () => {
+  test("publishing that fails for more tries than `attempts` is retried until it passes, never dead-lettered", async () => {
+    const attempts: number[] = [];
+    const failures = FAST.attempts * 3;
+    const { sent, process, series } = setup(
+      async (w, job) => {
+        attempts.push(job.attempt);
+        return [done(w)];
+      },
+      failures,
+      FAST,
+      brokerAway,
+    );
+    assert.equal(
+      await process(received(encodeTopicMessage(TOPICS.evalWork, work)), new AbortController().signal),
+      "done",
+    );
+    assert.equal(attempts.length, failures + 1);
+    assert.equal(sent.length, 1);
+    assert.equal(sent[0]?.topic, "isara.eval.done");
+    assert.match(await series("kafka_retries_total"), new RegExp(`code="unavailable"} ${failures}`));
+    assert.doesNotMatch(await series("dead_letters_total"), /isara.eval.work/);
+  });
+
+  test("a handler failure that wraps a broker outage is retried past `attempts` too", async () => {
+    let calls = 0;
+    const { sent, process } = setup(async (w) => {
+      calls++;
+      // What the controller's handler throws when publishing the next work fails.
+      if (calls <= FAST.attempts * 2) throw kafkaFailure(brokerAway());
+      return [done(w)];
+    });
+    assert.equal(
+      await process(received(encodeTopicMessage(TOPICS.evalWork, work)), new AbortController().signal),
+      "done",
+    );
+    assert.equal(calls, FAST.attempts * 2 + 1);
+    assert.equal(sent[0]?.topic, "isara.eval.done");
+  });
+
+  test("the handler's own unavailable still gives up after `attempts`, outage retries not counted", async () => {
+    let calls = 0;
+    const { sent, process } = setup(
+      async (w) => {
+        calls++;
+        if (calls % 2 === 1) return [done(w)];
+        throw new IsaraError("unavailable", "LLM down");
+      },
+      FAST.attempts,
+      FAST,
+      brokerAway,
+    );
+    // Odd tries: the handler succeeds but its publish meets the outage; even tries: the LLM is down.
+    assert.equal(
+      await process(received(encodeTopicMessage(TOPICS.evalWork, work)), new AbortController().signal),
+      "dead_lettered",
+    );
+    assert.equal(calls, FAST.attempts * 2);
+    const letter = deadLetterIn(sent);
+    assert.equal(letter.attempts, FAST.attempts * 2);
+    assert.equal(letter.reason, `gave up after ${FAST.attempts * 2} attempts (unavailable): LLM down`);
+  });
+
+  test("poison is still dead-lettered at once, its dead letter written once the broker is back", async () => {
+    let calls = 0;
+    const { sent, process } = setup(
+      async () => {
+        calls++;
+        throw new IsaraError("invalid_argument", "the work names no model");
+      },
+      FAST.attempts * 3,
+      FAST,
+      brokerAway,
+    );
+    assert.equal(
+      await process(received(encodeTopicMessage(TOPICS.evalWork, work)), new AbortController().signal),
+      "dead_lettered",
+    );
+    assert.equal(calls, 1);
+    const letter = deadLetterIn(sent);
+    assert.equal(letter.attempts, 1);
+    assert.equal(letter.reason, "poison message (invalid_argument): the work names no model");
+  });
+
+  test("shutdown ends the wait for the broker: interrupted, nothing dead-lettered", async () => {
+    const abort = new AbortController();
+    const patient = { attempts: 2, initialDelayMs: 60_000, maxDelayMs: 60_000 };
+    const { sent, process } = setup(
+      async (w) => {
+        setImmediate(() => abort.abort());
+        return [done(w)];
+      },
+      Number.POSITIVE_INFINITY,
+      patient,
+      brokerAway,
     );
     assert.equal(
       await process(received(encodeTopicMessage(TOPICS.evalWork, work)), abort.signal),

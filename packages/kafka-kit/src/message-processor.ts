@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type DeadLetter, decodeTopicMessage, type RunContext, type TopicSpec } from "@isara/contracts";
 import type { IsaraError } from "@isara/core";
 import { childLogger, contextFromKafkaHeaders, type Logger, type WireValue } from "@isara/kit";
+import { isBrokerOutage } from "./broker-outage.js";
 import { deadLetterMessage } from "./dead-letter.js";
 import { kafkaFailure } from "./kafka-failure.js";
 import { logContextOf, type OutgoingMessage, type WithRunContext } from "./outgoing-message.js";
@@ -35,7 +36,9 @@ export interface StageJob {
  * Does a stage's work for one decoded message and returns the messages to publish as its result;
  * they are published before the offset is committed. The handler's other effects (artifacts,
  * stores) must be idempotent: after a crash the same message comes again. Throw a retryable
- * `IsaraError` (`unavailable`, ...) to be retried in place, anything else to dead-letter the message.
+ * `IsaraError` (`unavailable`, ...) to be retried in place (at most `RetryPolicy.attempts` tries, or
+ * for as long as the broker is away when the failure wraps a kafkajs outage), anything else to
+ * dead-letter the message.
  */
 export type StageHandler<T> = (message: T, job: StageJob) => Promise<readonly OutgoingMessage[]>;
 
@@ -48,7 +51,10 @@ export interface MessageProcessorOptions<T extends WithRunContext> {
   /** The consumer group, recorded in dead letters. */
   readonly groupId: string;
   readonly handle: StageHandler<T>;
-  /** Sends records and resolves once the broker has them; rejects when it cannot. */
+  /**
+   * Sends records and resolves once the broker has them; rejects when it cannot. A retryable
+   * rejection is taken to mean the broker is away (see {@link createMessageProcessor}).
+   */
   readonly publish: (messages: readonly OutgoingMessage[]) => Promise<void>;
   readonly retry: RetryPolicy;
   readonly logger: Logger;
@@ -60,9 +66,14 @@ export interface MessageProcessorOptions<T extends WithRunContext> {
 /**
  * The delivery rules of a stage, apart from any Kafka client, so they can be tested in memory:
  * decode the value (undecodable = poison), run the handler, publish its results; a retryable failure
- * (of the handler or of publishing) is retried in place after {@link retryDelayMs}; poison, a
- * non-retryable failure or the last failed try sends a `DeadLetter` to the dead-letter topic (itself
- * retried until the broker has it). Resolves to the outcome, never rejects:
+ * is retried in place after {@link retryDelayMs}. How long depends on whose failure it is:
+ * - the broker is away or moving (publishing the results failed retryably, or the handler's failure
+ *   wraps a kafkajs outage, see {@link isBrokerOutage}): retried for as long as that lasts, since the
+ *   message is not at fault and a dead letter could not be written either;
+ * - the handler's own retryable failure (an LLM server down): at most `retry.attempts` tries, then the
+ *   message is dead-lettered, so one message cannot hold its partition for ever.
+ * Poison (undecodable, or a failure that is not retryable) is dead-lettered at once. The dead letter
+ * itself is retried until the broker has it. Resolves to the outcome, never rejects:
  * - `done` and `dead_lettered`: effects are complete; commit the offset.
  * - `interrupted`: `signal` was aborted (shutdown); do NOT commit, so the message is redelivered.
  */
@@ -131,14 +142,24 @@ export function createMessageProcessor<T extends WithRunContext>(
     const context = decoded.context;
     const logger = bind(message, context);
     const source = { topic: message.topic, partition: message.partition, offset: message.offset };
+    // Tries that failed for the handler's own reasons: only these count against `retry.attempts`.
+    let ownFailures = 0;
     for (let attempt = 1; ; attempt++) {
       let failure: IsaraError;
+      let outage: boolean;
       try {
         const results = await options.handle(decoded, { signal, logger, attempt, source });
-        if (results.length > 0) await options.publish(results);
-        return "done";
+        try {
+          if (results.length > 0) await options.publish(results);
+          return "done";
+        } catch (err) {
+          // Publishing talks to the broker alone: if retrying may help, the broker is what is away.
+          failure = kafkaFailure(err);
+          outage = failure.retryable;
+        }
       } catch (err) {
         failure = kafkaFailure(err);
+        outage = failure.retryable && isBrokerOutage(failure);
       }
       if (signal.aborted) {
         logger.info({ attempt }, "interrupted by shutdown; left uncommitted, so it will be delivered again");
@@ -148,13 +169,19 @@ export function createMessageProcessor<T extends WithRunContext>(
         const reason = `poison message (${failure.code}): ${failure.message}`;
         return deadLetter(message, context, failure, attempt, reason, logger, signal);
       }
-      if (attempt >= options.retry.attempts) {
+      if (!outage) ownFailures++;
+      if (ownFailures >= options.retry.attempts) {
         const reason = `gave up after ${attempt} attempts (${failure.code}): ${failure.message}`;
         return deadLetter(message, context, failure, attempt, reason, logger, signal);
       }
       const delayMs = retryDelayMs(options.retry, attempt);
       options.metrics?.retries.inc({ topic: topicName, code: failure.code });
-      logger.warn({ err: failure, attempt, delayMs }, "transient failure; retrying without committing");
+      logger.warn(
+        { err: failure, attempt, delayMs },
+        outage
+          ? "Kafka is away; retrying without committing until it is back"
+          : "transient failure; retrying without committing",
+      );
       if (!(await pause(delayMs, signal))) return "interrupted";
     }
   };

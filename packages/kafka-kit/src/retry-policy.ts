@@ -2,12 +2,18 @@ import { IsaraError } from "@isara/core";
 
 /**
  * How a stage retries a message whose handling failed with a retryable error (core's
- * `IsaraError.retryable`: the LLM or a store is down, a timeout). Retries happen in place, without
- * committing, so the message (and everything behind it on its partition) waits; that is why they are
- * bounded: after `attempts` tries the message is dead-lettered like poison.
+ * `IsaraError.retryable`). Retries happen in place, without committing, so the message (and
+ * everything behind it on its partition) waits.
+ *
+ * The handler's own retryable failures (the LLM or a store is down, a timeout) are bounded: after
+ * `attempts` tries the message is dead-lettered, so one message cannot stall its partition for ever.
+ * A broker outage (kafka-kit's `isBrokerOutage`: publishing the results failed, Kafka restarting) is
+ * not bounded: it is not the message's fault, and a dead letter could not be written either, so the
+ * stage waits for the broker with the same backoff (capped at `maxDelayMs`) until it is back or the
+ * service shuts down. See docs/topics.md, "Failures".
  */
 export interface RetryPolicy {
-  /** Tries in all, the first included (1 = no retry). */
+  /** Tries in all, the first included (1 = no retry), counting the handler's own failures only. */
   readonly attempts: number;
   /** Wait after the first failed try. */
   readonly initialDelayMs: number;

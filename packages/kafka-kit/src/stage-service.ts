@@ -14,6 +14,7 @@ import {
   type Shutdown,
 } from "@isara/kit";
 import type { Kafka, Producer } from "kafkajs";
+import { untilBrokerIsBack } from "./broker-wait.js";
 import { ensureTopics } from "./ensure-topics.js";
 import type { StageHandler } from "./message-processor.js";
 import type { WithRunContext } from "./outgoing-message.js";
@@ -91,8 +92,9 @@ export interface StageService {
   /**
    * Creates the topics, connects the producer, starts the service's components and joins the
    * consumer group, registering each with `shutdown` as it starts, so the caller's `shutdown` closes
-   * whatever started, in reverse. Rejects when a step fails, or with `cancelled` when shutdown began
-   * meanwhile; a second call rejects with `failed_precondition`.
+   * whatever started, in reverse. While the broker is away it waits (see `untilBrokerIsBack`).
+   * Rejects when a step fails, or with `cancelled` when shutdown began meanwhile; a second call
+   * rejects with `failed_precondition`.
    */
   start(shutdown: Shutdown): Promise<void>;
 }
@@ -142,17 +144,25 @@ export function createStageService(options: StageServiceOptions): StageService {
     async start(shutdown) {
       if (started) throw new IsaraError("failed_precondition", `the ${options.name} app was started already`);
       started = true;
-      const admin = options.kafka.admin();
-      await admin.connect();
-      try {
-        const topics = await ensureTopics(admin, options.topics);
-        logger.info(topics, "topics ready");
-      } finally {
-        await admin.disconnect();
-      }
+      // A broker that is away delays the start (not ready meanwhile) instead of failing it.
+      const wait = { retry: options.retry, logger, stopped: () => shutdown.started };
+      const topics = await untilBrokerIsBack(
+        "creating the topics",
+        async () => {
+          const admin = options.kafka.admin();
+          await admin.connect();
+          try {
+            return await ensureTopics(admin, options.topics);
+          } finally {
+            await admin.disconnect();
+          }
+        },
+        wait,
+      );
+      logger.info(topics, "topics ready");
 
       const producer = createCatalogueProducer(options.kafka);
-      await producer.connect();
+      await untilBrokerIsBack("connecting the producer", () => producer.connect(), wait);
       await own(shutdown, "kafka-producer", () => producer.disconnect());
 
       const built = await options.startComponents({

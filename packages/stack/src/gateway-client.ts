@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { IsaraError } from "@isara/core";
+import { decodeUtf8, IsaraError } from "@isara/core";
 
 /** A run as `GET /v1/runs/:id` shows it (the fields this client reads). */
 export interface RunView {
@@ -29,7 +29,10 @@ export interface CreateRunBody {
 
 /** The calls of {@link createGatewayClient}. */
 export interface GatewayClient {
-  /** Uploads `domain.json`, `seeds.jsonl`, `eval.jsonl` of a folder; returns the domain's name. */
+  /**
+   * Uploads `domain.json`, `seeds.jsonl`, `eval.jsonl` of a folder; returns the domain's name. A file
+   * that is not UTF-8 is refused here with its line, before anything is sent.
+   */
   uploadDomain(folder: string): Promise<string>;
   createRun(body: CreateRunBody): Promise<RunView>;
   getRun(id: string): Promise<RunView>;
@@ -43,7 +46,9 @@ export interface GatewayClient {
 }
 
 async function jsonl(path: string): Promise<unknown[]> {
-  const lines = (await readFile(path, "utf8")).split("\n").filter((l) => l.trim() !== "");
+  const lines = decodeUtf8(await readFile(path), path)
+    .split("\n")
+    .filter((l) => l.trim() !== "");
   return lines.map((line, i) => {
     try {
       return JSON.parse(line) as unknown;
@@ -78,7 +83,8 @@ export function createGatewayClient(baseUrl: string, token: string): GatewayClie
   const getRun = async (id: string) => (await call("GET", `/v1/runs/${encodeURIComponent(id)}`)) as RunView;
   return {
     uploadDomain: async (folder) => {
-      const config = JSON.parse(await readFile(join(folder, "domain.json"), "utf8")) as { name?: string };
+      const configPath = join(folder, "domain.json");
+      const config = JSON.parse(decodeUtf8(await readFile(configPath), configPath)) as { name?: string };
       const body = {
         config,
         seeds: await jsonl(join(folder, "seeds.jsonl")),

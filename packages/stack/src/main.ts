@@ -4,10 +4,12 @@
  *
  *   isara-stack up [--dir runs/stack] [--model GGUF] [--llm-parallel 2]   start Kafka + every service
  *   isara-stack submit <domain-folder> [--dir ...] [--run-id ID] [--mode M] [--rounds R] [--prompts N]
- *   isara-stack status [--dir ...]                                           what runs, where
+ *   isara-stack status [--dir ...]                                           what runs, where, how it is
  *   isara-stack down [--dir ...]                                             stop everything (data stays)
  *
- * `make up` / `make down` run the first and last after setup and build.
+ * `make up` / `make down` run the first and last after setup and build. `up` returns once every
+ * service is ready; a detached supervisor keeps them running (`stack-launch.ts`). `status` exits 0
+ * only when every service runs and answers ready.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -16,9 +18,11 @@ import { parseArgs } from "node:util";
 import { IsaraError } from "@isara/core";
 import { defaultModelPath } from "@isara/llm-llama";
 import { createGatewayClient } from "./gateway-client.js";
-import { isAlive } from "./service-process.js";
-import { startStack, stopStackIn } from "./stack.js";
+import { chooseVectorStore } from "./qdrant-process.js";
+import { stopStackIn } from "./stack-down.js";
 import { readStackFile } from "./stack-file.js";
+import { launchStack } from "./stack-launch.js";
+import { allRunning, formatStackStatus, readStackStatus } from "./stack-status.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -60,8 +64,15 @@ async function up(): Promise<void> {
       `the model ${modelPath} is missing; run 'make setup' or pass --model`,
     );
   }
-  const stack = await startStack({
+  const store = chooseVectorStore(ROOT);
+  say(
+    store.kind === "qdrant"
+      ? `vector store: Qdrant (${store.bin}; QDRANT_BIN picks another binary)`
+      : `vector store: LanceDB in ${join(values.dir, "lancedb")}, because ${store.why}`,
+  );
+  const stack = await launchStack({
     root: ROOT,
+    ...(store.kind === "qdrant" ? { qdrantBin: store.bin } : {}),
     dir: values.dir,
     modelPath,
     trainerPython: process.env.ISARA_TRAINER_PYTHON ?? join(ROOT, "services/trainer/.venv/bin/python"),
@@ -69,6 +80,8 @@ async function up(): Promise<void> {
     log: say,
   });
   say(`\nThe stack is up in ${stack.dir} (logs in ${join(stack.dir, "logs")}).`);
+  say(`Supervisor: pid ${stack.supervisorPid} restarts crashed services (log: logs/stack.log).`);
+  say("Status: node packages/stack/dist/main.js status");
   say(`Gateway: ${stack.gatewayUrl}   tenant: ${stack.tenant}   token: ${join(stack.dir, "token")}`);
   say(`Try:  node packages/stack/dist/main.js submit examples/domains/misconceptions --prompts 16`);
   say(`      curl -H "Authorization: Bearer $(cat ${join(stack.dir, "token")})" ${stack.gatewayUrl}/v1/runs`);
@@ -106,16 +119,13 @@ async function submit(): Promise<void> {
   if (end.state !== "done") process.exitCode = 1;
 }
 
-function status(): void {
-  const file = runningStack();
-  for (const [name, s] of Object.entries(file.services)) {
-    if (s === undefined) continue;
-    say(
-      `${name.padEnd(18)} pid ${String(s.pid).padEnd(8)} ${isAlive(s.pid) ? "running" : "GONE"}  http ${s.ports.http}${s.ports.grpc ? `  grpc ${s.ports.grpc}` : ""}`,
-    );
+async function status(): Promise<void> {
+  const observed = await readStackStatus(values.dir);
+  if (observed === undefined) {
+    throw new IsaraError("failed_precondition", `no stack runs in ${values.dir}; start one with 'make up'`);
   }
-  say(`kafka              ${file.kafka.bootstrap}`);
-  say(`gateway            ${file.gatewayUrl} (tenant ${file.tenant}, token in ${file.tokenFile})`);
+  process.stdout.write(`${formatStackStatus(observed).join("\n")}\n`);
+  if (!allRunning(observed)) process.exitCode = 1;
 }
 
 async function main(): Promise<void> {

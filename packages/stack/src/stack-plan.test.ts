@@ -60,6 +60,18 @@ describe("planStack", () => {
     assert.equal(new Set(httpPorts).size, START_ORDER.length, "each service has its own HTTP port");
   });
 
+  it("keeps the samples in LanceDB in the stack folder, or in Qdrant when the stack has a Qdrant server", () => {
+    const retrieval = (s: StackSettings) => planStack(s, ports).find((p) => p.name === "retrieval")?.env;
+    const lance = retrieval(settings);
+    assert.equal(lance?.VECTOR_BACKEND, "lancedb");
+    assert.equal(lance?.LANCEDB_DIR, "/stack/lancedb");
+    assert.equal(lance?.QDRANT_URL, undefined);
+    const qdrant = retrieval({ ...settings, qdrantUrl: "http://127.0.0.1:6333" });
+    assert.equal(qdrant?.VECTOR_BACKEND, "qdrant");
+    assert.equal(qdrant?.QDRANT_URL, "http://127.0.0.1:6333");
+    assert.equal(qdrant?.LANCEDB_DIR, undefined);
+  });
+
   it("applies extra variables last, so a caller can override any default", () => {
     const plan = planStack(
       { ...settings, extraEnv: { generation: { LLM_PARALLEL: "1", RETRY_MAX_DELAY: "2s" } } },

@@ -48,6 +48,8 @@ export interface StackSettings {
   readonly modelPath: string;
   /** Python interpreter of the trainer's environment. */
   readonly trainerPython: string;
+  /** REST URL of the Qdrant server that holds the samples; unset = LanceDB in `<dir>/lancedb`. */
+  readonly qdrantUrl?: string;
   /** Packaged sentence encoder folder; unset = the retrieval service's default (the ISARA cache). */
   readonly embedderDir?: string;
   /** `{"<sha256 of token>": "<tenant>"}` for the gateway. */
@@ -101,8 +103,9 @@ export function planStack(
   const own: Record<ServiceName, Record<string, string>> = {
     retrieval: {
       GRPC_PORT: String(grpc("retrieval")),
-      VECTOR_BACKEND: "lancedb",
-      LANCEDB_DIR: join(settings.dir, "lancedb"),
+      ...(settings.qdrantUrl === undefined
+        ? { VECTOR_BACKEND: "lancedb", LANCEDB_DIR: join(settings.dir, "lancedb") }
+        : { VECTOR_BACKEND: "qdrant", QDRANT_URL: settings.qdrantUrl }),
       ...(settings.embedderDir === undefined ? {} : { EMBEDDER_DIR: settings.embedderDir }),
     },
     controller: {

@@ -1,27 +1,18 @@
 /**
  * The local stack: a Kafka broker and every service of the distributed mode as processes on one
- * machine, wired over loopback. `make up` / `make down` use it through `main.ts`; the end-to-end
- * tests and the distributed benchmark use the returned {@link Stack} handle to kill, restart and
- * stop single services.
+ * machine, wired over loopback. `startStack` runs the services as children of the calling process
+ * (the end-to-end tests and the distributed benchmark, which kill, restart and stop single services
+ * through the returned {@link Stack} handle); `make up` runs the same plan under a detached
+ * supervisor instead (`stack-launch.ts`).
  */
-import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { rmSync } from "node:fs";
 import { IsaraError } from "@isara/core";
-import { freePort } from "./free-port.js";
-import { startBroker, stopBroker } from "./kafka-process.js";
-import { isAlive, spawnService, stopProcess, waitReady } from "./service-process.js";
-import { readStackFile, type StackFile, stackFilePath, writeStackFile } from "./stack-file.js";
-import {
-  artifactRoot,
-  needsGrpcPort,
-  planStack,
-  type ServiceName,
-  type ServicePorts,
-  type ServiceSpec,
-  START_ORDER,
-  type StackSettings,
-} from "./stack-plan.js";
+import { stopBroker } from "./kafka-process.js";
+import { killStackQdrantNow, stopStackQdrant } from "./qdrant-process.js";
+import { stackFilePath, withRecords, writeStackFile } from "./stack-file.js";
+import type { ServiceName, ServiceSpec, StackSettings } from "./stack-plan.js";
+import { initialStackFile, prepareStack, processSpec } from "./stack-prepare.js";
+import { createSupervisor } from "./supervisor.js";
 
 /** How to start a stack. */
 export interface StackOptions {
@@ -39,6 +30,11 @@ export interface StackOptions {
   /** Tenant of the gateway token the stack makes. Default `local`. */
   readonly tenant?: string;
   readonly extraEnv?: StackSettings["extraEnv"];
+  /**
+   * A Qdrant server binary: the stack starts it in `<dir>/qdrant` (stopped with the stack) and the
+   * retrieval service keeps the samples there. Unset: they go to LanceDB in `<dir>/lancedb`.
+   */
+  readonly qdrantBin?: string;
   /** Longest wait for one service to become ready. Default 180 s. */
   readonly readyTimeoutMs?: number;
   /** Progress lines ("started generation (pid 123)"). */
@@ -60,6 +56,8 @@ export interface Stack {
   /** Bearer token of `tenant`. */
   readonly token: string;
   readonly specs: ReadonlyMap<ServiceName, ServiceSpec>;
+  /** REST URL of the stack's Qdrant, or null when the samples are in LanceDB. */
+  readonly qdrantUrl: string | null;
   /** PID of a running service. */
   pid(name: ServiceName): number;
   /** Sends `signal` (default SIGKILL, i.e. `kill -9`) and waits until the process is gone. */
@@ -70,166 +68,70 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
-
-async function allocatePorts(): Promise<Record<ServiceName, ServicePorts>> {
-  const ports: Partial<Record<ServiceName, ServicePorts>> = {};
-  for (const name of START_ORDER) {
-    ports[name] = { http: await freePort(), ...(needsGrpcPort(name) ? { grpc: await freePort() } : {}) };
-  }
-  return ports as Record<ServiceName, ServicePorts>;
-}
-
-function refuseRunningStack(dir: string): void {
-  const file = readStackFile(dir);
-  if (file === undefined) return;
-  const alive = Object.entries(file.services).filter(([, s]) => s !== undefined && isAlive(s.pid));
-  if (alive.length > 0) {
-    throw new IsaraError(
-      "failed_precondition",
-      `a stack already runs in ${dir} (${alive.map(([n, s]) => `${n} pid ${s?.pid}`).join(", ")}; gateway ${file.gatewayUrl}); stop it first with 'make down'`,
-    );
-  }
-}
-
 /**
  * Starts the broker (unless one is given), then every service in dependency order, each only once
  * the previous one is ready. On any failure everything started so far is stopped again, and the
  * error names the service and carries the end of its log.
+ *
+ * The services are children of the calling process and are not restarted when they exit: the
+ * tests and the benchmark that use this kill services on purpose and start them again themselves.
+ * `make up` uses `launchStack`, which runs them under a detached supervisor that does restart them.
+ * Either way every start and exit is saved to `stack.json`, so `isara-stack status` tells the truth.
  */
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const dir = resolve(options.dir);
-  const log = options.log ?? (() => {});
-  refuseRunningStack(dir);
-  const logDir = join(dir, "logs");
-  mkdirSync(logDir, { recursive: true });
-  // The shared artifact volume exists before any service starts, as a mounted volume would.
-  mkdirSync(artifactRoot(dir), { recursive: true });
-  const tenant = options.tenant ?? "local";
-  const token = randomBytes(24).toString("hex");
-  const tokenFile = join(dir, "token");
-  writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
-
-  const brokerDir = options.kafka === undefined ? join(dir, "kafka") : null;
-  const kafkaBootstrap = options.kafka?.bootstrap ?? (await startBroker(options.root, join(dir, "kafka")));
-  if (brokerDir !== null) log(`started Kafka on ${kafkaBootstrap}`);
-  const ports = await allocatePorts();
-  const specs = new Map(
-    planStack(
-      {
-        root: options.root,
-        dir,
-        kafkaBootstrap,
-        modelPath: options.modelPath,
-        trainerPython: options.trainerPython,
-        ...(options.embedderDir === undefined ? {} : { embedderDir: options.embedderDir }),
-        gatewayTokens: { [sha256(token)]: tenant },
-        llmParallel: options.llmParallel ?? 2,
-        ...(options.extraEnv === undefined ? {} : { extraEnv: options.extraEnv }),
-      },
-      ports,
-    ).map((s) => [s.name, s]),
-  );
-  const pids = new Map<ServiceName, number>();
-  const gatewayUrl = `http://127.0.0.1:${ports.gateway.http}`;
-  const save = (): void => {
-    const services: StackFile["services"] = {};
-    for (const [name, pid] of pids) services[name] = { pid, ports: ports[name] };
-    writeStackFile(dir, {
-      version: 1,
-      kafka: { bootstrap: kafkaBootstrap, dataDir: brokerDir },
-      gatewayUrl,
-      tenant,
-      tokenFile,
-      services,
-    });
-  };
+  const prepared = await prepareStack(options);
+  const { dir, specs, brokerDir } = prepared;
+  let file = initialStackFile(prepared, null);
+  writeStackFile(dir, file);
+  const supervisor = createSupervisor({
+    specs: [...specs.values()].map(processSpec),
+    logDir: prepared.logDir,
+    restart: null,
+    ...(options.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: options.readyTimeoutMs }),
+    log: (line) => options.log?.(line),
+    onChange: (records) => {
+      file = withRecords(file, records);
+      writeStackFile(dir, file);
+    },
+  });
   const spec = (name: ServiceName): ServiceSpec => {
     const s = specs.get(name);
     if (s === undefined) throw new IsaraError("invalid_argument", `the stack has no service '${name}'`);
     return s;
   };
-  const start = async (name: ServiceName): Promise<void> => {
-    const running = pids.get(name);
-    if (running !== undefined && isAlive(running)) {
-      throw new IsaraError("failed_precondition", `${name} still runs (pid ${running}); kill it first`);
-    }
-    const pid = spawnService(spec(name), logDir);
-    pids.set(name, pid);
-    save();
-    await waitReady(spec(name), pid, logDir, options.readyTimeoutMs);
-    log(`started ${name} (pid ${pid}, port ${ports[name].http})`);
+  const killAll = (): void => {
+    supervisor.killAllNow();
+    killStackQdrantNow(dir);
   };
   const stop = async (): Promise<void> => {
-    for (const name of [...START_ORDER].reverse()) {
-      const pid = pids.get(name);
-      if (pid !== undefined) await stopProcess(pid, "SIGTERM");
-      pids.delete(name);
-    }
+    await supervisor.stopAll();
     if (brokerDir !== null) await stopBroker(options.root, brokerDir);
+    await stopStackQdrant(options.root, dir);
     rmSync(stackFilePath(dir), { force: true });
     process.removeListener("exit", killAll);
   };
-  const killAll = (): void => {
-    for (const pid of pids.values()) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-  };
   if (options.killOnExit === true) process.once("exit", killAll);
   try {
-    for (const name of START_ORDER) await start(name);
+    await supervisor.startAll();
   } catch (err) {
     await stop();
     throw err;
   }
   return {
     dir,
-    kafkaBootstrap,
-    gatewayUrl,
-    tenant,
-    token,
+    kafkaBootstrap: prepared.kafkaBootstrap,
+    gatewayUrl: prepared.gatewayUrl,
+    tenant: prepared.tenant,
+    token: prepared.token,
     specs,
+    qdrantUrl: prepared.qdrantUrl,
     pid: (name) => {
-      const pid = pids.get(name);
+      const pid = supervisor.pid(spec(name).name);
       if (pid === undefined) throw new IsaraError("failed_precondition", `${name} is not running`);
       return pid;
     },
-    kill: async (name, signal = "SIGKILL") => {
-      const pid = pids.get(name);
-      if (pid !== undefined) await stopProcess(pid, signal);
-    },
-    start,
+    kill: (name, signal = "SIGKILL") => supervisor.kill(spec(name).name, signal),
+    start: (name) => supervisor.start(spec(name).name),
     stop,
   };
-}
-
-/**
- * Stops the stack recorded in `<dir>/stack.json` from another process (`make down`): services in
- * reverse start order with SIGTERM (SIGKILL after 30 s), then the broker if the stack started it.
- * Data (artifacts, LanceDB, Kafka logs) stays for the next `make up`. Returns `false` when no stack
- * was recorded there.
- */
-export async function stopStackIn(
-  root: string,
-  dir: string,
-  log: (line: string) => void = () => {},
-): Promise<boolean> {
-  const file = readStackFile(resolve(dir));
-  if (file === undefined) return false;
-  for (const name of [...START_ORDER].reverse()) {
-    const service = file.services[name];
-    if (service === undefined) continue;
-    await stopProcess(service.pid, "SIGTERM");
-    log(`stopped ${name} (pid ${service.pid})`);
-  }
-  if (file.kafka.dataDir !== null) {
-    await stopBroker(root, file.kafka.dataDir);
-    log("stopped Kafka");
-  }
-  rmSync(stackFilePath(resolve(dir)), { force: true });
-  return true;
 }

@@ -57,7 +57,7 @@ const invalid = (err: unknown) => isIsaraError(err, "invalid_argument");
 /**
  * The behaviour every VectorStore adapter must show, as node:test cases: idempotent upserts by id,
  * lineage kept whole, cosine scores (independent of vector length), filters by run, set and round
- * that treat run names literally, listing in (setIndex, slot) order, and clear errors for vectors
+ * that treat run names literally, deleting one run's samples and nothing else, listing in (setIndex, slot) order, and clear errors for vectors
  * of the wrong dimension. LanceDB runs it here; the Qdrant adapter runs the same cases, so both
  * wirings of ISARA select the same demos from the same data.
  */
@@ -224,6 +224,37 @@ export function vectorStoreContract(
         listed.map((s) => s.slot),
         samples.map((s) => s.slot),
       );
+    });
+
+    it("deletes one run's samples, leaving every other run whole", async () => {
+      const store = await fresh();
+      const samples = [
+        sample("gone", 0, 0),
+        sample("gone", 1, 0),
+        sample("gone", 1, 1),
+        sample("kept", 0, 0),
+        sample("gone'", 0, 0),
+      ];
+      await store.upsert(
+        samples,
+        samples.map(() => vec(1, 0, 0, 0)),
+      );
+      assert.equal(await store.deleteRun("gone"), 3);
+      assert.deepEqual(await store.list({ run: "gone" }), []);
+      assert.deepEqual(await store.search(vec(1, 0, 0, 0), 10, { run: "gone" }), []);
+      assert.deepEqual(
+        (await store.list({ run: "kept" })).map((s) => s.id),
+        [sampleId("kept", 0, 0)],
+      );
+      assert.equal((await store.list({ run: "gone'" })).length, 1, "a run whose name extends it stays");
+      assert.equal(await store.deleteRun("gone"), 0, "deleting again finds nothing and is no error");
+      await store.upsert([sample("gone", 2, 0)], [vec(0, 1, 0, 0)]);
+      assert.deepEqual(
+        (await store.list({ run: "gone" })).map((s) => s.round),
+        [2],
+        "a run id can be used again after its deletion",
+      );
+      await assert.rejects(store.deleteRun(""), invalid);
     });
 
     it("searches an empty store without error", async () => {

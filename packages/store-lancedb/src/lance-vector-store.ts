@@ -20,8 +20,8 @@ export interface LanceVectorStoreOptions {
  * embeddings and full lineage. Search is exact (no ANN index: a run holds thousands of samples, not
  * millions), uses LanceDB's cosine distance and reports cosine similarity (`1 - distance`), so scores
  * do not depend on vector length. Filters are built from validated numbers and quoted strings only.
- * Upserts merge on `id`, so retried steps never double a sample; writes from one process are queued
- * so concurrent upserts never race each other's commits.
+ * Upserts merge on `id`, so retried steps never double a sample; writes (upserts and run deletions)
+ * from one process are queued so they never race each other's commits.
  */
 export class LanceVectorStore implements VectorStore {
   private closed = false;
@@ -133,6 +133,23 @@ export class LanceVectorStore implements VectorStore {
         .toArray(),
     );
     return rows.map((row: Record<string, unknown>) => fromRow(row)).sort(bySetAndSlot);
+  }
+
+  /**
+   * Deletes every sample of `run` and resolves with how many there were. Queued behind the writes
+   * in flight like an upsert, so a deletion never races a commit and an upsert issued after it is
+   * kept; LanceDB commits the delete atomically, so a crash leaves all or none of the run.
+   */
+  async deleteRun(run: string): Promise<number> {
+    this.checkOpen();
+    const filter = sampleFilter({ run });
+    const write = this.writes.then(async () => {
+      const count = await lanceCall(`count the samples of run ${run}`, () => this.table.countRows(filter));
+      if (count > 0) await lanceCall(`delete the samples of run ${run}`, () => this.table.delete(filter));
+      return count;
+    });
+    this.writes = write.catch(() => undefined);
+    return write;
   }
 
   /** Waits for queued writes, then releases the table and the connection; later calls fail. */

@@ -1,49 +1,35 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
-import { describe, it, test } from "node:test";
-import { isIsaraError } from "@isara/core";
+import { after, describe, it, test } from "node:test";
+import { isIsaraError, seedSamples } from "@isara/core";
 import { vectorStoreContract } from "@isara/store-lancedb/contract";
+import { qdrantSkipReason, testQdrant } from "@isara/testkit";
 import { QdrantClient } from "@qdrant/js-client-rest";
 import { collectionNameFor, openQdrantVectorStore, QdrantVectorStore } from "./qdrant-vector-store.js";
 
-const qdrantUrl = process.env.QDRANT_URL;
+const skip = qdrantSkipReason();
 
-if (qdrantUrl === undefined || qdrantUrl === "") {
-  test("VectorStore contract: Qdrant", {
-    skip:
-      "no Qdrant server can be installed on these machines (it ships as a container image or a release " +
-      "binary, neither of which can be fetched here); to run the contract against a real server: " +
-      "QDRANT_URL=http://localhost:6333 [QDRANT_API_KEY=...] node --test packages/store-qdrant/dist",
-  }, () => {});
+if (skip !== false) {
+  test("VectorStore contract: Qdrant", { skip }, () => {});
 } else {
-  const url = qdrantUrl;
-  const apiKey = process.env.QDRANT_API_KEY || undefined;
+  // QDRANT_URL's server when set (e.g. a deployed one), else a fresh server from the pinned binary.
+  const qdrant = await testQdrant();
+  const { url, apiKey } = qdrant;
   const prefix = `isara-test-${process.pid}-${Date.now().toString(36)}`;
-  const created: string[] = [];
+  const client = new QdrantClient({
+    url,
+    checkCompatibility: false,
+    ...(apiKey ? { headers: { "api-key": apiKey } } : {}),
+  });
   let n = 0;
-  vectorStoreContract(
-    "Qdrant",
-    async (dimension) => {
-      const collection = `${prefix}-${n++}`;
-      created.push(collection);
-      return QdrantVectorStore.open({ url, apiKey, collection, dimension });
-    },
-    {
-      cleanup: async () => {
-        const client = new QdrantClient({
-          url,
-          checkCompatibility: false,
-          ...(apiKey ? { headers: { "api-key": apiKey } } : {}),
-        });
-        for (const name of created) await client.deleteCollection(name);
-      },
-    },
+  after(() => qdrant.stop());
+  vectorStoreContract("Qdrant", (dimension) =>
+    QdrantVectorStore.open({ url, apiKey, collection: `${prefix}-${n++}`, dimension }),
   );
 
   describe("QdrantVectorStore on a real server", () => {
     it("refuses to open a collection that holds vectors of another dimension", async () => {
       const collection = `${prefix}-dim`;
-      created.push(collection);
       const store = await openQdrantVectorStore({ url, apiKey, collection, dimension: 3 });
       await store.ping();
       await store.close();
@@ -53,8 +39,37 @@ if (qdrantUrl === undefined || qdrantUrl === "") {
           isIsaraError(err, "failed_precondition") && /holds 3-d Cosine.*384-d/.test(err.message),
       );
     });
+
+    it("deletes a run's points from the shared collection, whatever their set or round", async () => {
+      const collection = `${prefix}-delete`;
+      const store = await openQdrantVectorStore({ url, apiKey, collection, dimension: 2 });
+      const seeds = seedSamples("doomed", "d", [
+        { prompt: "p0", response: "r0" },
+        { prompt: "p1", response: "r1" },
+      ]);
+      const other = seedSamples("other", "d", [{ prompt: "p0", response: "r0" }]);
+      await store.upsert([...seeds, ...other], [vec(1, 0), vec(0, 1), vec(1, 1)]);
+      assert.equal(await store.deleteRun("doomed"), 2);
+      const { count } = await client.count(collection, { exact: true });
+      assert.equal(count, 1, "only the other run's point is left in the collection");
+      await store.close();
+    });
+  });
+
+  // Last in the file (tests run in order): what a run of this suite leaves on the server is nothing.
+  test("the suite deletes every collection it made", async () => {
+    const ours = async () =>
+      (await client.getCollections()).collections
+        .map((c) => c.name)
+        .filter((name) => name.startsWith(prefix));
+    const made = await ours();
+    assert.ok(made.length > 1, `the suite made collections (${made.join(", ")})`);
+    for (const name of made) await client.deleteCollection(name);
+    assert.deepEqual(await ours(), [], "collections left behind on the server");
   });
 }
+
+const vec = (...xs: number[]) => Float32Array.from(xs);
 
 /** A TCP port on loopback that nothing listens on: bound by the OS, then released. */
 async function closedPort(): Promise<number> {

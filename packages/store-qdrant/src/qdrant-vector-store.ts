@@ -195,6 +195,28 @@ export class QdrantVectorStore implements VectorStore {
   }
 
   /**
+   * Deletes every point of `run` (one filtered delete on the tenant field, waited for) and resolves
+   * with how many there were, counted exactly just before. Other runs in the shared collection are
+   * untouched; deleting a run with no points is a no-op that resolves 0.
+   */
+  async deleteRun(run: string): Promise<number> {
+    this.checkOpen();
+    const filter = { must: [...sampleFilter({ run }).must] };
+    const { count } = await this.track(
+      qdrantCall(this.url, `count the samples of run ${run} in collection ${this.collection}`, () =>
+        this.client.count(this.collection, { filter, exact: true }),
+      ),
+    );
+    if (count === 0) return 0;
+    await this.track(
+      qdrantCall(this.url, `delete the samples of run ${run} from collection ${this.collection}`, () =>
+        this.client.delete(this.collection, { wait: true, filter }),
+      ),
+    );
+    return count;
+  }
+
+  /**
    * Checks that Qdrant answers and the collection still exists; for readiness probes.
    * @throws IsaraError `unavailable` when the server cannot be reached, `not_found` when the collection is gone.
    */

@@ -15,8 +15,10 @@ import {
   createCatalogueProducer,
   createStageMetrics,
   ensureTopics,
+  kafkaFailure,
   type OutgoingMessage,
   type RetryPolicy,
+  untilBrokerIsBack,
 } from "@isara/kafka-kit";
 import {
   type CloseFn,
@@ -94,8 +96,9 @@ export interface ControllerApp {
   readonly handleHttp: RequestListener;
   /**
    * Creates the topics, connects the producer, loads and resumes the runs and joins the consumer
-   * group, registering each with `shutdown` as it starts. Rejects when a step fails, or with
-   * `cancelled` when shutdown began meanwhile.
+   * group, registering each with `shutdown` as it starts; while the broker is away it waits (kafka-kit's
+   * `untilBrokerIsBack`). Rejects when a step fails, or with `cancelled` when shutdown began
+   * meanwhile.
    */
   start(shutdown: Shutdown): Promise<void>;
   /** Reports SERVING on grpc.health.v1; call once started and bound. */
@@ -106,17 +109,26 @@ export interface ControllerApp {
   closeGrpc(timeoutMs: number): Promise<"graceful" | "forced">;
 }
 
-/** Sends records grouped by topic in one request; resolves once the broker acknowledged them all. */
+/**
+ * Sends records grouped by topic in one request; resolves once the broker acknowledged them all.
+ * Rejects with kafka-kit's `kafkaFailure` of what kafkajs threw, so a broker that is away is
+ * `unavailable` (CreateRun answers UNAVAILABLE, not INTERNAL) and stays a broker outage for the
+ * result consumer, which retries it until the broker is back instead of dead-lettering the result.
+ */
 async function sendAll(producer: Producer, records: readonly OutgoingMessage[]): Promise<void> {
   if (records.length === 0) return;
   const byTopic = new Map<string, OutgoingMessage[]>();
   for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
-  await producer.sendBatch({
-    topicMessages: [...byTopic].map(([topic, list]) => ({
-      topic,
-      messages: list.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
-    })),
-  });
+  try {
+    await producer.sendBatch({
+      topicMessages: [...byTopic].map(([topic, list]) => ({
+        topic,
+        messages: list.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
+      })),
+    });
+  } catch (err) {
+    throw kafkaFailure(err);
+  }
 }
 
 /** Builds the controller (see the module comment). Nothing connects until `start`. */
@@ -202,16 +214,25 @@ export function createControllerApp(deps: ControllerAppDeps): ControllerApp {
       if (started) throw new IsaraError("failed_precondition", "the controller app was started already");
       started = true;
       await own(shutdown, "retrieval-client", () => deps.seeds.close());
-      const admin = deps.kafka.admin();
-      await admin.connect();
-      try {
-        logger.info(await ensureTopics(admin, CONTROLLER_TOPICS), "topics ready");
-      } finally {
-        await admin.disconnect();
-      }
-      await producer.connect();
+      // A broker that is away delays the start (not ready meanwhile) instead of failing it.
+      const wait = { retry: deps.retry, logger, stopped: () => shutdown.started };
+      const topics = await untilBrokerIsBack(
+        "creating the topics",
+        async () => {
+          const admin = deps.kafka.admin();
+          await admin.connect();
+          try {
+            return await ensureTopics(admin, CONTROLLER_TOPICS);
+          } finally {
+            await admin.disconnect();
+          }
+        },
+        wait,
+      );
+      logger.info(topics, "topics ready");
+      await untilBrokerIsBack("connecting the producer", () => producer.connect(), wait);
       await own(shutdown, "kafka-producer", () => producer.disconnect());
-      await own(shutdown, "runs", () => runs.idle());
+      await own(shutdown, "runs", () => runs.close());
 
       const report = await runs.load();
       loaded = true;

@@ -1,12 +1,20 @@
 /**
  * Where a run's domain comes from: a domain registered with the controller (a folder per domain
  * under DOMAINS_DIR, as `isara run` reads one) or a folder on the artifact volume named by
- * `DomainRef.source`. Either way the three files are validated with core's `parseDomainFiles`, so a
- * distributed run refuses exactly the domains the embedded mode refuses, with every problem listed.
+ * `DomainRef.source`. Either way the three files are read as bytes, decoded as strict UTF-8 and validated
+ * with core's `decodeDomainFiles` and `parseDomainFiles`, so a distributed run refuses exactly the
+ * domains the embedded mode refuses, with every problem listed.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type ArtifactStore, type Domain, IsaraError, parseDomainFiles } from "@isara/core";
+import {
+  type ArtifactStore,
+  type Domain,
+  type DomainBytes,
+  decodeDomainFiles,
+  IsaraError,
+  parseDomainFiles,
+} from "@isara/core";
 
 /** The three files of a domain folder. */
 export const DOMAIN_FILES = { config: "domain.json", seeds: "seeds.jsonl", eval: "eval.jsonl" } as const;
@@ -31,11 +39,11 @@ export interface DomainSources {
   readonly domainsDir: string | undefined;
 }
 
-async function readRegistered(dir: string, name: string): Promise<DomainTexts> {
+async function readRegistered(dir: string, name: string): Promise<DomainBytes> {
   const folder = join(dir, name);
   const read = async (file: string) => {
     try {
-      return await readFile(join(folder, file), "utf8");
+      return await readFile(join(folder, file));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "ENOENT" || code === "ENOTDIR") {
@@ -59,7 +67,7 @@ async function readRegistered(dir: string, name: string): Promise<DomainTexts> {
   };
 }
 
-async function readUploaded(artifacts: ArtifactStore, source: string): Promise<DomainTexts> {
+async function readUploaded(artifacts: ArtifactStore, source: string): Promise<DomainBytes> {
   const folder = source.replace(/\/+$/, "");
   const read = async (file: string) => {
     const bytes = await artifacts.read(`${folder}/${file}`);
@@ -70,7 +78,7 @@ async function readUploaded(artifacts: ArtifactStore, source: string): Promise<D
         { source, file },
       );
     }
-    return new TextDecoder().decode(bytes);
+    return bytes;
   };
   return {
     config: await read(DOMAIN_FILES.config),
@@ -82,7 +90,8 @@ async function readUploaded(artifacts: ArtifactStore, source: string): Promise<D
 /**
  * Reads and validates the domain `name` from `source` (an artifact key of a domain folder) or, when
  * `source` is empty, from the registered domains.
- * @throws IsaraError `invalid_argument` listing every problem of the files (file, line, field, fix),
+ * @throws IsaraError `invalid_argument` listing every problem of the files (file, line, field, fix;
+ *   bytes that are not UTF-8 with their line and byte offset),
  *   or when the files name another domain; `not_found` for a domain that is not there;
  *   `failed_precondition` when no domains are registered and no source is given.
  */
@@ -90,13 +99,13 @@ export async function loadDomain(
   ref: { name: string; source: string },
   sources: DomainSources,
 ): Promise<LoadedDomain> {
-  let texts: DomainTexts;
+  let bytes: DomainBytes;
   let where: string;
   if (ref.source !== "") {
-    texts = await readUploaded(sources.artifacts, ref.source);
+    bytes = await readUploaded(sources.artifacts, ref.source);
     where = ref.source.replace(/\/+$/, "");
   } else if (sources.domainsDir !== undefined) {
-    texts = await readRegistered(sources.domainsDir, ref.name);
+    bytes = await readRegistered(sources.domainsDir, ref.name);
     where = ref.name;
   } else {
     throw new IsaraError(
@@ -104,11 +113,13 @@ export async function loadDomain(
       `this controller has no registered domains (DOMAINS_DIR is not set); upload domain "${ref.name}" and name its folder in spec.domain.source`,
     );
   }
-  const domain = parseDomainFiles(texts, {
+  const names = {
     config: `${where}/${DOMAIN_FILES.config}`,
     seeds: `${where}/${DOMAIN_FILES.seeds}`,
     eval: `${where}/${DOMAIN_FILES.eval}`,
-  });
+  };
+  const texts = decodeDomainFiles(bytes, names);
+  const domain = parseDomainFiles(texts, names);
   if (domain.config.name !== ref.name) {
     throw new IsaraError(
       "invalid_argument",

@@ -75,7 +75,12 @@ async function main(): Promise<void> {
     const kube =
       config.kube === undefined
         ? undefined
-        : createKubeMode(config.kube, { logger, artifacts, domainsDir: config.domainsDir });
+        : createKubeMode(config.kube, {
+            logger,
+            artifacts,
+            domainsDir: config.domainsDir,
+            retrievalAddress: config.retrievalAddress,
+          });
     // A standby replica waits here for the Lease, serving only its probes (not ready).
     await kube?.lead(shutdown, (why) => {
       logger.fatal({ why }, "lost the leader Lease; exiting so the new leader alone runs the runs");

@@ -66,11 +66,14 @@ function controller(root: string) {
   const published: OutgoingMessage[] = [];
   const stores = controllerStores(root);
   const seeds = recordingSeedStore();
+  let kafkaDown = false;
   const reconciler = new Reconciler({
     ...stores,
     publish: async (records) => {
+      if (kafkaDown) throw new IsaraError("unavailable", "Kafka is unavailable (broker away); retry later");
       published.push(...records);
     },
+    pendingRetry: { attempts: 1, initialDelayMs: 20, maxDelayMs: 50 },
     clock: { now: () => Date.parse("2025-01-01T00:00:00Z") },
     adapterReference: "gguf",
     logger,
@@ -90,7 +93,8 @@ function controller(root: string) {
     }
   }
   const on = (topic: string) => published.filter((r) => r.topic === topic);
-  return { reconciler, published, pump, on, seeds, ...stores };
+  const setKafkaDown = (value: boolean) => (kafkaDown = value);
+  return { reconciler, published, pump, on, seeds, setKafkaDown, ...stores };
 }
 
 const spec = (runId: string, mode = RunMode.ISARA): RunSpec => ({
@@ -372,4 +376,35 @@ test("a run exists only once its seeds are stored: with retrieval down CreateRun
   const { created } = await c.reconciler.create(checkSpec(spec("alpha-8")), "req-8b");
   assert.equal(created, true, "the same CreateRun later creates the run");
   assert.equal(c.on(TOPICS.evalWork.name).length, 1);
+});
+
+test("a run created while Kafka is away gets its work once Kafka is back, without another CreateRun", async () => {
+  const c = controller(join(dir, "kafka-away"));
+  c.setKafkaDown(true);
+  await assert.rejects(c.reconciler.create(checkSpec(spec("alpha-9")), "req-9"), (err) =>
+    isIsaraError(err, "unavailable"),
+  );
+  assert.notEqual(await c.runStore.load("alpha-9"), undefined, "the run exists: its state is saved");
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(c.published.length, 0, "nothing goes out while Kafka is away");
+  c.setKafkaDown(false);
+  const deadline = Date.now() + 10_000;
+  while (c.on(TOPICS.evalWork.name).length === 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(c.on(TOPICS.evalWork.name).length, 1, "the run's first work went out by itself");
+  await c.pump();
+  await c.reconciler.idle();
+  assert.equal(c.reconciler.entry("alpha-9").state.status, "done");
+  await c.reconciler.close();
+});
+
+test("after close, a run's pending work is not published again", async () => {
+  const c = controller(join(dir, "kafka-away-closed"));
+  c.setKafkaDown(true);
+  await assert.rejects(c.reconciler.create(checkSpec(spec("alpha-10")), "req-10"));
+  await c.reconciler.close();
+  c.setKafkaDown(false);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(c.published.length, 0);
 });

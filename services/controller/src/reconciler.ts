@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import type { RunStatus } from "@isara/contracts";
 import { type RunStatus as CoreRunStatus, createRunState, IsaraError, seedSamples } from "@isara/core";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from "@isara/kafka-kit";
 import { childLogger } from "@isara/kit";
 import { type DomainSources, loadDomain } from "./domain-source.js";
 import { KeyedQueue } from "./keyed-queue.js";
@@ -30,6 +31,11 @@ export interface ReconcilerDeps extends Omit<RunDriverDeps, "onChange"> {
   readonly seeds: SeedStore;
   /** Random hex for generated run ids (default: 4 random bytes). */
   readonly randomHex?: () => string;
+  /**
+   * Backoff of a run's work that could not be published (Kafka away) when the run was created or
+   * resumed; `attempts` is ignored: it is published again until it goes out (default: 1 s to 60 s).
+   */
+  readonly pendingRetry?: RetryPolicy;
 }
 
 /** What a result did: its run's outcome, or `unknown_run` for a run this controller does not hold. */
@@ -50,6 +56,9 @@ export class Reconciler {
   private readonly queue = new KeyedQueue();
   private readonly watchers = new RunWatchers();
   private readonly driver;
+  /** Runs whose work waits for Kafka, and the timer of their next publish. */
+  private readonly pending = new Map<string, NodeJS.Timeout>();
+  private stopped = false;
 
   private readonly deps: ReconcilerDeps;
 
@@ -75,12 +84,13 @@ export class Reconciler {
       running.map((entry) =>
         this.queue
           .run(entry.state.runId, () => this.driver.drive(entry, true))
-          .catch((err: unknown) =>
+          .catch((err: unknown) => {
             this.deps.logger.error(
               { err, run: entry.state.runId },
-              "resuming the run failed; it resumes on its next result",
-            ),
-          ),
+              "resuming the run failed; it resumes on its next result, or when its work goes out",
+            );
+            this.retryPendingWork(entry.state.runId, err);
+          }),
       ),
     );
     const broken = [...this.broken].map(([runId, reason]) => ({ runId, reason }));
@@ -137,7 +147,14 @@ export class Reconciler {
       };
       this.runs.set(runId, entry);
       this.deps.logger.info({ run: runId, domain: spec.domain, mode: spec.mode, requestId }, "run created");
-      await this.driver.drive(entry, true);
+      try {
+        await this.driver.drive(entry, true);
+      } catch (err) {
+        // The run exists (its state is saved); its first work goes out once Kafka is back, even if
+        // the client never sends this CreateRun again.
+        this.retryPendingWork(runId, err);
+        throw err;
+      }
       return { run: this.status(entry), created: true };
     });
   }
@@ -240,9 +257,49 @@ export class Reconciler {
     return this.watchers.subscribe(runId, listener);
   }
 
-  /** Resolves once every queued task of every run has settled (shutdown, tests). */
+  /** Resolves once every queued task of every run has settled (tests). */
   idle(): Promise<void> {
     return this.queue.idle();
+  }
+
+  /** Shutdown: stops publishing pending work again, then waits for every queued task to settle. */
+  close(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.pending.values()) clearTimeout(timer);
+    this.pending.clear();
+    return this.queue.idle();
+  }
+
+  /**
+   * After a retryable failure to publish a run's work (`entry.workPending`, e.g. Kafka away while
+   * the run was created or resumed), publishes it again with backoff until it goes out, so the run
+   * never waits for a result that no work will produce. A result of the run meanwhile drives it too;
+   * the timer then finds nothing pending and stops.
+   */
+  private retryPendingWork(runId: string, err: unknown, attempt = 1): void {
+    const entry = this.runs.get(runId);
+    const retryable = err instanceof IsaraError && err.retryable;
+    if (this.stopped || !retryable || entry === undefined || !entry.workPending || this.pending.has(runId))
+      return;
+    const delayMs = retryDelayMs(this.deps.pendingRetry ?? DEFAULT_RETRY_POLICY, attempt);
+    const timer = setTimeout(() => {
+      this.pending.delete(runId);
+      if (this.stopped || !entry.workPending || entry.state.status !== "running") return;
+      this.queue
+        .run(runId, () => this.driver.drive(entry, false))
+        .then(
+          () => this.deps.logger.info({ run: runId, attempt }, "the run's pending work is published"),
+          (again: unknown) => {
+            this.deps.logger.warn(
+              { err: again, run: runId, attempt },
+              "the run's work is still not published; trying again",
+            );
+            this.retryPendingWork(runId, again, attempt + 1);
+          },
+        );
+    }, delayMs);
+    timer.unref();
+    this.pending.set(runId, timer);
   }
 
   private changed(entry: RunEntry): void {

@@ -99,6 +99,16 @@ export function retrievalFilterPorts(
         .sort((a, b) => b.score - a.score)
         .slice(0, k);
     },
+    /**
+     * Refused: a filter pass only adds to its run, and deleting a run's samples belongs to the
+     * controller when the run is deleted (gRPC `DeleteRunSamples`), never to one work message.
+     */
+    async deleteRun(run) {
+      throw new IsaraError(
+        "internal",
+        `a filter pass of run ${context.run} asked to delete the samples of run ${run}; this is a bug`,
+      );
+    },
     close: async () => {},
   };
   return { embedder, store };

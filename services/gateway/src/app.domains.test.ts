@@ -173,6 +173,34 @@ test("a body that is not JSON is refused with 400 (415 for another content type)
   assert.match((text.json() as ErrorBody).error.message, /application\/json/);
 });
 
+test("a body that is not UTF-8 is refused with its line and byte, not stored as U+FFFD; UTF-8 text is kept", async () => {
+  const json = JSON.stringify(domainBody("latin1"), null, 1);
+  const at = Buffer.byteLength(json.slice(0, json.indexOf("Healthy")));
+  const bytes = Buffer.from(json);
+  bytes[at] = 0xc9; // "É" as Latin-1 writes it; in UTF-8 a lead byte, here without its continuation byte
+  const line = json.slice(0, json.indexOf("Healthy")).split("\n").length;
+  const before = await listNames();
+  const res = await fx.app.server.inject({
+    method: "POST",
+    url: "/v1/domains",
+    headers: { ...AUTH.acme, "content-type": "application/json" },
+    payload: bytes,
+  });
+  assert.equal(res.statusCode, 400, res.body);
+  const error = (res.json() as ErrorBody).error;
+  assert.equal(error.code, "invalid_argument");
+  assert.match(
+    error.message,
+    new RegExp(`not valid UTF-8 at line ${line}, column \\d+ \\(byte offset ${at}, byte 0xC9\\)`),
+  );
+  assert.match(error.message, /re-save the domain's files as UTF-8/);
+  assert.deepEqual(await listNames(), before, "a refused body stores nothing");
+
+  const ok = await post(domainBody("accents", { description: "Élan — 日本語 😀" }));
+  assert.equal(ok.statusCode, 201, ok.body);
+  assert.equal(ok.json().description, "Élan — 日本語 😀");
+});
+
 test("an unknown domain is 404 with how to create one; a malformed name in the path is 400", async () => {
   const missing = await fx.app.server.inject({ method: "GET", url: "/v1/domains/nope", headers: AUTH.acme });
   assert.equal(missing.statusCode, 404);

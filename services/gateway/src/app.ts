@@ -38,6 +38,7 @@ import { type OpenStreams, registerRunEvents } from "./run-events.js";
 import { registerRunRoutes } from "./run-routes.js";
 import { createGatewayMetrics } from "./service-metrics.js";
 import type { TokenTable } from "./token-table.js";
+import { useStrictUtf8Json } from "./utf8-json-body.js";
 
 /** What {@link createGatewayApp} is built from. */
 export interface GatewayAppDeps {
@@ -110,6 +111,8 @@ export function createGatewayApp(deps: GatewayAppDeps): GatewayApp {
   });
   // The API speaks JSON only: a text body is refused with 415 instead of failing validation as a string.
   server.removeContentTypeParser("text/plain");
+  // Bytes that are not UTF-8 are refused with their place, not decoded silently as U+FFFD.
+  useStrictUtf8Json(server);
   server.setValidatorCompiler(createValidatorCompiler());
   server.setErrorHandler((err, request, reply) => {
     const answer = errorReply(err, bodyLimit, request.id);

@@ -16,6 +16,8 @@ import {
   type ServiceError,
 } from "@grpc/grpc-js";
 import {
+  type DeleteRunSamplesRequest,
+  type DeleteRunSamplesResponse,
   type EmbedRequest,
   type EmbedResponse,
   type ListSamplesRequest,
@@ -58,6 +60,10 @@ export interface Loopback {
   readonly upsert: (req: UpsertRequest, md?: Metadata) => Promise<UpsertResponse>;
   readonly selectDemos: (req: SelectDemosRequest, md?: Metadata) => Promise<SelectDemosResponse>;
   readonly listSamples: (req: ListSamplesRequest, md?: Metadata) => Promise<ListSamplesResponse>;
+  readonly deleteRunSamples: (
+    req: DeleteRunSamplesRequest,
+    md?: Metadata,
+  ) => Promise<DeleteRunSamplesResponse>;
   readonly health: HealthClient;
   readonly check: (service?: string) => Promise<string>;
   /** Every JSON log line the app wrote. */
@@ -92,6 +98,10 @@ export async function startLoopback(embedder: Embedder): Promise<Loopback> {
     upsert: promised(client, client.upsert as Unary<UpsertRequest, UpsertResponse>),
     selectDemos: promised(client, client.selectDemos as Unary<SelectDemosRequest, SelectDemosResponse>),
     listSamples: promised(client, client.listSamples as Unary<ListSamplesRequest, ListSamplesResponse>),
+    deleteRunSamples: promised(
+      client,
+      client.deleteRunSamples as Unary<DeleteRunSamplesRequest, DeleteRunSamplesResponse>,
+    ),
     health,
     check: (service = "") =>
       new Promise((resolve, reject) =>

@@ -1,9 +1,11 @@
 /**
- * The four RetrievalService methods over the VectorStore and Embedder ports and core's demo
+ * The five RetrievalService methods over the VectorStore and Embedder ports and core's demo
  * selectors. Requests are checked whole before anything is embedded or stored (see request-checks).
  */
 import type { handleUnaryCall } from "@grpc/grpc-js";
 import {
+  type DeleteRunSamplesRequest,
+  type DeleteRunSamplesResponse,
   DropFrom,
   demoRefToWire,
   type EmbedRequest,
@@ -178,5 +180,17 @@ export function createRetrievalHandlers(deps: RetrievalHandlerDeps): RetrievalSe
     },
   );
 
-  return { embed, upsert, selectDemos, listSamples };
+  const deleteRunSamples: handleUnaryCall<DeleteRunSamplesRequest, DeleteRunSamplesResponse> = unaryCall(
+    "DeleteRunSamples",
+    options,
+    async (request, { log }) => {
+      const { run } = requireContext(request.context);
+      const deleted = await store.deleteRun(run);
+      metrics.samplesDeleted.inc(deleted);
+      log.info({ deleted }, "run samples deleted");
+      return { deleted };
+    },
+  );
+
+  return { embed, upsert, selectDemos, listSamples, deleteRunSamples };
 }

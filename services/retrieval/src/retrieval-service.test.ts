@@ -114,6 +114,27 @@ describe("RetrievalService over loopback gRPC (LanceDB, test embedder)", () => {
     );
   });
 
+  it("DeleteRunSamples removes one run's samples, says how many, and is harmless to repeat", async () => {
+    const [gone, kept] = ["deleted-run", "kept-run"];
+    await svc.upsert({
+      context: context(gone),
+      samples: wire([...seeds(gone, 3), ...generated(gone, 1, 2)]),
+      vectors: [],
+    });
+    await svc.upsert({ context: context(kept), samples: wire(seeds(kept, 2)), vectors: [] });
+    assert.deepEqual(await svc.deleteRunSamples({ context: context(gone) }), { deleted: 5 });
+    const left = (run: string) => svc.listSamples({ context: context(run), pageSize: 0, pageToken: "" });
+    assert.deepEqual((await left(gone)).samples, []);
+    assert.equal((await left(kept)).samples.length, 2, "another run's samples stay");
+    assert.deepEqual(await svc.deleteRunSamples({ context: context(gone) }), { deleted: 0 });
+    await assert.rejects(svc.deleteRunSamples({ context: undefined }), invalid(/context is missing/));
+    await assert.rejects(svc.deleteRunSamples({ context: context(" ") }), invalid(/context.run is empty/));
+    assert.ok(
+      svc.logs().some((l) => l.msg === "run samples deleted" && l.deleted === 5 && l.run === gone),
+      "the deletion is logged with its run and count",
+    );
+  });
+
   it("refuses bad requests with INVALID_ARGUMENT and a message that says what to fix, storing nothing", async () => {
     const run = "bad-run";
     const samples = generated(run, 1, 2);

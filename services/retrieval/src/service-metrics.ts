@@ -15,6 +15,8 @@ export interface RetrievalMetrics {
   readonly textsEmbedded: Counter;
   /** Samples written by Upsert. */
   readonly samplesUpserted: Counter;
+  /** Samples removed by DeleteRunSamples (deleted runs). */
+  readonly samplesDeleted: Counter;
   /** Demos returned by SelectDemos, by strategy (`random`, `nearest`). */
   readonly demosSelected: Counter<"strategy">;
 }
@@ -40,6 +42,10 @@ export function createRetrievalMetrics(metrics: Metrics): RetrievalMetrics {
     samplesUpserted: metrics.counter({
       name: "retrieval_samples_upserted_total",
       help: "Samples inserted or replaced in the vector store.",
+    }),
+    samplesDeleted: metrics.counter({
+      name: "retrieval_samples_deleted_total",
+      help: "Samples deleted from the vector store with their run.",
     }),
     demosSelected: metrics.counter({
       name: "retrieval_demos_selected_total",

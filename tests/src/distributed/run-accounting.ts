@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import type { GatewayClient, Stack } from "@isara/stack";
 import { readJsonl } from "./stack-fixture.js";
 
-interface SampleView {
+/** A sample as the gateway's samples endpoint shows it, as far as the accounting reads it. */
+export interface SampleView {
   readonly id: string;
   readonly slot: number;
   readonly accepted: boolean;
@@ -20,7 +21,8 @@ interface SampleView {
   };
 }
 
-async function allSamples(client: GatewayClient, run: string, round: number): Promise<SampleView[]> {
+/** Every sample of one round of a run, through the gateway's paged samples endpoint. */
+export async function allSamples(client: GatewayClient, run: string, round: number): Promise<SampleView[]> {
   const out: SampleView[] = [];
   let cursor: string | null = null;
   do {
@@ -31,6 +33,35 @@ async function allSamples(client: GatewayClient, run: string, round: number): Pr
     cursor = page.nextCursor;
   } while (cursor !== null);
   return out;
+}
+
+/** What became of each slot of a round: how many samples it ended as (exactly one is right). */
+export interface SlotFates {
+  /** Slots 0..N-1 that ended as no sample. */
+  readonly missing: readonly number[];
+  /** Slots that ended as more than one sample, and how many. */
+  readonly duplicated: readonly { readonly slot: number; readonly times: number }[];
+  /** Slots outside 0..N-1 (a sample no slot asked for). */
+  readonly unexpected: readonly number[];
+  readonly accepted: number;
+  readonly rejected: number;
+}
+
+/** The fate of each of `slots` slots from the round's samples; pure, shared by tests and benchmarks. */
+export function slotFates(samples: readonly SampleView[], slots: number): SlotFates {
+  const times = new Map<number, number>();
+  for (const s of samples) times.set(s.slot, (times.get(s.slot) ?? 0) + 1);
+  const inRange = (slot: number) => Number.isInteger(slot) && slot >= 0 && slot < slots;
+  return {
+    missing: Array.from({ length: slots }, (_, i) => i).filter((i) => !times.has(i)),
+    duplicated: [...times]
+      .filter(([slot, n]) => inRange(slot) && n > 1)
+      .map(([slot, n]) => ({ slot, times: n }))
+      .sort((a, b) => a.slot - b.slot),
+    unexpected: [...times.keys()].filter((slot) => !inRange(slot)).sort((a, b) => a - b),
+    accepted: samples.filter((s) => s.accepted).length,
+    rejected: samples.filter((s) => !s.accepted).length,
+  };
 }
 
 /** Asserts the accounting of round 1 of a finished one-round run of `slots` prompts on `seeds` seeds. */
@@ -45,15 +76,10 @@ export async function assertRoundAccounted(
   assert.equal(view.state, "done", `run ${run} ended ${view.state}: ${JSON.stringify(view.error)}`);
 
   const samples = await allSamples(client, run, 1);
-  const bySlot = new Map<number, SampleView[]>();
-  for (const s of samples) bySlot.set(s.slot, [...(bySlot.get(s.slot) ?? []), s]);
-  assert.deepEqual(
-    [...bySlot.keys()].sort((a, b) => a - b),
-    Array.from({ length: slots }, (_, i) => i),
-    `run ${run}: every slot 0..${slots - 1} must end as a sample`,
-  );
-  for (const [slot, list] of bySlot)
-    assert.equal(list.length, 1, `run ${run} slot ${slot} ended ${list.length} times`);
+  const fates = slotFates(samples, slots);
+  assert.deepEqual(fates.missing, [], `run ${run}: every slot 0..${slots - 1} must end as a sample`);
+  assert.deepEqual(fates.unexpected, [], `run ${run}: samples of slots the round never had`);
+  assert.deepEqual(fates.duplicated, [], `run ${run}: a slot must end exactly once`);
 
   const seedIds = new Set((await allSamples(client, run, 0)).map((s) => s.id));
   assert.equal(seedIds.size, seeds);

@@ -2,6 +2,9 @@
  * The local stack for the distributed end-to-end tests: a real Kafka broker (kept by the test so it
  * can restart it), and every service as a real process on the real small model and trainer, the
  * same `startStack` that `make up` runs. Retry delays are shortened so a fault heals in seconds.
+ * The samples go to a real Qdrant server, as in a cluster, wherever its binary is (`QDRANT_BIN` or
+ * ../shared/bin/qdrant); without one, to LanceDB, which its own contract suite and the embedded mode
+ * cover.
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -9,6 +12,7 @@ import { join } from "node:path";
 import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/kafka-testkit";
 import { defaultModelPath } from "@isara/llm-llama";
 import {
+  chooseVectorStore,
   createGatewayClient,
   type GatewayClient,
   type ServiceName,
@@ -44,6 +48,7 @@ export interface TestStackOptions {
 /** Starts the broker, then the whole stack on it. */
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const broker = await startKafka();
+  const store = chooseVectorStore(ROOT);
   try {
     const quickRetries = { RETRY_INITIAL_DELAY: "200ms", RETRY_MAX_DELAY: "3s", RETRY_ATTEMPTS: "30" };
     const stack = await startStack({
@@ -54,6 +59,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       trainerPython: TRAINER_PYTHON,
       llmParallel: 2,
       killOnExit: true,
+      ...(store.kind === "qdrant" ? { qdrantBin: store.bin } : {}),
       extraEnv: {
         controller: { ...quickRetries, ...options.extraEnv?.controller },
         generation: { ...quickRetries, ...options.extraEnv?.generation },
@@ -77,6 +83,27 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     await broker.stop();
     throw err;
   }
+}
+
+/**
+ * How many points of `run` the stack's Qdrant holds, read through its REST API (exact count, every
+ * collection); `undefined` when the stack keeps its samples in LanceDB.
+ */
+export async function qdrantPoints(stack: Stack, run: string): Promise<number | undefined> {
+  if (stack.qdrantUrl === null) return undefined;
+  const list = (await (await fetch(`${stack.qdrantUrl}/collections`)).json()) as {
+    result: { collections: { name: string }[] };
+  };
+  let points = 0;
+  for (const { name } of list.result.collections) {
+    const res = await fetch(`${stack.qdrantUrl}/collections/${name}/points/count`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ exact: true, filter: { must: [{ key: "run", match: { value: run } }] } }),
+    });
+    points += ((await res.json()) as { result: { count: number } }).result.count;
+  }
+  return points;
 }
 
 /** The JSON lines of a file under the stack's artifact volume. */

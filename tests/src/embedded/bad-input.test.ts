@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -15,6 +15,19 @@ test("a domain folder with broken files is refused with every problem, and no ru
   assert.match(result.stderr, /seeds\.jsonl line 1: "response" must not be empty/);
   assert.match(result.stderr, /seeds\.jsonl line 2: .*not valid JSON/);
   assert.ok(!existsSync(runDir), "a refused domain must not leave a run folder");
+});
+
+test("a seeds file saved as Latin-1 is refused with its file and line, not read as replacement characters", async () => {
+  const domain = await writeSmallDomain();
+  const lines = (await readFile(join(domain, "seeds.jsonl"), "utf8")).split("\n");
+  lines[1] = '{"prompt": "Is a café open at night?", "response": "Some are."}';
+  await writeFile(join(domain, "seeds.jsonl"), Buffer.from(lines.join("\n"), "latin1"));
+  const result = await runCli(["validate", domain]);
+  assert.equal(result.code, 2);
+  assert.match(
+    result.stderr,
+    /seeds\.jsonl line 2: not valid UTF-8 at column 21 .*re-save the file as UTF-8/,
+  );
 });
 
 test("a folder that is not a domain says which files a domain holds", async () => {

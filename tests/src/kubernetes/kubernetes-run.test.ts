@@ -6,7 +6,8 @@
  * isara-trainer release per training. No kubelet runs here: a named stand-in (kubelet-stand-in.ts)
  * runs the trainer Job's real training on the CPU and marks the Job complete through the API, and
  * the run goes on to evaluate and succeed. A second run is deleted with kubectl while its trainer Job
- * exists: the finalizer cancels it and removes its Job and ConfigMap.
+ * exists: the finalizer cancels it and removes its Job and ConfigMap; a deleted run's samples leave
+ * the vector store (Qdrant, where the stack has one).
  */
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
@@ -19,7 +20,12 @@ import {
   kubeSkipReason,
   startKubeApiServer,
 } from "@isara/kube-testkit";
-import { distributedSkip, startTestStack, type TestStack } from "../distributed/stack-fixture.js";
+import {
+  distributedSkip,
+  qdrantPoints,
+  startTestStack,
+  type TestStack,
+} from "../distributed/stack-fixture.js";
 import { ROOT, runsDir, TRAINER_PYTHON, writeSmallDomain } from "../embedded/fixtures.js";
 import { EXAMPLE_RUN, eventually, installCrd, type Kubectl, kubectlFor, must } from "./kubectl.js";
 import { runTrainerJob } from "./kubelet-stand-in.js";
@@ -144,6 +150,7 @@ describe("Kubernetes mode: an AlignmentRun applied with kubectl runs through the
         const maps = must(kubectl, ["get", "configmaps", "-l", `isara.dev/run=${CANCELLED}`, "-o", "name"]);
         assert.equal(maps.trim(), "", "its spec ConfigMap is deleted");
         assert.equal((await runState(CANCELLED)).status, "cancelled");
+        assert.equal((await qdrantPoints(t.stack, CANCELLED)) ?? 0, 0, "its samples are deleted");
       } else {
         const outcome = runTrainerJob(kubectl, jobName ?? "", TRAINER_PYTHON);
         assert.ok(outcome.succeeded, `the trainer failed: ${outcome.trainerStderr.slice(-2000)}`);
@@ -185,9 +192,14 @@ describe("Kubernetes mode: an AlignmentRun applied with kubectl runs through the
     assert.match(described, /RunCreated/);
   });
 
-  test("kubectl delete of the finished run: the finalizer comes off and the resource is gone", async () => {
+  test("kubectl delete of the finished run: the finalizer comes off, its samples leave the vector store, and the resource is gone", async () => {
+    const stored = await qdrantPoints(t.stack, RUN);
     must(kubectl, ["delete", "alignmentrun", RUN, "--wait=true", "--timeout=120s"]);
     assert.equal(get(RUN), undefined);
+    if (stored !== undefined) {
+      assert.ok(stored > 0, "the run had samples in Qdrant");
+      assert.equal(await qdrantPoints(t.stack, RUN), 0, "its samples were deleted with it");
+    }
     assert.equal(
       (await runState(RUN)).status,
       "done",

@@ -9,6 +9,8 @@ import { IsaraError } from "@isara/core";
 import { readDomainReference } from "./domain-reference.js";
 
 const FILES = { "domain.json": '{"name":"d"}', "seeds.jsonl": "seeds\n", "eval.jsonl": "eval\n" };
+/** A seeds file saved as Latin-1: "é" is the single byte 0xE9 on line 2. */
+const LATIN1_SEEDS = Buffer.from('{"prompt": "a", "response": "b"}\n{"prompt": "caf\xe9"}\n', "latin1");
 const noConfigMaps = async () => undefined;
 
 function code(err: unknown): string {
@@ -23,8 +25,15 @@ describe("readDomainReference", () => {
     dir = mkdtempSync(join(tmpdir(), "isara-domains-"));
     mkdirSync(join(dir, "teams", "d"), { recursive: true });
     for (const [f, t] of Object.entries(FILES)) writeFileSync(join(dir, "teams", "d", f), t);
+    mkdirSync(join(dir, "teams", "latin1"), { recursive: true });
+    for (const [f, t] of Object.entries(FILES)) writeFileSync(join(dir, "teams", "latin1", f), t);
+    writeFileSync(join(dir, "teams", "latin1", "seeds.jsonl"), LATIN1_SEEDS);
     server = createServer((req, res) => {
       const file = req.url?.split("/").pop() ?? "";
+      if (req.url?.startsWith("/domains/latin1/")) {
+        res.end(file === "seeds.jsonl" ? LATIN1_SEEDS : FILES[file as keyof typeof FILES]);
+        return;
+      }
       const text = FILES[file as keyof typeof FILES];
       res.statusCode = text === undefined || !req.url?.startsWith("/domains/d/") ? 404 : 200;
       res.end(text ?? "not found");
@@ -101,6 +110,22 @@ describe("readDomainReference", () => {
         domainsDir: undefined,
       }),
       (err) => code(err) === "not_found" && String(err).includes(`${url}/elsewhere/domain.json`),
+    );
+  });
+
+  test("a file or URL that is not UTF-8 is refused with its place and line, not read as U+FFFD", async () => {
+    const sources = { readConfigMap: noConfigMaps, domainsDir: dir };
+    await assert.rejects(
+      readDomainReference({ name: "d", path: "teams/latin1" }, "ns", sources),
+      (err) =>
+        code(err) === "invalid_argument" &&
+        String(err).includes("teams/latin1/seeds.jsonl line 2: not valid UTF-8 at column 16"),
+    );
+    await assert.rejects(
+      readDomainReference({ name: "d", url: `${url}/domains/latin1` }, "ns", sources),
+      (err) =>
+        code(err) === "invalid_argument" &&
+        String(err).includes(`${url}/domains/latin1/seeds.jsonl line 2: not valid UTF-8`),
     );
   });
 

@@ -1,13 +1,14 @@
 /**
  * Reads the three files of an AlignmentRun's domain from where its spec points: a ConfigMap in the
  * run's namespace, a folder on the controller's domains volume (a PVC), an http(s) URL, or, with none
- * of these, the controller's registered domain of that name. The texts are returned as read; the
- * caller merges the spec's settings and core validates them, so a Kubernetes run refuses exactly the
- * domains `isara run` refuses.
+ * of these, the controller's registered domain of that name. Files and URLs are read as bytes and
+ * decoded as strict UTF-8 (a file that is not UTF-8 is refused with its line, not read as replacement
+ * characters); the texts are returned as read; the caller merges the spec's settings and core validates
+ * them, so a Kubernetes run refuses exactly the domains `isara run` refuses.
  */
 import { readFile } from "node:fs/promises";
 import { join, normalize } from "node:path";
-import { IsaraError } from "@isara/core";
+import { type DomainBytes, decodeDomainFiles, IsaraError } from "@isara/core";
 import { DOMAIN_FILES, type DomainTexts } from "../domain-source.js";
 import type { DomainReference } from "./alignment-run.js";
 
@@ -57,6 +58,21 @@ async function fromConfigMap(sources: DomainReferenceSources, namespace: string,
   return texts({ ...data });
 }
 
+/** Decodes the files read from `where` (a folder or URL), naming each as `where/file` in problems. */
+function decoded(read: Record<string, Uint8Array>, where: string): DomainTexts {
+  const empty = new Uint8Array();
+  const bytes: DomainBytes = {
+    config: read[DOMAIN_FILES.config] ?? empty,
+    seeds: read[DOMAIN_FILES.seeds] ?? empty,
+    eval: read[DOMAIN_FILES.eval] ?? empty,
+  };
+  return decodeDomainFiles(bytes, {
+    config: `${where}/${DOMAIN_FILES.config}`,
+    seeds: `${where}/${DOMAIN_FILES.seeds}`,
+    eval: `${where}/${DOMAIN_FILES.eval}`,
+  });
+}
+
 async function fromPath(domainsDir: string | undefined, path: string): Promise<DomainTexts> {
   if (domainsDir === undefined) {
     throw new IsaraError(
@@ -71,10 +87,10 @@ async function fromPath(domainsDir: string | undefined, path: string): Promise<D
       `spec.domain.path "${path}" leaves the domains volume; give a folder inside it`,
     );
   }
-  const read: Record<string, string> = {};
+  const read: Record<string, Uint8Array> = {};
   for (const file of FILES) {
     try {
-      read[file] = await readFile(join(domainsDir, folder, file), "utf8");
+      read[file] = await readFile(join(domainsDir, folder, file));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       throw new IsaraError(
@@ -83,13 +99,13 @@ async function fromPath(domainsDir: string | undefined, path: string): Promise<D
       );
     }
   }
-  return texts(read);
+  return decoded(read, folder);
 }
 
 async function fromUrl(sources: DomainReferenceSources, url: string): Promise<DomainTexts> {
   const get = sources.fetch ?? fetch;
   const base = url.replace(/\/+$/, "");
-  const read: Record<string, string> = {};
+  const read: Record<string, Uint8Array> = {};
   for (const file of FILES) {
     let res: Response;
     try {
@@ -106,16 +122,16 @@ async function fromUrl(sources: DomainReferenceSources, url: string): Promise<Do
         `spec.domain.url: ${base}/${file} answered HTTP ${res.status}; the URL must name a folder holding ${FILES.join(", ")}`,
       );
     }
-    read[file] = await res.text();
+    read[file] = new Uint8Array(await res.arrayBuffer());
   }
-  return texts(read);
+  return decoded(read, base);
 }
 
 /**
  * The texts of the domain `ref` points to, for a run in `namespace`.
  * @throws IsaraError `not_found` (no such ConfigMap, file or URL), `invalid_argument` (a ConfigMap
- *   without a file, a path outside the volume), `failed_precondition` (no domains volume),
- *   `unavailable` (a read that may work later); each message names the field and the fix.
+ *   without a file, a path outside the volume, a file that is not UTF-8), `failed_precondition` (no
+ *   domains volume), `unavailable` (a read that may work later); each message names the field and the fix.
  */
 export async function readDomainReference(
   ref: DomainReference,

@@ -10,6 +10,7 @@ import type { Logger, Shutdown } from "@isara/kit";
 import { createEventRecorder, createLeaderElection, loadKubeConfig, resolveNamespace } from "@isara/kube-kit";
 import type { ControllerConfig } from "../config.js";
 import type { Reconciler } from "../reconciler.js";
+import { createRetrievalSampleCleanup } from "../run-samples.js";
 import { configMapReader, runCleanup } from "./kube-adapters.js";
 import { createKubeRunSource } from "./kube-run-source.js";
 
@@ -29,6 +30,8 @@ export function createKubeMode(
     readonly logger: Logger;
     readonly artifacts: ArtifactStore;
     readonly domainsDir: string | undefined;
+    /** The retrieval service (`host:port`), where a deleted run's samples are deleted. */
+    readonly retrievalAddress: string;
   },
 ): KubeMode {
   const kc = loadKubeConfig();
@@ -54,6 +57,8 @@ export function createKubeMode(
       void election.lost.then(onLost);
     },
     async startRuns(reconciler, shutdown) {
+      const samples = createRetrievalSampleCleanup(deps.retrievalAddress);
+      shutdown.register("retrieval-sample-cleanup", async () => samples.close());
       const source = createKubeRunSource({
         kc,
         namespace,
@@ -62,6 +67,7 @@ export function createKubeMode(
         domainsDir: deps.domainsDir,
         readConfigMap: configMapReader(kc),
         cleanupRun: runCleanup(kc, namespace),
+        deleteSamples: (context) => samples.deleteRunSamples(context),
         events: createEventRecorder(kc, { component: "isara-controller", instance: config.identity, logger }),
         logger,
         resyncMs: config.resyncMs,

@@ -13,14 +13,15 @@
  *   (phase, round, counts, metric), and every phase transition is an Event, so `kubectl describe`
  *   tells the run's story.
  * - deleted (`deletionTimestamp`): the run is cancelled, its trainer Jobs and their ConfigMaps are
- *   deleted by label, and the finalizer comes off so the API server removes the resource. A run
+ *   deleted by label, its samples are deleted from the vector store (retrieval's DeleteRunSamples),
+ *   and the finalizer comes off so the API server removes the resource. A run
  *   cancelled through the API (CancelRun) while its resource stays loses its trainer Jobs the same way.
  *
  * The run state itself stays in the run folder on the artifact volume (the RunStore): the resource's
  * status is a summary for people and kubectl, small enough for etcd, and rewritten from the run.
  */
 
-import type { RunStatus } from "@isara/contracts";
+import type { RunContext, RunStatus } from "@isara/contracts";
 import type { ArtifactStore } from "@isara/core";
 import { IsaraError, type Logger } from "@isara/kit";
 import { apiMessage, apiStatus, type EventRecorder, type EventSubject } from "@isara/kube-kit";
@@ -58,6 +59,8 @@ export interface KubeRunSourceDeps {
   readonly events: EventRecorder;
   /** Deletes the trainer Jobs and ConfigMaps of a run (selected by its label); resolves with how many. */
   readonly cleanupRun: (runId: string) => Promise<number>;
+  /** Deletes a deleted run's samples from the vector store (retrieval); resolves with how many. */
+  readonly deleteSamples: (context: RunContext) => Promise<number>;
   readonly logger: Logger;
   /** How often every resource is reconciled again even without a change. Default 60 s. */
   readonly resyncMs?: number;
@@ -267,6 +270,19 @@ export function createKubeRunSource(deps: KubeRunSourceDeps): KubeRunSource {
       "Normal",
       "CleanedUp",
       `deleted ${removed} trainer object(s) of run ${name}`,
+    );
+    // Before the finalizer comes off: a failure here (retrieval down) is retried with the resource kept.
+    const samples = await deps.deleteSamples({
+      run: name,
+      domain: run.spec.domain.name,
+      round: 0,
+      correlationId: `kube-delete/${run.metadata.uid ?? name}`,
+    });
+    await deps.events.record(
+      subjectOf(run),
+      "Normal",
+      "SamplesDeleted",
+      `deleted ${samples} sample(s) of run ${name} from the vector store`,
     );
     const finalizers = (run.metadata.finalizers ?? []).filter((f) => f !== RUN_FINALIZER);
     try {

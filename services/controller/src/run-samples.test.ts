@@ -1,0 +1,43 @@
+/** Deleting a run's samples against the REAL retrieval service (LanceDB store, test embedder): see retrieval-for-tests.ts. */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { isIsaraError, seedSamples } from "@isara/core";
+import { type RetrievalForTests, startRetrievalForTests } from "./retrieval-for-tests.js";
+import { createRetrievalSampleCleanup } from "./run-samples.js";
+import { createRetrievalSeedStore } from "./seed-store.js";
+import { tinySeeds } from "./test-fixtures.js";
+
+let retrieval: RetrievalForTests;
+before(async () => {
+  retrieval = await startRetrievalForTests();
+});
+after(async () => {
+  await retrieval.close();
+});
+
+const context = (run: string) => ({ run, domain: "alpha", round: 0, correlationId: `kube-delete/${run}` });
+
+test("a deleted run's samples leave the retrieval service; other runs' stay; a retry deletes nothing", async () => {
+  const seeds = createRetrievalSeedStore(retrieval.address);
+  await seeds.storeSeeds(context("gone-1"), seedSamples("gone-1", "alpha", tinySeeds("alpha")));
+  await seeds.storeSeeds(context("kept-1"), seedSamples("kept-1", "alpha", tinySeeds("alpha")));
+  seeds.close();
+  const cleanup = createRetrievalSampleCleanup(retrieval.address);
+  assert.equal(await cleanup.deleteRunSamples(context("gone-1")), tinySeeds("alpha").length);
+  assert.deepEqual(await retrieval.list("gone-1", 0), []);
+  assert.equal((await retrieval.list("kept-1", 0)).length, tinySeeds("alpha").length);
+  assert.equal(await cleanup.deleteRunSamples(context("gone-1")), 0);
+  cleanup.close();
+});
+
+test("a retrieval service that is down is `unavailable`, so the finalizer retries later", async () => {
+  const down = await startRetrievalForTests();
+  await down.stop();
+  const cleanup = createRetrievalSampleCleanup(down.address, { deadlineMs: 5000 });
+  await assert.rejects(
+    cleanup.deleteRunSamples(context("gone-2")),
+    (err) => isIsaraError(err, "unavailable") && /RetrievalService.DeleteRunSamples/.test(err.message),
+  );
+  cleanup.close();
+  await down.close();
+});
