@@ -156,7 +156,12 @@ try {
       ...START_ORDER.map((kind) => ({ kind, at: random() * span })),
     ].sort((a, b) => a.at - b.at);
     log(`repeat ${r}/${REPEATS}: ${faults.length} faults planned`);
-    repeats.push(await pair(`chaos-${r}`, faults));
+    const runs = await pair(`chaos-${r}`, faults);
+    repeats.push(runs);
+    for (const run of runs)
+      log(`repeat ${r}: ${run.id} ${run.state} in ${run.seconds.toFixed(0)} s, ${run.accounting}`);
+    // Written after every repeat, so a long invocation that is stopped still leaves its figures.
+    writeFileSync(join(out, "chaos.json"), JSON.stringify({ baseline, baseSeconds, repeats }, null, 2));
   }
 
   const rows = repeats.flatMap((runs, i) =>

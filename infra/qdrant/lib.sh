@@ -1,4 +1,4 @@
-# Shared by start.sh, stop.sh and image.sh (sourced, not run): the pinned version, which binary to
+# Shared by start.sh and stop.sh (sourced, not run): the pinned version, which binary to
 # run, and small helpers. Kept in one file so the scripts (and @isara/testkit and @isara/stack, which
 # call them) cannot disagree about where the binary is or how a running server is recognised.
 # shellcheck shell=bash

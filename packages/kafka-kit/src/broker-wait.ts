@@ -1,7 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import type { TopicSpec } from "@isara/contracts";
 import { IsaraError } from "@isara/core";
 import type { Logger } from "@isara/kit";
+import type { Kafka } from "kafkajs";
 import { isBrokerOutage } from "./broker-outage.js";
+import { type EnsuredTopics, ensureTopics } from "./ensure-topics.js";
 import { kafkaFailure } from "./kafka-failure.js";
 import { type RetryPolicy, retryDelayMs } from "./retry-policy.js";
 
@@ -55,4 +58,28 @@ export async function untilBrokerIsBack<T>(
       await sleep(Math.min(left, STOP_CHECK_MS));
     }
   }
+}
+
+/**
+ * Creates (or checks) `topics` through a short-lived admin client, waiting with
+ * {@link untilBrokerIsBack} while the broker is away: the first step of every service's start.
+ */
+export function ensureTopicsWhenBrokerIsUp(
+  kafka: Kafka,
+  topics: readonly TopicSpec<unknown>[],
+  options: BrokerWaitOptions,
+): Promise<EnsuredTopics> {
+  return untilBrokerIsBack(
+    "creating the topics",
+    async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        return await ensureTopics(admin, topics);
+      } finally {
+        await admin.disconnect();
+      }
+    },
+    options,
+  );
 }

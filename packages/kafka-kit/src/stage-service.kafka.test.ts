@@ -48,7 +48,8 @@ describe("a stage service on a real broker", () => {
   let sender: Producer;
   let observer: Consumer;
   const results: EvalDone[] = [];
-  const shutdown = createShutdown({ logger, timeoutMs: 5000 });
+  // Timeouts here are safety nets: under a loaded machine a consumer leaving its group can take seconds.
+  const shutdown = createShutdown({ logger, timeoutMs: 30_000 });
 
   before(async () => {
     if (skip !== false) return;
@@ -74,7 +75,7 @@ describe("a stage service on a real broker", () => {
       logger,
       retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 },
       drainTimeoutMs: 1000,
-      shutdownTimeoutMs: 5000,
+      shutdownTimeoutMs: 30_000,
       consumer: { heartbeatIntervalMs: 500, maxWaitTimeMs: 200 },
       ...overrides,
     });
@@ -156,7 +157,7 @@ describe("a stage service on a real broker", () => {
   test("a component that finished starting after shutdown began is closed at once, and start stops", {
     skip,
   }, async () => {
-    const lateShutdown = createShutdown({ logger, timeoutMs: 5000 });
+    const lateShutdown = createShutdown({ logger, timeoutMs: 30_000 });
     let lateClosed = false;
     let consumerBuilt = false;
     const app = service({

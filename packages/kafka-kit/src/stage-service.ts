@@ -14,8 +14,7 @@ import {
   type Shutdown,
 } from "@isara/kit";
 import type { Kafka, Producer } from "kafkajs";
-import { untilBrokerIsBack } from "./broker-wait.js";
-import { ensureTopics } from "./ensure-topics.js";
+import { ensureTopicsWhenBrokerIsUp, untilBrokerIsBack } from "./broker-wait.js";
 import type { StageHandler } from "./message-processor.js";
 import type { WithRunContext } from "./outgoing-message.js";
 import { createCatalogueProducer } from "./producer.js";
@@ -146,19 +145,7 @@ export function createStageService(options: StageServiceOptions): StageService {
       started = true;
       // A broker that is away delays the start (not ready meanwhile) instead of failing it.
       const wait = { retry: options.retry, logger, stopped: () => shutdown.started };
-      const topics = await untilBrokerIsBack(
-        "creating the topics",
-        async () => {
-          const admin = options.kafka.admin();
-          await admin.connect();
-          try {
-            return await ensureTopics(admin, options.topics);
-          } finally {
-            await admin.disconnect();
-          }
-        },
-        wait,
-      );
+      const topics = await ensureTopicsWhenBrokerIsUp(options.kafka, options.topics, wait);
       logger.info(topics, "topics ready");
 
       const producer = createCatalogueProducer(options.kafka);

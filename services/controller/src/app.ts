@@ -14,7 +14,7 @@ import { createGrpcHealth, type GrpcHealth, stopGrpcServer } from "@isara/grpc-k
 import {
   createCatalogueProducer,
   createStageMetrics,
-  ensureTopics,
+  ensureTopicsWhenBrokerIsUp,
   kafkaFailure,
   type OutgoingMessage,
   type RetryPolicy,
@@ -216,19 +216,7 @@ export function createControllerApp(deps: ControllerAppDeps): ControllerApp {
       await own(shutdown, "retrieval-client", () => deps.seeds.close());
       // A broker that is away delays the start (not ready meanwhile) instead of failing it.
       const wait = { retry: deps.retry, logger, stopped: () => shutdown.started };
-      const topics = await untilBrokerIsBack(
-        "creating the topics",
-        async () => {
-          const admin = deps.kafka.admin();
-          await admin.connect();
-          try {
-            return await ensureTopics(admin, CONTROLLER_TOPICS);
-          } finally {
-            await admin.disconnect();
-          }
-        },
-        wait,
-      );
+      const topics = await ensureTopicsWhenBrokerIsUp(deps.kafka, CONTROLLER_TOPICS, wait);
       logger.info(topics, "topics ready");
       await untilBrokerIsBack("connecting the producer", () => producer.connect(), wait);
       await own(shutdown, "kafka-producer", () => producer.disconnect());
