@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -166,12 +166,12 @@ describe("the Kubernetes trainer on a real kube-apiserver", { skip }, () => {
       .makeApiClient(CoreV1Api)
       .readNamespacedConfigMap({ name: "train-run-a-r1-spec", namespace: "default" });
     assert.equal(JSON.parse(specMap.data?.["spec.json"] ?? "{}").outputDir, out);
-    // What the trainer pod writes on the shared volume before it exits 0.
+    // What the trainer pod writes on the shared volume, last, before it exits 0 (and before its Job
+    // is Complete): the result ends the training, whichever delivery sees it first.
     writeFileSync(
       join(out, "result.json"),
       JSON.stringify({ adapterDir: join(out, "adapter"), steps: 3, finalLoss: 1.5, losses: [2, 1.5] }),
     );
-    await finish("train-run-a-r1", "Complete");
     const [a, b] = await Promise.all([first, again]);
     assert.deepEqual(a, { adapterDir: join(out, "adapter"), steps: 3, finalLoss: 1.5, losses: [2, 1.5] });
     assert.deepEqual(b, a);
@@ -179,6 +179,32 @@ describe("the Kubernetes trainer on a real kube-apiserver", { skip }, () => {
       .makeApiClient(BatchV1Api)
       .listNamespacedJob({ namespace: "default", labelSelector: "isara.dev/run=run-a" });
     assert.equal(left.items.length, 0, "the finished release is removed");
+  });
+
+  test("a redelivery after the training finished reads its result and starts no Job", async () => {
+    const out = join(dir, "run-f", "train");
+    mkdirSync(out, { recursive: true });
+    const result = { adapterDir: join(out, "adapter"), steps: 2, finalLoss: 1.25, losses: [1.5, 1.25] };
+    writeFileSync(join(out, "result.json"), JSON.stringify(result));
+    const again = await trainer.train(spec(out), undefined, undefined, { runId: "run-f", round: 1 });
+    assert.deepEqual(again, result);
+    const jobs = await kc
+      .makeApiClient(BatchV1Api)
+      .listNamespacedJob({ namespace: "default", labelSelector: "isara.dev/run=run-f" });
+    assert.equal(jobs.items.length, 0, "no second Job for finished work");
+  });
+
+  test("a Job that completed without writing a result is an internal error", async () => {
+    const training = trainer.train(spec(join(dir, "run-g", "train")), undefined, undefined, {
+      runId: "run-g",
+      round: 1,
+    });
+    await jobOf("run-g", 1);
+    await finish("train-run-g-r1", "Complete");
+    await assert.rejects(
+      training,
+      (err) => err instanceof IsaraError && err.code === "internal" && /wrote no result/.test(err.message),
+    );
   });
 
   test("a Job that failed on bad input is reported with its pod's exit code and message", async () => {

@@ -185,9 +185,11 @@ export function createKubeTrainer(options: KubeTrainerOptions): Trainer {
   }
 
   /**
-   * Watches the Job until it completed; resolves then. A Job that is gone (or going) counts as
-   * completed when its result is on the volume (another delivery of the same work read it and removed
-   * the release first), and as a cancellation otherwise.
+   * Watches the Job until it completed; resolves then. The result on the volume counts as completed
+   * whatever the Job's state: the trainer writes it last and atomically, and a delivery of the same
+   * work that rendered slowly may have re-created the Job after another delivery read that result and
+   * removed the release (that Job would otherwise be waited on, and run, again). A Job that is gone
+   * (or going) without a result is a cancellation.
    */
   async function watch(
     jobName: string,
@@ -209,6 +211,7 @@ export function createKubeTrainer(options: KubeTrainerOptions): Trainer {
           "cancelled",
           `stopped watching trainer Job ${jobName}; it keeps running and is attached to again`,
         );
+      if (await exists(resultPath)) return;
       let job: V1Job;
       try {
         job = await batch.readNamespacedJob({ name: jobName, namespace });
@@ -263,10 +266,15 @@ export function createKubeTrainer(options: KubeTrainerOptions): Trainer {
       if (job?.metadata?.name === undefined) {
         throw new IsaraError("invalid_argument", `the trainer chart ${options.chartDir} rendered no Job`);
       }
-      await createAll(list);
-      log(`trainer release ${release} installed in ${namespace} (Job ${job.metadata.name})`);
       const resultPath = join(spec.outputDir, "result.json");
-      await watch(job.metadata.name, list, resultPath, signal);
+      if (await exists(resultPath)) {
+        // Trained already (this is a redelivery of finished work): the result stands, no second Job.
+        log(`trainer release ${release} finished before; reading its result`);
+      } else {
+        await createAll(list);
+        log(`trainer release ${release} installed in ${namespace} (Job ${job.metadata.name})`);
+        await watch(job.metadata.name, list, resultPath, signal);
+      }
       const result = await readResult(resultPath);
       await deleteAll(list);
       return result;
