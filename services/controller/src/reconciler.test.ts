@@ -66,11 +66,13 @@ function controller(root: string) {
   const published: OutgoingMessage[] = [];
   const stores = controllerStores(root);
   const seeds = recordingSeedStore();
-  let kafkaDown = false;
+  /** Which records the "broker" refuses: none, all (Kafka away), or a chosen kind. */
+  let refused: (record: OutgoingMessage) => boolean = () => false;
   const reconciler = new Reconciler({
     ...stores,
     publish: async (records) => {
-      if (kafkaDown) throw new IsaraError("unavailable", "Kafka is unavailable (broker away); retry later");
+      if (records.some(refused))
+        throw new IsaraError("unavailable", "Kafka is unavailable (broker away); retry later");
       published.push(...records);
     },
     pendingRetry: { attempts: 1, initialDelayMs: 20, maxDelayMs: 50 },
@@ -93,8 +95,14 @@ function controller(root: string) {
     }
   }
   const on = (topic: string) => published.filter((r) => r.topic === topic);
-  const setKafkaDown = (value: boolean) => (kafkaDown = value);
-  return { reconciler, published, pump, on, seeds, setKafkaDown, ...stores };
+  const setKafkaDown = (value: boolean) => {
+    refused = () => value;
+  };
+  /** The broker goes away after the run's events went out and before its work does. */
+  const refuseWork = () => {
+    refused = (record) => record.topic !== TOPICS.runEvents.name;
+  };
+  return { reconciler, published, pump, on, seeds, setKafkaDown, refuseWork, ...stores };
 }
 
 const spec = (runId: string, mode = RunMode.ISARA): RunSpec => ({
@@ -396,6 +404,46 @@ test("a run created while Kafka is away gets its work once Kafka is back, withou
   await c.pump();
   await c.reconciler.idle();
   assert.equal(c.reconciler.entry("alpha-9").state.status, "done");
+  await c.reconciler.close();
+});
+
+test("work that a result's phase completion could not publish goes out on the result's redelivery", async () => {
+  const c = controller(join(dir, "kafka-away-between"));
+  await c.reconciler.create(checkSpec(spec("alpha-11")), "req-11");
+  const [baseline] = c.on(TOPICS.evalWork.name);
+  assert.ok(baseline);
+  const [result] = await respondTo(baseline, c.artifacts);
+  assert.ok(result);
+  c.refuseWork();
+  await assert.rejects(c.reconciler.apply(incomingOf(result)), (err) => isIsaraError(err, "unavailable"));
+  assert.equal(c.reconciler.entry("alpha-11").state.phase, "prompts", "the phase completed and was saved");
+  assert.equal(c.on(TOPICS.promptWork.name).length, 0, "its work did not go out");
+  await c.reconciler.close(); // No timer: only the redelivery publishes here.
+  c.setKafkaDown(false);
+  assert.equal(await c.reconciler.apply(incomingOf(result)), "stale");
+  assert.equal(c.on(TOPICS.promptWork.name).length, 4, "the redelivered result sent the pending work");
+});
+
+test("work that a result's phase completion could not publish goes out by itself once Kafka is back", async () => {
+  const c = controller(join(dir, "kafka-away-between-timer"));
+  await c.reconciler.create(checkSpec(spec("alpha-12")), "req-12");
+  const [baseline] = c.on(TOPICS.evalWork.name);
+  assert.ok(baseline);
+  const [result] = await respondTo(baseline, c.artifacts);
+  assert.ok(result);
+  c.refuseWork();
+  await assert.rejects(c.reconciler.apply(incomingOf(result)), (err) => isIsaraError(err, "unavailable"));
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(c.on(TOPICS.promptWork.name).length, 0, "nothing goes out while Kafka is away");
+  c.setKafkaDown(false);
+  const deadline = Date.now() + 10_000;
+  while (c.on(TOPICS.promptWork.name).length === 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(c.on(TOPICS.promptWork.name).length, 4, "the pending work went out without the result");
+  await c.pump();
+  await c.reconciler.idle();
+  assert.equal(c.reconciler.entry("alpha-12").state.status, "done");
   await c.reconciler.close();
 });
 

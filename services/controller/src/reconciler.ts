@@ -192,11 +192,18 @@ export class Reconciler {
         `a ${incoming.phase} result names run ${run} with domain "${incoming.context.domain}", but the run is of domain "${entry.state.domain}"`,
       );
     }
-    return this.queue.run(run, () =>
-      incoming.kind === "row"
-        ? this.driver.applyRow(entry, incoming)
-        : this.driver.applyFailure(entry, incoming),
-    );
+    try {
+      return await this.queue.run(run, () =>
+        incoming.kind === "row"
+          ? this.driver.applyRow(entry, incoming)
+          : this.driver.applyFailure(entry, incoming),
+      );
+    } catch (err) {
+      // The result is retried by its consumer too; the run's pending work also goes out by itself
+      // once Kafka is back, should that result never come again.
+      this.retryPendingWork(run, err);
+      throw err;
+    }
   }
 
   /**
@@ -272,8 +279,8 @@ export class Reconciler {
 
   /**
    * After a retryable failure to publish a run's work (`entry.workPending`, e.g. Kafka away while
-   * the run was created or resumed), publishes it again with backoff until it goes out, so the run
-   * never waits for a result that no work will produce. A result of the run meanwhile drives it too;
+   * the run was created, resumed or moved to its next phase by a result), publishes it again with
+   * backoff until it goes out, so the run never waits for a result that no work will produce. A result of the run meanwhile drives it too;
    * the timer then finds nothing pending and stops.
    */
   private retryPendingWork(runId: string, err: unknown, attempt = 1): void {

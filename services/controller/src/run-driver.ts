@@ -219,7 +219,13 @@ export function createRunDriver(deps: RunDriverDeps): RunDriver {
     async applyRow(entry, incoming) {
       const { state } = entry;
       if (state.status !== "running") return "inactive";
-      if (incoming.context.round !== state.round || incoming.phase !== state.phase) return "stale";
+      if (incoming.context.round !== state.round || incoming.phase !== state.phase) {
+        // A result of a phase already completed. When it is the redelivery of the result that completed
+        // it, and the broker went away between the phase's event and the next phase's work, that
+        // work is still pending: it goes out now (else no result would ever come to drive the run).
+        if (entry.workPending) await drive(entry, false);
+        return "stale";
+      }
       const step = nextStep(state);
       if (step.type !== "phase") return "inactive";
       const progress = await progressOf(entry, step);
