@@ -13,7 +13,7 @@
  *
  *   node bench/chaos.mjs [--repeats 10] [--broker-restarts 10] [--seed 1] [--no-hog] [--out runs/bench-chaos]
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -34,6 +34,8 @@ const RESTARTS = Number(values["broker-restarts"]);
 const SLOTS = 6;
 const SEEDS = 8;
 const out = resolve(values.out);
+// A fresh stack every time: runs of an earlier invocation would answer CreateRun of the same ids at once.
+rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 const dist = (p) => import(join(root, p));
