@@ -95,7 +95,7 @@ export function runTrainerJob(kubectl: Kubectl, jobName: string, python: string)
             condition("Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit"),
           ],
         };
-    must(kubectl, [
+    const args = [
       "patch",
       "job",
       jobName,
@@ -103,7 +103,14 @@ export function runTrainerJob(kubectl: Kubectl, jobName: string, python: string)
       "--type=merge",
       "-p",
       JSON.stringify({ status }),
-    ]);
+    ];
+    const patched = kubectl(args);
+    // The trainer writes its result last; training-dispatch may read it and remove the release before
+    // the Job is marked Complete, as on a real cluster. A Job gone after a success needs no status.
+    const goneAfterSuccess = succeeded && /NotFound/.test(patched.stderr);
+    if (patched.status !== 0 && !goneAfterSuccess) {
+      throw new Error(`kubectl ${args.join(" ")} failed (${patched.status}): ${patched.stderr}`);
+    }
     return { succeeded, trainerStderr: run.stderr ?? "" };
   } finally {
     rmSync(dir, { recursive: true, force: true });
