@@ -386,6 +386,28 @@ test("a run exists only once its seeds are stored: with retrieval down CreateRun
   assert.equal(c.on(TOPICS.evalWork.name).length, 1);
 });
 
+/** Polls `done` every 20 ms; the 10 s deadline is a safety net for a hang, not a timing assertion. */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
+/**
+ * Creates `runId` and applies the result of its baseline evaluation while the broker takes the run's
+ * event but refuses the next phase's work: the phase completes (saved), its work does not go out.
+ * Returns that result, for a redelivery.
+ */
+async function baselineDoneKafkaGoneBeforeWork(c: ReturnType<typeof controller>, runId: string) {
+  await c.reconciler.create(checkSpec(spec(runId)), `req-${runId}`);
+  const [baseline] = c.on(TOPICS.evalWork.name);
+  assert.ok(baseline);
+  const [result] = await respondTo(baseline, c.artifacts);
+  assert.ok(result);
+  c.refuseWork();
+  await assert.rejects(c.reconciler.apply(incomingOf(result)), (err) => isIsaraError(err, "unavailable"));
+  return result;
+}
+
 test("a run created while Kafka is away gets its work once Kafka is back, without another CreateRun", async () => {
   const c = controller(join(dir, "kafka-away"));
   c.setKafkaDown(true);
@@ -396,10 +418,7 @@ test("a run created while Kafka is away gets its work once Kafka is back, withou
   await new Promise((r) => setTimeout(r, 200));
   assert.equal(c.published.length, 0, "nothing goes out while Kafka is away");
   c.setKafkaDown(false);
-  const deadline = Date.now() + 10_000;
-  while (c.on(TOPICS.evalWork.name).length === 0 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await until(() => c.on(TOPICS.evalWork.name).length > 0);
   assert.equal(c.on(TOPICS.evalWork.name).length, 1, "the run's first work went out by itself");
   await c.pump();
   await c.reconciler.idle();
@@ -409,13 +428,7 @@ test("a run created while Kafka is away gets its work once Kafka is back, withou
 
 test("work that a result's phase completion could not publish goes out on the result's redelivery", async () => {
   const c = controller(join(dir, "kafka-away-between"));
-  await c.reconciler.create(checkSpec(spec("alpha-11")), "req-11");
-  const [baseline] = c.on(TOPICS.evalWork.name);
-  assert.ok(baseline);
-  const [result] = await respondTo(baseline, c.artifacts);
-  assert.ok(result);
-  c.refuseWork();
-  await assert.rejects(c.reconciler.apply(incomingOf(result)), (err) => isIsaraError(err, "unavailable"));
+  const result = await baselineDoneKafkaGoneBeforeWork(c, "alpha-11");
   assert.equal(c.reconciler.entry("alpha-11").state.phase, "prompts", "the phase completed and was saved");
   assert.equal(c.on(TOPICS.promptWork.name).length, 0, "its work did not go out");
   await c.reconciler.close(); // No timer: only the redelivery publishes here.
@@ -426,20 +439,11 @@ test("work that a result's phase completion could not publish goes out on the re
 
 test("work that a result's phase completion could not publish goes out by itself once Kafka is back", async () => {
   const c = controller(join(dir, "kafka-away-between-timer"));
-  await c.reconciler.create(checkSpec(spec("alpha-12")), "req-12");
-  const [baseline] = c.on(TOPICS.evalWork.name);
-  assert.ok(baseline);
-  const [result] = await respondTo(baseline, c.artifacts);
-  assert.ok(result);
-  c.refuseWork();
-  await assert.rejects(c.reconciler.apply(incomingOf(result)), (err) => isIsaraError(err, "unavailable"));
+  await baselineDoneKafkaGoneBeforeWork(c, "alpha-12");
   await new Promise((r) => setTimeout(r, 200));
   assert.equal(c.on(TOPICS.promptWork.name).length, 0, "nothing goes out while Kafka is away");
   c.setKafkaDown(false);
-  const deadline = Date.now() + 10_000;
-  while (c.on(TOPICS.promptWork.name).length === 0 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await until(() => c.on(TOPICS.promptWork.name).length > 0);
   assert.equal(c.on(TOPICS.promptWork.name).length, 4, "the pending work went out without the result");
   await c.pump();
   await c.reconciler.idle();
