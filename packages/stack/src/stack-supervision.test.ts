@@ -108,7 +108,8 @@ describe("the stack's detached supervisor (real processes, no Kafka)", () => {
       /tiny \(pid \d+\) exited while starting[\s\S]*MODEL_PATH \/nope/,
     );
     remember();
-    const status = await readStackStatus(dir);
+    // `up` hears of the failure from the supervisor just before that process ends.
+    const status = await statusUntil(dir, "the supervisor to exit", (s) => s.supervisor === "exited");
     assert.equal(status?.supervisor, "exited");
     assert.equal(status?.file.supervisor?.phase, "failed");
     assert.equal(tiny(status as StackStatus)?.state, "exited");
