@@ -2,10 +2,10 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { freePort } from "@isara/kit";
 
 const fixture = join(dirname(fileURLToPath(import.meta.url)), "run-stage-main-fixture.js");
 const REQUIRED = { KAFKA_BROKERS: "127.0.0.1:1", ARTIFACT_ROOT: "/tmp/isara-nowhere", LOG_LEVEL: "debug" };
@@ -29,17 +29,6 @@ function runToEnd(env: Record<string, string>) {
     encoding: "utf8",
     timeout: 30_000,
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  assert.ok(address !== null && typeof address === "object");
-  server.close();
-  await once(server, "close");
-  return address.port;
 }
 
 test("a bad environment prints every problem to stderr and exits 1 before logging anything", () => {

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { execFile, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
+import { freePort } from "@isara/kit";
 import { kubeSkipReason } from "./kube-binaries.js";
 import { type KubeApiServer, startKubeApiServer } from "./start-kube.js";
 
@@ -46,5 +49,26 @@ describe("startKubeApiServer", { skip }, () => {
     await other.stop();
     assert.equal(existsSync(other.dataDir), false);
     await other.stop();
+  });
+});
+
+describe("startKubeApiServer when a picked port is taken before the server binds it", { skip }, () => {
+  it("starts the server again on fresh ports", async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, "127.0.0.1", resolve));
+    const taken = (squatter.address() as AddressInfo).port;
+    // etcd asks for two ports, then the API server for one: the API server's first pick is taken.
+    let picks = 0;
+    const kube = await startKubeApiServer({
+      pickPort: async () => (++picks === 3 ? taken : freePort()),
+    });
+    try {
+      assert.notEqual(new URL(kube.url).port, String(taken));
+      assert.equal(picks, 4);
+      assert.match(readFileSync(join(kube.dataDir, "kube-apiserver.log"), "utf8"), /address already in use/);
+    } finally {
+      await kube.stop();
+      squatter.close();
+    }
   });
 });

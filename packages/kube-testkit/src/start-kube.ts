@@ -2,11 +2,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { IsaraError } from "@isara/core";
+import { freePort } from "@isara/kit";
 import { type KubeScriptOptions, kubeBinDir } from "./kube-binaries.js";
 
 /** How {@link startKubeApiServer} starts the servers; every field is optional. */
@@ -15,6 +15,11 @@ export interface StartKubeOptions extends KubeScriptOptions {
   readonly binDir?: string;
   /** How long etcd and the API server together may take to become ready. Default 120 s (2 busy cores). */
   readonly startTimeoutMs?: number;
+  /**
+   * Picks a port for a server to listen on (default: `freePort` of `@isara/kit`). A test passes one
+   * that first answers a taken port, to see the start pick again.
+   */
+  readonly pickPort?: () => Promise<number>;
 }
 
 /** A running kube-apiserver with its etcd, on loopback, as a test sees it. */
@@ -47,18 +52,6 @@ function killOnExit(child: ChildProcess): void {
         // Already gone.
       }
     }
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
   });
 }
 
@@ -137,6 +130,16 @@ async function probe(url: string, token?: string): Promise<{ status: number; bod
   });
 }
 
+/** Why {@link waitReady} gave up: the server exited (`exited`) or the deadline passed. */
+class StartFailure extends IsaraError {
+  constructor(
+    message: string,
+    readonly exited: boolean,
+  ) {
+    super("unavailable", message);
+  }
+}
+
 async function waitReady(
   what: string,
   child: ChildProcess,
@@ -146,15 +149,59 @@ async function waitReady(
 ): Promise<void> {
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new IsaraError(
-        "unavailable",
+      throw new StartFailure(
         `${what} exited (${child.exitCode ?? child.signalCode}) while starting; its log ends:\n${tail(logPath)}`,
+        true,
       );
     }
     if (await ready()) return;
     await sleep(250);
   }
-  throw new IsaraError("unavailable", `${what} was not ready in time; its log ends:\n${tail(logPath)}`);
+  throw new StartFailure(`${what} was not ready in time; its log ends:\n${tail(logPath)}`, false);
+}
+
+/** How many times a server whose port was taken is started again on fresh ports. */
+const PORT_TRIES = 5;
+
+/**
+ * Starts a server on ports from `pickPort` and waits until `ready`; when it exits because a port
+ * was taken, starts it again on fresh ones. A free port is only free when it is picked: before the
+ * server binds it, another process may take it. CI once saw kube-apiserver fail so ("bind: address
+ * already in use") with many tests starting servers and opening connections side by side.
+ */
+async function startOnFreePorts(
+  what: string,
+  portCount: number,
+  pickPort: () => Promise<number>,
+  logPath: string,
+  deadline: number,
+  launch: (ports: number[]) => ChildProcess,
+  ready: (ports: number[]) => Promise<boolean>,
+): Promise<{ child: ChildProcess; ports: number[] }> {
+  for (let attempt = 1; ; attempt++) {
+    const ports: number[] = [];
+    for (let i = 0; i < portCount; i++) ports.push(await pickPort());
+    const child = launch(ports);
+    try {
+      await waitReady(what, child, logPath, deadline, () => ready(ports));
+      return { child, ports };
+    } catch (err) {
+      const portTaken =
+        err instanceof StartFailure && err.exited && /address already in use/.test(tail(logPath, 3));
+      if (!portTaken || attempt === PORT_TRIES) {
+        await stopProcess(child, 20_000);
+        throw err;
+      }
+      live.delete(child);
+      writeFileSync(
+        logPath,
+        `(ports ${ports.join(", ")} were taken before ${what} bound them; trying again)\n`,
+        {
+          flag: "a",
+        },
+      );
+    }
+  }
 }
 
 function kubeconfig(url: string, token: string): string {
@@ -205,30 +252,42 @@ export async function startKubeApiServer(options: StartKubeOptions = {}): Promis
     for (const child of started.reverse()) await stopProcess(child, 20_000);
   };
   try {
-    const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
-    const etcdUrl = `http://127.0.0.1:${etcdClient}`;
+    const pickPort = options.pickPort ?? freePort;
     const etcdLog = join(dataDir, "etcd.log");
-    const etcd = startProcess(
-      join(binDir, "etcd"),
-      [
-        "--name=isara-test",
-        `--data-dir=${join(dataDir, "etcd")}`,
-        `--listen-client-urls=${etcdUrl}`,
-        `--advertise-client-urls=${etcdUrl}`,
-        `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
-        `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
-        `--initial-cluster=isara-test=http://127.0.0.1:${etcdPeer}`,
-        // A test's data is thrown away: skipping fsync keeps a 2-core machine's disk out of the timings.
-        "--unsafe-no-fsync",
-        "--log-level=warn",
-      ],
+    const etcdUrlOf = (ports: number[]) => `http://127.0.0.1:${ports[0]}`;
+    const etcd = await startOnFreePorts(
+      "etcd",
+      2,
+      pickPort,
       etcdLog,
+      deadline,
+      (ports) => {
+        const peer = ports[1];
+        const child = startProcess(
+          join(binDir, "etcd"),
+          [
+            "--name=isara-test",
+            `--data-dir=${join(dataDir, "etcd")}`,
+            `--listen-client-urls=${etcdUrlOf(ports)}`,
+            `--advertise-client-urls=${etcdUrlOf(ports)}`,
+            `--listen-peer-urls=http://127.0.0.1:${peer}`,
+            `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`,
+            `--initial-cluster=isara-test=http://127.0.0.1:${peer}`,
+            // A test's data is thrown away: skipping fsync keeps a 2-core machine's disk out of the timings.
+            "--unsafe-no-fsync",
+            "--log-level=warn",
+          ],
+          etcdLog,
+        );
+        started.push(child);
+        return child;
+      },
+      async (ports) => {
+        const res = await probe(`${etcdUrlOf(ports)}/health`);
+        return res?.status === 200 && res.body.includes('"true"');
+      },
     );
-    started.push(etcd);
-    await waitReady("etcd", etcd, etcdLog, deadline, async () => {
-      const res = await probe(`${etcdUrl}/health`);
-      return res?.status === 200 && res.body.includes('"true"');
-    });
+    const etcdUrl = etcdUrlOf(etcd.ports);
 
     const token = randomBytes(24).toString("hex");
     writeFileSync(join(dataDir, "tokens.csv"), `${token},admin,admin-uid,"system:masters"\n`, {
@@ -240,32 +299,40 @@ export async function startKubeApiServer(options: StartKubeOptions = {}): Promis
     });
     writeFileSync(join(dataDir, "sa.pub"), publicKey.export({ type: "spki", format: "pem" }));
     const apiLog = join(dataDir, "kube-apiserver.log");
-    const api = startProcess(
-      join(binDir, "kube-apiserver"),
-      [
-        `--etcd-servers=${etcdUrl}`,
-        "--bind-address=127.0.0.1",
-        "--advertise-address=127.0.0.1",
-        `--secure-port=${apiPort}`,
-        `--cert-dir=${join(dataDir, "certs")}`,
-        `--token-auth-file=${join(dataDir, "tokens.csv")}`,
-        "--authorization-mode=RBAC",
-        "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-        `--service-account-key-file=${join(dataDir, "sa.pub")}`,
-        `--service-account-signing-key-file=${join(dataDir, "sa.key")}`,
-        "--service-cluster-ip-range=10.0.0.0/24",
-        "--disable-admission-plugins=ServiceAccount",
-        "--enable-priority-and-fairness=false",
-        "--profiling=false",
-      ],
+    const urlOf = (ports: number[]) => `https://127.0.0.1:${ports[0]}`;
+    const api = await startOnFreePorts(
+      "kube-apiserver",
+      1,
+      pickPort,
       apiLog,
+      deadline,
+      (ports) => {
+        const child = startProcess(
+          join(binDir, "kube-apiserver"),
+          [
+            `--etcd-servers=${etcdUrl}`,
+            "--bind-address=127.0.0.1",
+            "--advertise-address=127.0.0.1",
+            `--secure-port=${ports[0]}`,
+            `--cert-dir=${join(dataDir, "certs")}`,
+            `--token-auth-file=${join(dataDir, "tokens.csv")}`,
+            "--authorization-mode=RBAC",
+            "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+            `--service-account-key-file=${join(dataDir, "sa.pub")}`,
+            `--service-account-signing-key-file=${join(dataDir, "sa.key")}`,
+            "--service-cluster-ip-range=10.0.0.0/24",
+            "--disable-admission-plugins=ServiceAccount",
+            "--enable-priority-and-fairness=false",
+            "--profiling=false",
+          ],
+          apiLog,
+        );
+        started.push(child);
+        return child;
+      },
+      async (ports) => (await probe(`${urlOf(ports)}/readyz`, token))?.status === 200,
     );
-    started.push(api);
-    const url = `https://127.0.0.1:${apiPort}`;
-    await waitReady("kube-apiserver", api, apiLog, deadline, async () => {
-      const res = await probe(`${url}/readyz`, token);
-      return res?.status === 200;
-    });
+    const url = urlOf(api.ports);
     const kubeconfigPath = join(dataDir, "kubeconfig");
     writeFileSync(kubeconfigPath, kubeconfig(url, token), { mode: 0o600 });
     let stopped = false;

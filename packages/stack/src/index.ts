@@ -1,4 +1,3 @@
-export { freePort } from "./free-port.js";
 export {
   type CreateRunBody,
   createGatewayClient,

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { IsaraError } from "@isara/core";
-import { freePort } from "./free-port.js";
+import { freePort } from "@isara/kit";
 import { startBroker, stopBroker } from "./kafka-process.js";
 import { probeProcess } from "./process-identity.js";
 import { pendingRecord } from "./process-record.js";

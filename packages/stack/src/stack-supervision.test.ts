@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { freePort } from "./free-port.js";
+import { freePort } from "@isara/kit";
 import { pendingRecord } from "./process-record.js";
 import { stopStackIn } from "./stack-down.js";
 import { readStackFile, type StackFile, writeStackFile } from "./stack-file.js";

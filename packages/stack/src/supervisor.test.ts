@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { freePort } from "./free-port.js";
+import { freePort } from "@isara/kit";
 import { probeProcess } from "./process-identity.js";
 import type { ProcessRecord } from "./process-record.js";
 import { createSupervisor, type ProcessSpec, type Supervisor } from "./supervisor.js";

@@ -4,3 +4,4 @@ export * from "./repo-root.js";
 export * from "./requirement.js";
 export * from "./shared-data.js";
 export * from "./start-qdrant.js";
+export * from "./wait-for.js";

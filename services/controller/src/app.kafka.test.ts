@@ -18,13 +18,14 @@ import { decodeTopicMessage, RunLifecycle, RunMode, type RunSpec, TOPICS } from 
 import { bindGrpcServer } from "@isara/grpc-kit";
 import { createCatalogueProducer, kafkaLogging, type OutgoingMessage } from "@isara/kafka-kit";
 import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/kafka-testkit";
-import { createRootLogger, createShutdown, type Shutdown } from "@isara/kit";
+import { createRootLogger, createShutdown, freePort, type Shutdown } from "@isara/kit";
+import { waitFor } from "@isara/testkit";
 import { type Consumer, Kafka, type Producer } from "kafkajs";
 import { type ControllerApp, createControllerApp } from "./app.js";
 import { type RetrievalForTests, startRetrievalForTests } from "./retrieval-for-tests.js";
 import { createRetrievalSeedStore } from "./seed-store.js";
 import { controllerClient } from "./test-client.js";
-import { controllerStores, freePort, waitFor, writeDomain } from "./test-fixtures.js";
+import { controllerStores, writeDomain } from "./test-fixtures.js";
 import { respondTo } from "./test-workers.js";
 
 const skip = kafkaSkipReason();

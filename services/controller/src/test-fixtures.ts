@@ -1,13 +1,10 @@
 /**
  * Test support (not exported): small valid domains written as registered domain folders, the stores
- * of a controller over a temporary folder, and polling. Domains are tiny (8 seeds, 2 eval questions,
+ * of a controller over a temporary folder. Domains are tiny (8 seeds, 2 eval questions,
  * 4 prompts, 1 round) because the controller's behaviour does not depend on their size.
  */
-import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
-import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { parseRunState, type RunState, type RunStore } from "@isara/core";
 import { FileRunStore, FsArtifactStore } from "@isara/store-fs";
 
@@ -60,30 +57,4 @@ export function controllerStores(root: string): { artifacts: FsArtifactStore; ru
     artifacts: new FsArtifactStore({ root }),
     runStore: new FileRunStore({ dir: root, parse: parseRunState, layout: "folder-per-run" }),
   };
-}
-
-/**
- * Polls `done` until it holds; the deadline is a safety net for a hung client, not a timing assertion.
- * Giving up prints `state()`, so a failure on another machine still says what had happened.
- */
-export async function waitFor(
-  what: string,
-  done: () => boolean | Promise<boolean>,
-  deadlineMs = 45_000,
-  state: () => string = () => "",
-): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  while (!(await done())) {
-    if (Date.now() > until) assert.fail(`gave up after ${deadlineMs} ms waiting for ${what}\n${state()}`);
-    await sleep(50);
-  }
-}
-
-/** A loopback TCP port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }

@@ -18,14 +18,14 @@ import { type DeadLetter, decodeTopicMessage, ErrorCode, type EvalDone, TOPICS }
 import { RUBRICS } from "@isara/evaluators";
 import { createCatalogueProducer, kafkaLogging, outgoingMessage } from "@isara/kafka-kit";
 import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/kafka-testkit";
-import { createRootLogger, createShutdown, type Shutdown } from "@isara/kit";
+import { createRootLogger, createShutdown, freePort, type Shutdown } from "@isara/kit";
 import { llamaBackend } from "@isara/llm-backends";
 import { createLlamaLlm, type LlamaLlm, writeTinyLlamaGguf } from "@isara/llm-llama";
 import { FsArtifactStore } from "@isara/store-fs";
+import { waitFor } from "@isara/testkit";
 import { type Consumer, type IHeaders, Kafka, type Producer } from "kafkajs";
 import { createEvaluationApp, type EvaluationApp } from "./app.js";
 import { type CountingLlm, countingLlm } from "./counting-llm.js";
-import { freePort, waitFor } from "./fixture-helpers.js";
 import { CHATML_TEMPLATE, type ServedJudge, serveJudge } from "./judge-server-fixture.js";
 import { FIXTURE_EVAL, fixtureWork, writeFixtureRun } from "./run-fixture.js";
 

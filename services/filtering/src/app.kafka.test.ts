@@ -24,8 +24,9 @@ import {
 } from "@isara/contracts";
 import { createCatalogueProducer, kafkaLogging, outgoingMessage } from "@isara/kafka-kit";
 import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/kafka-testkit";
-import { createRootLogger, createShutdown, type Shutdown } from "@isara/kit";
+import { createRootLogger, createShutdown, freePort, type Shutdown } from "@isara/kit";
 import { FsArtifactStore } from "@isara/store-fs";
+import { waitFor } from "@isara/testkit";
 import { type Consumer, type IHeaders, Kafka, type Producer } from "kafkajs";
 import { createFilteringApp, type FilteringApp } from "./app.js";
 import {
@@ -38,7 +39,6 @@ import {
 import { createRetrievalClient, type RetrievalClient } from "./retrieval-client.js";
 import { type RetrievalForTests, startRetrievalForTests } from "./retrieval-for-tests.js";
 import { readSampleRows } from "./sample-rows.js";
-import { freePort, waitFor } from "./test-helpers.js";
 
 const skip = kafkaSkipReason();
 const mainScript = join(dirname(fileURLToPath(import.meta.url)), "main.js");

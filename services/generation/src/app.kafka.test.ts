@@ -24,17 +24,17 @@ import {
 } from "@isara/contracts";
 import { createCatalogueProducer, ensureTopics, kafkaLogging, outgoingMessage } from "@isara/kafka-kit";
 import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/kafka-testkit";
-import { createRootLogger, createShutdown, type Shutdown } from "@isara/kit";
+import { createRootLogger, createShutdown, freePort, type Shutdown } from "@isara/kit";
 import { llamaBackend } from "@isara/llm-backends";
 import { createLlamaLlm, type LlamaLlm, writeTinyLlamaGguf } from "@isara/llm-llama";
 import { FsArtifactStore } from "@isara/store-fs";
+import { waitFor } from "@isara/testkit";
 import { type Consumer, type IHeaders, Kafka, type Producer } from "kafkajs";
 import { createGenerationApp, GENERATION_TOPICS, type GenerationApp } from "./app.js";
 import { type CountingLlm, countingLlm } from "./counting-llm-for-tests.js";
 import { createRetrievalDemoSource } from "./demo-source.js";
 import { type RetrievalForTests, startRetrievalForTests } from "./retrieval-for-tests.js";
 import { fixtureAnswerWork, fixturePromptWork, fixtureSeeds } from "./slot-fixture.js";
-import { freePort, waitFor } from "./test-helpers.js";
 
 const skip = kafkaSkipReason();
 const mainScript = join(dirname(fileURLToPath(import.meta.url)), "main.js");

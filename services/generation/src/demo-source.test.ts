@@ -23,9 +23,9 @@ import {
   sampleToWire,
 } from "@isara/contracts";
 import { IsaraError, isIsaraError } from "@isara/core";
+import { waitFor } from "@isara/testkit";
 import { createRetrievalDemoSource, type DemoSource } from "./demo-source.js";
 import { fixtureSeeds } from "./slot-fixture.js";
-import { waitFor } from "./test-helpers.js";
 
 type Answer = (
   call: ServerUnaryCall<SelectDemosRequest, SelectDemosResponse>,
