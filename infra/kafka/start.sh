@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts a single-node Apache Kafka broker (KRaft, broker + controller in one JVM) on 127.0.0.1 only,
-# in the background, and returns once it accepts connections. Prints the bootstrap address
-# (127.0.0.1:PORT) on stdout; messages go to stderr.
+# in the background, and returns once it accepts connections (ports and waiting: infra/lib/start-server.sh).
+# Prints the bootstrap address (127.0.0.1:PORT) on stdout; messages go to stderr.
 #
 # Files in the data folder:
 #   server.properties  the broker config written by this script (auto topic creation OFF)
@@ -22,8 +22,14 @@
 #        ISARA_KAFKA_JVM_OPTS     extra JVM options, appended after the defaults (heap 512m)
 set -euo pipefail
 kafka_script=start-kafka
+here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib.sh
-source "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+source "$here/lib.sh"
+# shellcheck source=../lib/start-server.sh
+source "$here/../lib/start-server.sh"
+fail() { kafka_fail "$@"; }
+port_open() { kafka_port_open "$1"; }
+server=broker
 
 dir="" port="" timeout=60
 while [[ $# -gt 0 ]]; do
@@ -34,7 +40,6 @@ while [[ $# -gt 0 ]]; do
     *) kafka_fail "unknown argument '$1' (use --data-dir DIR, --port PORT, --timeout SECONDS)" ;;
   esac
 done
-is_port() { [[ $1 =~ ^[0-9]+$ ]] && ((10#$1 >= 1 && 10#$1 <= 65535)); }
 [[ -z $port ]] || is_port "$port" || kafka_fail "--port '$port' is not a port number (1-65535)"
 [[ $timeout =~ ^[0-9]+$ && $timeout -gt 0 ]] || kafka_fail "--timeout '$timeout' is not a positive number of seconds"
 
@@ -58,24 +63,13 @@ if [[ -f $dir/kafka.pid ]]; then
   rm -f "$dir/kafka.pid"
 fi
 
-# A free port: random in 20000-32767, below Linux's ephemeral range so outgoing connections do not
-# take it between this check and the broker's bind.
-free_port() {
-  local p
-  for _ in $(seq 1 50); do
-    p=$((20000 + RANDOM % 12768))
-    [[ $p == "${port:-}" ]] && continue
-    kafka_port_open "$p" || { echo "$p"; return 0; }
-  done
-  kafka_fail "found no free port on 127.0.0.1 in 20000-32767 after 50 tries"
-}
 [[ -n $port ]] || { [[ -f $dir/port ]] && port="$(cat "$dir/port")"; } || port="$(free_port)"
 cport=""
 [[ -f $dir/controller-port ]] && cport="$(cat "$dir/controller-port")"
-[[ -n $cport && $cport != "$port" ]] || cport="$(free_port)"
+[[ -n $cport && $cport != "$port" ]] || cport="$(free_port "$port")"
 is_port "$port" && is_port "$cport" || kafka_fail "$dir/port or controller-port is corrupt; delete them"
 kafka_port_open "$port" && kafka_fail "port $port on 127.0.0.1 is already in use; pick another with --port"
-kafka_port_open "$cport" && cport="$(free_port)"
+kafka_port_open "$cport" && cport="$(free_port "$port")"
 echo "$port" >"$dir/port"
 echo "$cport" >"$dir/controller-port"
 
@@ -130,20 +124,8 @@ fi
 pid=$!
 echo "$pid" >"$dir/kafka.pid"
 
-deadline=$((SECONDS + timeout))
-until kafka_port_open "$port"; do
-  if ! kill -0 "$pid" 2>/dev/null; then
-    wait "$pid" && status=0 || status=$?
-    rm -f "$dir/kafka.pid"
-    kafka_fail "the broker exited (status $status) before accepting connections on 127.0.0.1:$port; last lines of $dir/kafka.log:$(printf '\n'; tail -n 30 "$dir/kafka.log")"
-  fi
-  if ((SECONDS >= deadline)); then
-    kill -KILL "$pid" 2>/dev/null || true
-    rm -f "$dir/kafka.pid"
-    kafka_fail "the broker did not accept connections on 127.0.0.1:$port within ${timeout}s (killed it); last lines of $dir/kafka.log:$(printf '\n'; tail -n 30 "$dir/kafka.log")"
-  fi
-  sleep 0.1
-done
+# Ready = accepting connections on the client port.
+wait_until_ready "$pid" "$dir/kafka.pid" "$dir/kafka.log" "$timeout" "127.0.0.1:$port" kafka_port_open "$port"
 
 echo "127.0.0.1:$port" >"$dir/bootstrap"
 kafka_say "Kafka $KAFKA_VERSION up on 127.0.0.1:$port (pid $pid, data $dir)"

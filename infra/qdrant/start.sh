@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts a Qdrant server (the pinned version, see versions.env) on 127.0.0.1 only, in the background,
-# and returns once it is ready (GET /readyz answers 200). Prints its REST URL (http://127.0.0.1:PORT)
-# on stdout; messages go to stderr. The server runs in the data folder, which has no ./config, so it
+# and returns once it is ready (GET /readyz answers 200; ports and waiting: infra/lib/start-server.sh).
+# Prints its REST URL (http://127.0.0.1:PORT) on stdout; messages go to stderr. The server runs in the data folder, which has no ./config, so it
 # takes Qdrant's defaults plus the QDRANT__* variables set here, and telemetry is off.
 #
 # Files in the data folder:
@@ -20,8 +20,14 @@
 # Env:   QDRANT_BIN  the server binary (default: ../shared/bin/qdrant from the repository root)
 set -euo pipefail
 qdrant_script=start-qdrant
+here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib.sh
-source "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+source "$here/lib.sh"
+# shellcheck source=../lib/start-server.sh
+source "$here/../lib/start-server.sh"
+fail() { qdrant_fail "$@"; }
+port_open() { qdrant_port_open "$1"; }
+server="Qdrant server"
 
 dir="" http="" grpc="" timeout=60 check=false
 while [[ $# -gt 0 ]]; do
@@ -39,7 +45,6 @@ if $check; then
   echo "$qdrant_bin"
   exit 0
 fi
-is_port() { [[ $1 =~ ^[0-9]+$ ]] && ((10#$1 >= 1 && 10#$1 <= 65535)); }
 [[ -z $http ]] || is_port "$http" || qdrant_fail "--http-port '$http' is not a port number (1-65535)"
 [[ -z $grpc ]] || is_port "$grpc" || qdrant_fail "--grpc-port '$grpc' is not a port number (1-65535)"
 [[ $timeout =~ ^[0-9]+$ && $timeout -gt 0 ]] || qdrant_fail "--timeout '$timeout' is not a positive number of seconds"
@@ -62,23 +67,12 @@ if [[ -f $dir/qdrant.pid ]]; then
   rm -f "$dir/qdrant.pid"
 fi
 
-# A free port: random in 20000-32767, below Linux's ephemeral range so outgoing connections do not
-# take it between this check and the server's bind; never one of the ports already chosen.
-free_port() {
-  local p
-  for _ in $(seq 1 50); do
-    p=$((20000 + RANDOM % 12768))
-    [[ $p == "${http:-}" || $p == "${grpc:-}" ]] && continue
-    qdrant_port_open "$p" || { echo "$p"; return 0; }
-  done
-  qdrant_fail "found no free port on 127.0.0.1 in 20000-32767 after 50 tries"
-}
 [[ -n $http || ! -f $dir/http-port ]] || http="$(cat "$dir/http-port")"
 [[ -n $grpc || ! -f $dir/grpc-port ]] || grpc="$(cat "$dir/grpc-port")"
 [[ -z $http ]] || is_port "$http" || qdrant_fail "$dir/http-port is corrupt; delete it"
 [[ -z $grpc ]] || is_port "$grpc" || qdrant_fail "$dir/grpc-port is corrupt; delete it"
-[[ -n $http ]] || http="$(free_port)"
-[[ -n $grpc && $grpc != "$http" ]] || grpc="$(free_port)"
+[[ -n $http ]] || http="$(free_port "$grpc")"
+[[ -n $grpc && $grpc != "$http" ]] || grpc="$(free_port "$http")"
 qdrant_port_open "$http" && qdrant_fail "port $http on 127.0.0.1 is already in use; pick another with --http-port"
 qdrant_port_open "$grpc" && qdrant_fail "port $grpc on 127.0.0.1 is already in use; pick another with --grpc-port"
 echo "$http" >"$dir/http-port"
@@ -94,20 +88,8 @@ echo "$grpc" >"$dir/grpc-port"
 pid=$!
 echo "$pid" >"$dir/qdrant.pid"
 
-deadline=$((SECONDS + timeout))
-until qdrant_ready "$http"; do
-  if ! kill -0 "$pid" 2>/dev/null; then
-    wait "$pid" && status=0 || status=$?
-    rm -f "$dir/qdrant.pid"
-    qdrant_fail "Qdrant exited (status $status) before it was ready on 127.0.0.1:$http; last lines of $dir/qdrant.log:$(printf '\n'; tail -n 30 "$dir/qdrant.log")"
-  fi
-  if ((SECONDS >= deadline)); then
-    kill -KILL "$pid" 2>/dev/null || true
-    rm -f "$dir/qdrant.pid"
-    qdrant_fail "Qdrant was not ready on 127.0.0.1:$http within ${timeout}s (killed it); last lines of $dir/qdrant.log:$(printf '\n'; tail -n 30 "$dir/qdrant.log")"
-  fi
-  sleep 0.1
-done
+# Ready = GET /readyz answers 200.
+wait_until_ready "$pid" "$dir/qdrant.pid" "$dir/qdrant.log" "$timeout" "http://127.0.0.1:$http" qdrant_ready "$http"
 
 echo "http://127.0.0.1:$http" >"$dir/url"
 qdrant_say "Qdrant $QDRANT_VERSION up on http://127.0.0.1:$http, gRPC 127.0.0.1:$grpc (pid $pid, data $dir)"

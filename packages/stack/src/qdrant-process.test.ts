@@ -10,11 +10,13 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const top = mkdtempSync(join(tmpdir(), "stack-qdrant-"));
 after(() => rmSync(top, { recursive: true, force: true }));
 
-/** A repository with infra/qdrant but no ../shared next to it: a user's clone. */
+/** A repository with infra/qdrant (and the infra/lib it sources) but no ../shared next to it: a user's clone. */
 function clone(): string {
   const root = join(top, "repo");
   mkdirSync(join(root, "infra"), { recursive: true });
-  cpSync(join(ROOT, "infra", "qdrant"), join(root, "infra", "qdrant"), { recursive: true });
+  for (const dir of ["qdrant", "lib"]) {
+    cpSync(join(ROOT, "infra", dir), join(root, "infra", dir), { recursive: true });
+  }
   return root;
 }
 

@@ -12,11 +12,13 @@ import { isQdrantProcess, startQdrant, testQdrant } from "./start-qdrant.js";
 const top = mkdtempSync(join(tmpdir(), "testkit-qdrant-"));
 after(() => rmSync(top, { recursive: true, force: true }));
 
-/** A copy of the repo's infra/qdrant in a folder with no ../shared next to it: a user's clone. */
+/** A copy of the repo's infra/qdrant (and the infra/lib it sources) in a folder with no ../shared next to it: a user's clone. */
 function cloneWithoutShared(): string {
   const root = join(top, "clone", "repo");
   mkdirSync(join(root, "infra"), { recursive: true });
-  cpSync(join(repoRoot(), QDRANT_INFRA_DIR), join(root, QDRANT_INFRA_DIR), { recursive: true });
+  for (const dir of [QDRANT_INFRA_DIR, join("infra", "lib")]) {
+    cpSync(join(repoRoot(), dir), join(root, dir), { recursive: true });
+  }
   return root;
 }
 
