@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Starts a Qdrant server (the pinned version, see versions.env) on 127.0.0.1 only, in the background,
 # and returns once it is ready (GET /readyz answers 200; ports and waiting: infra/lib/start-server.sh).
-# Prints its REST URL (http://127.0.0.1:PORT) on stdout; messages go to stderr. The server runs in the data folder, which has no ./config, so it
-# takes Qdrant's defaults plus the QDRANT__* variables set here, and telemetry is off.
+# Prints its REST URL (http://127.0.0.1:PORT) on stdout; messages go to stderr. The server runs in the
+# data folder, which has no ./config, so it takes Qdrant's defaults plus the QDRANT__* variables set
+# here, and telemetry is off.
 #
 # Files in the data folder:
 #   storage/, snapshots/  the collections and their snapshots (kept across restarts)
