@@ -1,3 +1,4 @@
+export * from "./infra-script.js";
 export * from "./python-dev-env.js";
 export * from "./qdrant-scripts.js";
 export * from "./repo-root.js";

@@ -1,5 +1,6 @@
-import { execFile, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { type InfraScriptOptions, runInfraScript } from "./infra-script.js";
 import { repoRoot } from "./repo-root.js";
 
 /** Where the scripts are, relative to the repo root: the one source of truth for start/stop. */
@@ -8,40 +9,16 @@ export const QDRANT_INFRA_DIR = join("infra", "qdrant");
 /** Environment variable naming a running Qdrant that tests use instead of starting the binary. */
 export const QDRANT_URL_ENV = "QDRANT_URL";
 
-/** Which repo and environment the scripts run with; both overridable so tests can point elsewhere. */
-export interface QdrantScriptOptions {
-  /** Environment of the script (QDRANT_BIN, PATH) and where QDRANT_URL is read. Default: ours. */
-  readonly env?: NodeJS.ProcessEnv;
-  /** The repo root holding infra/qdrant. Default: found from this package's location. */
-  readonly root?: string;
-}
+/** Which repo and environment the scripts run with (env: QDRANT_BIN, PATH; where QDRANT_URL is read). */
+export type QdrantScriptOptions = InfraScriptOptions;
 
-/**
- * Runs `infra/qdrant/<name>` with bash and resolves with its stdout once it exits 0. The helpers call
- * the scripts rather than re-implementing them, so tests and the local stack (`make up`) start the
- * server with the same ports, files and readiness rule. Rejects with an Error whose message is the
- * script's own explanation (stderr), which for a server that failed to start ends with its log.
- */
-export function runQdrantScript(
+/** Runs `infra/qdrant/<name>` (see {@link runInfraScript}) and resolves with its stdout. */
+export async function runQdrantScript(
   name: "start.sh" | "stop.sh",
   args: readonly string[],
   options: QdrantScriptOptions & { readonly timeoutMs: number },
 ): Promise<string> {
-  const script = join(options.root ?? repoRoot(), QDRANT_INFRA_DIR, name);
-  return new Promise((resolve, reject) => {
-    execFile(
-      "bash",
-      [script, ...args],
-      { env: options.env ?? process.env, timeout: options.timeoutMs, maxBuffer: 4 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error === null) resolve(stdout);
-        else {
-          const why = stderr.trim() || error.message;
-          reject(new Error(`infra/qdrant/${name} ${args.join(" ")} failed: ${why}`, { cause: error }));
-        }
-      },
-    );
-  });
+  return (await runInfraScript(QDRANT_INFRA_DIR, name, args, options)).stdout;
 }
 
 /**
