@@ -77,7 +77,10 @@ const cleanup = async () => {
   await t.stop().catch(() => {});
   await hog?.stop();
 };
+// Ctrl-C, or `kill` from a script that used the benchmark as load: stop the stack (services, Kafka,
+// Qdrant) and the hog instead of leaving them running.
 process.on("SIGINT", () => void cleanup().then(() => process.exit(130)));
+process.on("SIGTERM", () => void cleanup().then(() => process.exit(143)));
 
 try {
   await t.client.uploadDomain(await writeSmallDomain("small", 0));
