@@ -1,3 +1,4 @@
+export * from "./hash-embedder.js";
 export * from "./infra-script.js";
 export * from "./python-dev-env.js";
 export * from "./qdrant-scripts.js";

@@ -1,7 +1,7 @@
 /**
  * Test support: the REAL retrieval service (`@isara/retrieval`'s app: RetrievalService over gRPC)
  * on a loopback port, over a real LanceDB store in a temp folder. Only its embedding model is
- * replaced, by the deterministic `hashEmbedderForTests`. Not exported.
+ * replaced, by the deterministic `hashEmbedderForTests` of `@isara/testkit`. Not exported.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,7 +11,7 @@ import { bindGrpcServer } from "@isara/grpc-kit";
 import { createRootLogger } from "@isara/kit";
 import { createRetrievalApp, type RetrievalApp } from "@isara/retrieval";
 import { openLanceVectorStore } from "@isara/store-lancedb";
-import { hashEmbedderForTests } from "./hash-embedder-for-tests.js";
+import { hashEmbedderForTests } from "@isara/testkit";
 
 /** A running retrieval service. */
 export interface RetrievalForTests {

@@ -25,10 +25,10 @@ import { createLlamaLlm, type LlamaLlm, writeTinyLlamaGguf } from "@isara/llm-ll
 import { writeAnswers, writePrompts } from "@isara/pipeline";
 import { FsArtifactStore } from "@isara/store-fs";
 import { openLanceVectorStore } from "@isara/store-lancedb";
+import { hashEmbedderForTests } from "@isara/testkit";
 import { createAnswerWorkHandler } from "./answer-work-handler.js";
 import { countingLlm } from "./counting-llm-for-tests.js";
 import { createRetrievalDemoSource, type DemoSource } from "./demo-source.js";
-import { hashEmbedderForTests } from "./hash-embedder-for-tests.js";
 import { createPromptWorkHandler } from "./prompt-work-handler.js";
 import { type RetrievalForTests, startRetrievalForTests } from "./retrieval-for-tests.js";
 import { createGenerationMetrics } from "./service-metrics.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import { sampleFromWire } from "@isara/contracts";
-import { createHashEmbedderForTests } from "./hash-embedder-for-tests.js";
+import { hashEmbedderForTests } from "@isara/testkit";
 import { type Loopback, startLoopback } from "./loopback-for-tests.js";
 import { MAX_TEXT_CHARS } from "./request-checks.js";
 import { context, generated, seeds, wire } from "./samples-for-tests.js";
@@ -18,7 +18,7 @@ function refused(code: status, details: RegExp) {
 const invalid = (details: RegExp) => refused(status.INVALID_ARGUMENT, details);
 
 describe("RetrievalService over loopback gRPC (LanceDB, test embedder)", () => {
-  const embedder = createHashEmbedderForTests(16);
+  const embedder = hashEmbedderForTests(16);
   let svc: Loopback;
   before(async () => {
     svc = await startLoopback(embedder);

@@ -1,10 +1,12 @@
 /**
- * A small deterministic Embedder FOR TESTS ONLY: hashes lower-cased words into a few signed buckets
- * and normalises the result (feature hashing). It stands in for the packaged embedding model where a
- * test needs vectors but not their meaning (paging, quotas, validation, shutdown), so those tests run
- * on machines without the model. Tests about similarity use the real model and skip without it.
+ * A small deterministic embedder for tests: it hashes lower-cased words into signed buckets and
+ * normalises the result (feature hashing). It stands in for the packaged embedding model where a test
+ * needs stable vectors (the same text always has the same neighbours) but not their meaning, so those
+ * tests run on machines without the model. Tests about similarity use the real model instead.
+ *
+ * The type is structural, not `@isara/core`'s `Embedder`: core's own tests use this package, so
+ * testkit must not depend on core. A {@link HashEmbedderForTests} is assignable to `Embedder`.
  */
-import type { Embedder } from "@isara/core";
 
 /** FNV-1a, 32-bit. */
 function fnv1a(text: string): number {
@@ -29,14 +31,22 @@ function hashVector(text: string, dimension: number): Float32Array {
   return v;
 }
 
-/** The test embedder (see the module comment); `calls` counts embed calls, `closed` tells if closed. */
-export interface HashEmbedderForTests extends Embedder {
+/**
+ * The test embedder (see the module comment), shaped like core's `Embedder`; `calls` counts `embed`
+ * calls and `closed` tells whether `close` ran, so a test can check that a service used or released it.
+ */
+export interface HashEmbedderForTests {
+  /** Always `hash-embedder-for-tests`, so a test can tell it from a real model. */
+  readonly modelId: string;
+  readonly dimension: number;
+  embed(texts: readonly string[]): Promise<Float32Array[]>;
+  close(): Promise<void>;
   readonly calls: number;
   readonly closed: boolean;
 }
 
 /** Makes a {@link HashEmbedderForTests} giving `dimension`-d unit vectors (default 16). */
-export function createHashEmbedderForTests(dimension = 16): HashEmbedderForTests {
+export function hashEmbedderForTests(dimension = 16): HashEmbedderForTests {
   let calls = 0;
   let closed = false;
   return {
