@@ -58,3 +58,24 @@ test("metrics are served in the Prometheus text format; unknown paths and method
   assert.equal(post.status, 405);
   assert.equal(post.headers.get("allow"), "GET, HEAD");
 });
+
+test("a notFoundHint is appended to the 404 message", async () => {
+  const hinted = createServer(
+    createProbeListener({
+      health,
+      metrics,
+      logger: createRootLogger({ level: "silent", name: "t" }),
+      notFoundHint: "(the API is gRPC)",
+    }),
+  );
+  await new Promise<void>((resolve) => hinted.listen(0, "127.0.0.1", resolve));
+  try {
+    const res = await fetch(`http://127.0.0.1:${(hinted.address() as AddressInfo).port}/v1/samples`);
+    assert.equal(res.status, 404);
+    assert.deepEqual(await res.json(), {
+      error: "no route /v1/samples; try /healthz, /readyz or /metrics (the API is gRPC)",
+    });
+  } finally {
+    hinted.close();
+  }
+});

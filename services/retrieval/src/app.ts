@@ -12,11 +12,11 @@ import { createGrpcHealth, type GrpcHealth, stopGrpcServer } from "@isara/grpc-k
 import {
   createHealthRegistry,
   createMetrics,
+  createProbeListener,
   type HealthRegistry,
   type Logger,
   type Metrics,
 } from "@isara/kit";
-import { createProbeListener } from "./probe-server.js";
 import { createRetrievalHandlers } from "./retrieval-handlers.js";
 import { createRetrievalMetrics } from "./service-metrics.js";
 
@@ -98,7 +98,12 @@ export function createRetrievalApp(deps: RetrievalAppDeps): RetrievalApp {
     health,
     grpcHealth,
     metrics,
-    handleHttp: createProbeListener({ health, metrics, logger: deps.logger }),
+    handleHttp: createProbeListener({
+      health,
+      metrics,
+      logger: deps.logger,
+      notFoundHint: "(the API is gRPC)",
+    }),
     markServing() {
       if (!health.draining) grpcHealth.setStatus("SERVING");
     },
