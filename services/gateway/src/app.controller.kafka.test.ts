@@ -21,6 +21,7 @@ import { createRootLogger, createShutdown, type Shutdown } from "@isara/kit";
 import { FileRunStore, FsArtifactStore } from "@isara/store-fs";
 import { Kafka, logLevel } from "kafkajs";
 import { createGatewayApp, type GatewayApp } from "./app.js";
+import { artifactVolumeCheck } from "./artifact-volume.js";
 import { AUTH, domainBody, seedPairs, TOKENS } from "./gateway-fixture.js";
 import { hashToken, parseTokenTable } from "./token-table.js";
 
@@ -77,6 +78,7 @@ describe("the gateway in front of the real controller", { skip }, () => {
       logger,
       controller: client,
       artifacts,
+      artifactsReady: artifactVolumeCheck(artifacts.root),
       tokens: parseTokenTable(
         JSON.stringify({ [hashToken(TOKENS.acme)]: "acme", [hashToken(TOKENS.globex)]: "globex" }),
         "test tokens",

@@ -9,20 +9,19 @@
  * and domain, and passed to the controller as gRPC metadata.
  */
 import { randomUUID } from "node:crypto";
-import { constants } from "node:fs";
-import { access } from "node:fs/promises";
 import swagger from "@fastify/swagger";
 import type { ControllerServiceClient } from "@isara/contracts";
+import type { ArtifactStore } from "@isara/core";
 import {
   childLogger,
   createHealthRegistry,
   createMetrics,
+  type HealthCheck,
   type HealthRegistry,
   type Logger,
   logContextBindings,
   type Metrics,
 } from "@isara/kit";
-import type { FsArtifactStore } from "@isara/store-fs";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { createAuthHook } from "./auth.js";
 import { DEFAULT_BODY_LIMIT } from "./config.js";
@@ -45,8 +44,17 @@ export interface GatewayAppDeps {
   readonly logger: Logger;
   /** The controller's generated gRPC client; the caller owns it (and closes it after the app). */
   readonly controller: ControllerServiceClient;
-  /** The shared artifact store: tenants' domains are written and runs' samples read here. */
-  readonly artifacts: FsArtifactStore;
+  /**
+   * The shared artifact store: tenants' domains are written and runs' samples read here. The port,
+   * so the app does not care how it is kept; listing a tenant's domains reads the folder `locate`
+   * names, so `main.ts` gives the shared volume (`FsArtifactStore` at `ARTIFACT_ROOT`).
+   */
+  readonly artifacts: ArtifactStore;
+  /**
+   * Readiness of `artifacts`, reported as `artifact-store` on `/readyz`; for the volume,
+   * `artifactVolumeCheck` (its root is readable and writable).
+   */
+  readonly artifactsReady: HealthCheck;
   readonly tokens: TokenTable;
   /** Largest request body in bytes (default 8 MiB); bigger ones get 413. */
   readonly bodyLimit?: number;
@@ -96,10 +104,7 @@ export function createGatewayApp(deps: GatewayAppDeps): GatewayApp {
     await controller.waitForReady(1500);
     return "connected";
   });
-  health.register("artifact-store", async () => {
-    await access(deps.artifacts.root, constants.R_OK | constants.W_OK);
-    return "readable and writable";
-  });
+  health.register("artifact-store", deps.artifactsReady);
 
   const loggerInstance: FastifyBaseLogger = childLogger(deps.logger, { component: "http" });
   const server = Fastify({

@@ -9,8 +9,8 @@
  * gateway replicas writing the same new domain at the same moment may interleave (the README says so).
  */
 import { readdir } from "node:fs/promises";
-import { type Domain, IsaraError, parseDomainFiles } from "@isara/core";
-import type { FsArtifactStore } from "@isara/store-fs";
+import { toJsonl } from "@isara/contracts";
+import { type ArtifactStore, type Domain, IsaraError, parseDomainFiles } from "@isara/core";
 import { domainFolder } from "./tenant-scope.js";
 
 /** A domain as listed: enough to choose one without reading its data. */
@@ -30,24 +30,28 @@ interface DomainTexts {
   readonly eval: string;
 }
 
-const jsonl = (rows: readonly unknown[]) => rows.map((r) => `${JSON.stringify(r)}\n`).join("");
 const countLines = (text: string) => text.split("\n").filter((l) => l.trim() !== "").length;
 
 function textsOf(domain: Domain): DomainTexts {
   return {
     config: `${JSON.stringify(domain.config, null, 2)}\n`,
-    seeds: jsonl(domain.seeds.map(({ prompt, response }) => ({ prompt, response }))),
-    eval: jsonl(
+    seeds: toJsonl(domain.seeds.map(({ prompt, response }) => ({ prompt, response }))),
+    eval: toJsonl(
       domain.eval.map(({ id, prompt, correct, incorrect }) => ({ id, prompt, correct, incorrect })),
     ),
   };
 }
 
-/** Domains per tenant on an {@link FsArtifactStore} (see the module comment). */
+/**
+ * Domains per tenant on an artifact store (see the module comment). Reads and writes go through the
+ * `ArtifactStore` port; the port cannot list keys, so {@link DomainStore.list} reads the folder that
+ * `locate` names, which needs a store that keeps artifacts as local files (the shared volume's
+ * `FsArtifactStore`).
+ */
 export class DomainStore {
   private readonly locks = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly artifacts: FsArtifactStore) {}
+  constructor(private readonly artifacts: ArtifactStore) {}
 
   /** Artifact folder of a tenant's domain, as `DomainRef.source` names it. */
   folder(tenant: string, name: string): string {

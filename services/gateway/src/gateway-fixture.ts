@@ -11,6 +11,7 @@ import { ControllerServiceClient } from "@isara/contracts";
 import { createRootLogger } from "@isara/kit";
 import { FsArtifactStore } from "@isara/store-fs";
 import { createGatewayApp, type GatewayApp } from "./app.js";
+import { artifactVolumeCheck } from "./artifact-volume.js";
 import { ControllerTestDouble } from "./controller-test-double.js";
 import { hashToken, parseTokenTable } from "./token-table.js";
 
@@ -54,6 +55,7 @@ export async function startGateway(
     logger: createRootLogger({ level: "info", name: "gateway", destination }),
     controller: client,
     artifacts,
+    artifactsReady: artifactVolumeCheck(artifacts.root),
     tokens,
     controllerTimeoutMs: 5000,
     ...options,

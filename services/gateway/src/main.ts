@@ -11,6 +11,7 @@ import { ControllerServiceClient } from "@isara/contracts";
 import { createRootLogger, createShutdown, installSignalHandlers } from "@isara/kit";
 import { FsArtifactStore } from "@isara/store-fs";
 import { createGatewayApp } from "./app.js";
+import { artifactVolumeCheck } from "./artifact-volume.js";
 import { type GatewayConfig, loadGatewayConfig } from "./config.js";
 import { parseTokenTable, type TokenTable } from "./token-table.js";
 
@@ -32,10 +33,12 @@ async function main(): Promise<void> {
   }
   const logger = createRootLogger({ level: config.logLevel, name: "gateway" });
   const controller = new ControllerServiceClient(config.controller.address, credentials.createInsecure());
+  const artifacts = new FsArtifactStore({ root: config.artifactRoot });
   const app = createGatewayApp({
     logger,
     controller,
-    artifacts: new FsArtifactStore({ root: config.artifactRoot }),
+    artifacts,
+    artifactsReady: artifactVolumeCheck(artifacts.root),
     tokens,
     bodyLimit: config.http.bodyLimit,
     controllerTimeoutMs: config.controller.timeoutMs,
