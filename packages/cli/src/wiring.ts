@@ -5,7 +5,8 @@ import { type Closeable, IsaraError, parseRunState, type RunState } from "@isara
 import type { EmbeddedPorts } from "@isara/embedded";
 import { runFolder } from "@isara/embedded";
 import { defaultEmbedderDir, openLocalEmbedder } from "@isara/embedder-local";
-import { createLlamaLlm, defaultModelPath } from "@isara/llm-llama";
+import { createLlmBackend } from "@isara/llm-backends";
+import { defaultModelPath } from "@isara/llm-llama";
 import { FileRunStore, FsArtifactStore } from "@isara/store-fs";
 import { openLanceVectorStore } from "@isara/store-lancedb";
 import { createSubprocessTrainer } from "@isara/trainer-local";
@@ -35,9 +36,10 @@ export function defaultWiring(): Pick<WiringOptions, "modelPath" | "embedderDir"
 
 /**
  * Opens every adapter of the embedded mode for one run folder: llama.cpp for generation and token
- * counts, the packaged sentence encoder, LanceDB inside the run folder, the Python trainer as a
- * subprocess, and the run folder itself for state and artifacts. What opened is closed again when a
- * later adapter fails to open, so a missing model leaves no process or file handle behind.
+ * counts (loaded by `@isara/llm-backends`, as the services load theirs), the packaged sentence
+ * encoder, LanceDB inside the run folder, the Python trainer as a subprocess, and the run folder
+ * itself for state and artifacts. What opened is closed again when a later adapter fails to open,
+ * so a missing model leaves no process or file handle behind.
  */
 export async function openEmbeddedPorts(
   runDir: string,
@@ -55,11 +57,19 @@ export async function openEmbeddedPorts(
     for (const c of opened.reverse()) await c.close().catch(() => {});
   };
   try {
-    const llm = await createLlamaLlm({
-      modelPath: o.modelPath,
-      parallelism: o.parallel,
-      ...(o.threads ? { threads: o.threads } : {}),
-    });
+    const artifacts = new FsArtifactStore({ root: runDir });
+    const { llm, tokenizer } = await createLlmBackend(
+      {
+        backend: "llama",
+        modelPath: o.modelPath,
+        modelId: undefined,
+        parallelism: o.parallel,
+        ...(o.threads ? { threads: o.threads } : {}),
+        // No per-completion deadline: a person watches an embedded run, and a slow CPU is not a failure.
+        timeoutMs: undefined,
+      },
+      artifacts,
+    );
     opened.push(llm);
     const embedder = await openLocalEmbedder({ modelDir: o.embedderDir });
     opened.push(embedder);
@@ -78,11 +88,11 @@ export async function openEmbeddedPorts(
     opened.push(trainer);
     return {
       llm,
-      tokenizer: llm,
+      tokenizer,
       embedder,
       store,
       trainer,
-      artifacts: new FsArtifactStore({ root: runDir }),
+      artifacts,
       runStore: new FileRunStore<RunState>({
         dir: dirname(runDir),
         layout: "folder-per-run",

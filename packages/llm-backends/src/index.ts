@@ -1,7 +1,8 @@
 /**
  * @isara/llm-backends: the LLM a distributed service runs on, chosen by one shared set of environment
  * variables (`LLM_BACKEND=llama|openai`, ...): llama.cpp in process or an OpenAI-compatible HTTP
- * server, with what each backend means by a base model name and an adapter reference.
+ * server, with what each backend means by a base model name and an adapter reference. The embedded
+ * CLI loads its llama.cpp model here too, so both modes load a model the same way.
  */
 export * from "./deadline-llm.js";
 export * from "./estimating-tokenizer.js";

@@ -83,7 +83,17 @@ export interface LlamaBackendConfig {
   readonly modelPath: string;
   readonly modelId: string | undefined;
   readonly parallelism: number;
-  readonly timeoutMs: number;
+  /**
+   * CPU threads for evaluation in all (default: llm-llama's, one per parallel completion, at most one
+   * per CPU). No variable sets it: a service replica gets the default; the CLI's `--threads` sets it.
+   */
+  readonly threads?: number | undefined;
+  /**
+   * Longest one completion may take, in milliseconds; `undefined` sets no deadline. Services always
+   * set one (`LLM_TIMEOUT_MS`), so a stuck completion becomes retryable work; the embedded CLI sets
+   * none, because its run is watched by the person who started it and a slow CPU is not a failure.
+   */
+  readonly timeoutMs: number | undefined;
 }
 
 /** Settings of the OpenAI-compatible HTTP backend. */

@@ -72,6 +72,23 @@ describe("the llama backend", () => {
   });
 });
 
+describe("the llama backend without a deadline, on a set number of threads (the CLI's)", () => {
+  let backend: LlmBackend;
+  before(async () => {
+    backend = await createLlmBackend(
+      { backend: "llama", modelPath, modelId: undefined, parallelism: 1, threads: 1, timeoutMs: undefined },
+      artifacts,
+    );
+  });
+  after(() => backend?.llm.close());
+
+  test("the Llm is the loaded model itself, not wrapped in a deadline", async () => {
+    assert.equal(backend.llm, backend.tokenizer);
+    const out = await backend.llm.complete(request);
+    assert.ok(out.tokens > 0);
+  });
+});
+
 describe("the openai backend against a real OpenAI-compatible server", () => {
   let model: LlamaLlm;
   let server: ReturnType<typeof createLlmServerApp>;

@@ -103,8 +103,9 @@ function createHttpLlm(config: OpenAiBackendConfig, logger: Logger | undefined):
 
 /**
  * Loads the backend `config` describes. llama completions get the `timeoutMs` deadline
- * (`withDeadline`); openai requests get it per HTTP attempt, with the client's own retries of
- * transient failures (so callers must not wrap them in a second retry loop of their own).
+ * (`withDeadline`; none when it is `undefined`); openai requests get it per HTTP attempt, with the
+ * client's own retries of transient failures (so callers must not wrap them in a second retry loop
+ * of their own).
  * @throws IsaraError from the backend: for llama, `not_found` when the model file is missing and
  *   `invalid_argument` when it is not a loadable GGUF; for openai, `invalid_argument` for a bad URL.
  */
@@ -118,10 +119,11 @@ export async function createLlmBackend(
       const llm = await createLlamaLlm({
         modelPath: config.modelPath,
         parallelism: config.parallelism,
+        ...(config.threads === undefined ? {} : { threads: config.threads }),
         ...(config.modelId === undefined ? {} : { modelId: config.modelId }),
       });
       return llamaBackend({
-        llm: withDeadline(llm, config.timeoutMs),
+        llm: config.timeoutMs === undefined ? llm : withDeadline(llm, config.timeoutMs),
         tokenizer: llm,
         modelPath: config.modelPath,
         artifacts,
