@@ -1,9 +1,12 @@
 /**
- * Static checks of the container images (services/<name>/Dockerfile). No container engine runs where
- * the tests run, so the images are never built here; these checks catch what would otherwise show up
- * only at `docker build` or in the cluster: a service without an image, a COPY of a path that moved or
- * that .dockerignore hides, an image that runs as root (refused by the chart's runAsNonRoot), a CMD
- * that names a file the build does not produce, ports that disagree with the service's config.
+ * Static checks of the container images: the root Dockerfile, which builds every Node service's image
+ * (`--build-arg SERVICE=<name>`), and the Dockerfile of each other service (the trainer's). No
+ * container engine runs where the tests run, so the images are never built here; these checks catch
+ * what would otherwise show up only at `docker build` or in the cluster: a service without an image, a
+ * COPY of a path that moved or that .dockerignore hides, an image that runs as root (refused by the
+ * chart's runAsNonRoot), a CMD that names a file the build does not produce, ports that disagree with
+ * the service's config. Each image is checked as BuildKit builds it: build arguments substituted, the
+ * final stage followed through the stages it is FROM, and only the stages it uses.
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -40,15 +43,112 @@ function parseDockerfile(text: string): Instruction[] {
   return instructions;
 }
 
-/** The instructions after the last FROM: what the shipped image is made of. */
-function finalStage(instructions: readonly Instruction[]): Instruction[] {
-  const lastFrom = instructions.map((i) => i.keyword).lastIndexOf("FROM");
-  return instructions.slice(lastFrom + 1);
-}
-
 /** Words of an instruction's arguments, exec form (a JSON array) or shell form (split on spaces). */
 function words(args: string): string[] {
   return args.startsWith("[") ? (JSON.parse(args) as string[]) : args.split(/\s+/).filter((w) => w !== "");
+}
+
+/** A build stage: `FROM <base> [AS <name>]` and its instructions, with build arguments substituted. */
+interface Stage {
+  readonly name: string | undefined;
+  readonly base: string;
+  readonly instructions: readonly Instruction[];
+}
+
+/** `text` with `${NAME}` and `$NAME` replaced where NAME is in `vars`; other `$` words (the shell's) stay. */
+function substitute(text: string, vars: ReadonlyMap<string, string>): string {
+  return text.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, braced?: string, bare?: string) => {
+    return vars.get(braced ?? bare ?? "") ?? whole;
+  });
+}
+
+/** Instructions whose arguments see build arguments: Docker substitutes them, RUN's shell has them. */
+const SEES_ARGS = new Set([
+  "ADD",
+  "COPY",
+  "ENV",
+  "EXPOSE",
+  "LABEL",
+  "RUN",
+  "STOPSIGNAL",
+  "USER",
+  "VOLUME",
+  "WORKDIR",
+]);
+
+/**
+ * The stages of a Dockerfile as a build with `buildArgs` sees them. As in Docker, an ARG before the
+ * first FROM is visible only in FROM lines; inside a stage an ARG must be declared again, and an
+ * instruction sees only the ARGs declared above it in its stage (a declared ARG with no value is empty).
+ * CMD and ENTRYPOINT see none: they run in the container, where build arguments no longer exist.
+ */
+function stagesOf(
+  instructions: readonly Instruction[],
+  buildArgs: Readonly<Record<string, string>>,
+): Stage[] {
+  const argOf = (args: string): [string, string | undefined] => {
+    const eq = args.indexOf("=");
+    return eq < 0 ? [args.trim(), undefined] : [args.slice(0, eq).trim(), args.slice(eq + 1).trim()];
+  };
+  const globals = new Map<string, string>();
+  const stages: { name: string | undefined; base: string; instructions: Instruction[] }[] = [];
+  let vars = new Map<string, string>();
+  for (const instruction of instructions) {
+    const current = stages.at(-1);
+    if (instruction.keyword === "FROM") {
+      const [base = "", as, name] = words(substitute(instruction.args, globals)).filter(
+        (w) => !w.startsWith("--"),
+      );
+      stages.push({ name: as?.toUpperCase() === "AS" ? name : undefined, base, instructions: [] });
+      vars = new Map();
+    } else if (instruction.keyword === "ARG") {
+      const [name, fallback] = argOf(instruction.args);
+      const value = buildArgs[name] ?? (fallback === undefined ? undefined : substitute(fallback, vars));
+      if (current === undefined) globals.set(name, value ?? "");
+      else {
+        vars.set(name, value ?? globals.get(name) ?? "");
+        current.instructions.push(instruction);
+      }
+    } else if (current !== undefined) {
+      const args = SEES_ARGS.has(instruction.keyword) ? substitute(instruction.args, vars) : instruction.args;
+      current.instructions.push({ keyword: instruction.keyword, args });
+    }
+  }
+  return stages;
+}
+
+/** The stage `name` among the stages before `stage` (a FROM or --from can only name an earlier one). */
+function earlierStage(stages: readonly Stage[], stage: Stage, name: string): Stage | undefined {
+  return stages.slice(0, stages.indexOf(stage)).find((s) => s.name !== undefined && s.name === name);
+}
+
+/** What the shipped image is made of: the last stage and the stages it is FROM, base first. */
+function imageChain(stages: readonly Stage[]): Stage[] {
+  const chain: Stage[] = [];
+  for (let stage = stages.at(-1); stage !== undefined; stage = earlierStage(stages, stage, stage.base)) {
+    chain.unshift(stage);
+  }
+  return chain;
+}
+
+/** The stages a build of the last stage runs (BuildKit skips the others): FROM and --from, followed. */
+function builtStages(stages: readonly Stage[]): Stage[] {
+  const seen = new Set<Stage>();
+  const todo = stages.slice(-1);
+  for (let stage = todo.pop(); stage !== undefined; stage = todo.pop()) {
+    if (seen.has(stage)) continue;
+    seen.add(stage);
+    const from = stage.instructions.flatMap((i) =>
+      words(i.args).flatMap((w) =>
+        [...w.matchAll(/(?:^--from=|^--mount=.*\bfrom=)([^,\s]+)/g)].map((m) => m[1] ?? ""),
+      ),
+    );
+    for (const name of [stage.base, ...from]) {
+      const used = earlierStage(stages, stage, name);
+      if (used !== undefined) todo.push(used);
+    }
+  }
+  return stages.filter((s) => seen.has(s));
 }
 
 /** ENV pairs of a stage (`ENV A=1 B=2`), later values winning. */
@@ -117,23 +217,71 @@ const services = readdirSync(join(ROOT, "services"), { withFileTypes: true })
   .map((d) => d.name)
   .sort();
 const nodeServices = services.filter((s) => existsSync(join(ROOT, "services", s, "src/main.ts")));
-const imaged = services.filter((s) => existsSync(join(ROOT, "services", s, "Dockerfile")));
+const ownDockerfile = services.filter((s) => existsSync(join(ROOT, "services", s, "Dockerfile")));
 
-test("every Node service (a src/main.ts) has a Dockerfile", () => {
+/** The Dockerfile of every Node service, at the repository root. */
+const NODE_DOCKERFILE = "Dockerfile";
+const nodeDockerfileText = readFileSync(join(ROOT, NODE_DOCKERFILE), "utf8");
+const nodeInstructions = parseDockerfile(nodeDockerfileText);
+/** Stage of the root Dockerfile that makes the image of `service`. */
+const serviceStage = (service: string) => `service-${service}`;
+
+test("every Node service (a src/main.ts) has its stage in the root Dockerfile, and only they do", () => {
   assert.ok(nodeServices.length > 0, "no services/*/src/main.ts found: is this the ISARA repo?");
+  const names = stagesOf(nodeInstructions, {}).map((s) => s.name);
   assert.deepEqual(
-    nodeServices.filter((s) => !imaged.includes(s)),
+    nodeServices.filter((s) => !names.includes(serviceStage(s))),
     [],
-    "services without services/<name>/Dockerfile",
+    `services without a ${serviceStage("<name>")} stage in ${NODE_DOCKERFILE}`,
+  );
+  assert.deepEqual(
+    names.filter((n) => n?.startsWith(serviceStage("")) && !nodeServices.some((s) => n === serviceStage(s))),
+    [],
+    "stages for services that have no src/main.ts",
   );
 });
 
-for (const service of imaged) {
-  const dockerfile = `services/${service}/Dockerfile`;
-  const instructions = parseDockerfile(readFileSync(join(ROOT, dockerfile), "utf8"));
-  const final = finalStage(instructions);
+test("no Node service keeps a Dockerfile of its own (the root one builds them all)", () => {
+  assert.deepEqual(
+    ownDockerfile.filter((s) => nodeServices.includes(s)),
+    [],
+  );
+});
 
-  describe(dockerfile, () => {
+test("the root Dockerfile needs no frontend image: no `# syntax=` line (BuildKit's own parser reads it)", () => {
+  assert.doesNotMatch(nodeDockerfileText, /^#\s*syntax\s*=/im);
+});
+
+const images = [
+  ...nodeServices.map((service) => ({
+    service,
+    dockerfile: NODE_DOCKERFILE,
+    stages: stagesOf(nodeInstructions, { SERVICE: service }),
+  })),
+  ...ownDockerfile
+    .filter((service) => !nodeServices.includes(service))
+    .map((service) => {
+      const dockerfile = `services/${service}/Dockerfile`;
+      return {
+        service,
+        dockerfile,
+        stages: stagesOf(parseDockerfile(readFileSync(join(ROOT, dockerfile), "utf8")), {}),
+      };
+    }),
+];
+
+for (const { service, dockerfile, stages } of images) {
+  const final = imageChain(stages).flatMap((s) => s.instructions);
+  const instructions = builtStages(stages).flatMap((s) => s.instructions);
+
+  describe(dockerfile === NODE_DOCKERFILE ? `${dockerfile} with SERVICE=${service}` : dockerfile, () => {
+    if (dockerfile === NODE_DOCKERFILE) {
+      test("the image is this service's stage", () => {
+        const chain = imageChain(stages).map((s) => s.name);
+        assert.ok(chain.includes(serviceStage(service)), `the image is made of stages ${chain.join(", ")}`);
+      });
+    }
+
     test("the final stage runs as a numeric non-root user, with HOME on the writable /tmp", () => {
       const user = final.filter((i) => i.keyword === "USER").at(-1)?.args;
       assert.ok(user !== undefined, "the final stage sets no USER, so the image runs as root");
@@ -141,7 +289,6 @@ for (const service of imaged) {
       assert.match(user, /^[1-9]\d*(:\d+)?$/, `USER ${user} is not a numeric non-root uid`);
       assert.equal(envOf(final).get("HOME"), "/tmp", "HOME must be /tmp: the root file system is read-only");
     });
-
     test("every COPY from the build context names a path that exists and is not in .dockerignore", () => {
       const copies = instructions.filter((i) => i.keyword === "COPY" || i.keyword === "ADD");
       assert.ok(copies.length > 0, "no COPY at all");
