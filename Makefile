@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export TURBO_TELEMETRY_DISABLED := 1
 
-.PHONY: demo test setup build lint up down
+.PHONY: demo test setup build lint up down crd
 
 ## demo: set up and run the main job (an ISARA run on the example domain)
 demo:
@@ -28,3 +28,7 @@ build:
 
 lint:
 	@bash scripts/setup.sh node && npx turbo run lint typecheck
+
+## crd: rewrite charts/isara/crds/alignmentruns.yaml from its template and core's settings schemas (after changing a limit in core)
+crd:
+	@bash scripts/setup.sh node && npx turbo run build --filter=@isara/controller... --output-logs=errors-only && node services/controller/dist/kube/write-crd.js

@@ -100,12 +100,23 @@ export const stopSettingsSchema = z.object({
 /** Stop settings with defaults filled in. */
 export type StopSettings = z.infer<typeof stopSettingsSchema>;
 
-const slug = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** Longest domain name, in characters: the slug names Kafka keys, collections, folders and labels. */
+export const MAX_DOMAIN_NAME_CHARS = 63;
+/**
+ * A domain name (slug): 1-{@link MAX_DOMAIN_NAME_CHARS} lowercase letters, digits or '-', starting with a
+ * letter or digit. Exported so the controller, the gateway and the CRD check names by this one rule.
+ */
+export const DOMAIN_SLUG_PATTERN = new RegExp(`^[a-z0-9][a-z0-9-]{0,${MAX_DOMAIN_NAME_CHARS - 1}}$`);
 
 /** A domain's config file (`domain.json`): data, not code. Every field but `name` has a paper default. */
 export const domainConfigSchema = z.object({
   /** Lowercase slug that names the domain in runs, topics, collections and folders. */
-  name: z.string().regex(slug, "use 1-63 lowercase letters, digits or '-', starting with a letter or digit"),
+  name: z
+    .string()
+    .regex(
+      DOMAIN_SLUG_PATTERN,
+      `use 1-${MAX_DOMAIN_NAME_CHARS} lowercase letters, digits or '-', starting with a letter or digit`,
+    ),
   /** One line for people. */
   description: z.string().max(2000).default(""),
   isara: isaraSettingsSchema.default(isaraSettingsSchema.parse({})),

@@ -22,6 +22,7 @@ export * from "./rouge.js";
 export * from "./run-machine.js";
 export * from "./run-modes.js";
 export * from "./run-next-step.js";
+export * from "./run-settings.js";
 export * from "./run-state.js";
 export * from "./run-state-parse.js";
 export * from "./sample.js";

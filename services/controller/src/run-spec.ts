@@ -5,21 +5,22 @@
  * comparing it, not by comparing protobuf bytes.
  */
 import { type RunSpec, runModeFromWire } from "@isara/contracts";
-import { type Domain, domainConfigSchema, IsaraError, type RunMode } from "@isara/core";
+import {
+  baseModelSchema,
+  DOMAIN_SLUG_PATTERN,
+  type Domain,
+  domainConfigSchema,
+  IsaraError,
+  MAX_BASE_MODEL_CHARS,
+  type RunMode,
+  type RunOverrides,
+} from "@isara/core";
 
 /** Run ids the controller accepts (the proto's rule): they name topics' keys, folders and labels. */
 const RUN_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
-/** Domain slugs, as core's domain config requires them. */
-const DOMAIN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-/** Values that replace the domain's config for one run. */
-export interface RunOverrideValues {
-  readonly rounds?: number;
-  readonly promptsPerRound?: number;
-  readonly demos?: number;
-  readonly seed?: number;
-  readonly baseModel?: string;
-}
+/** Values that replace the domain's config for one run (core's run overrides; limits from core). */
+export type RunOverrideValues = Readonly<RunOverrides>;
 
 /** A CreateRun spec after checking, in canonical form. */
 export interface CheckedSpec {
@@ -48,7 +49,7 @@ export function checkSpec(spec: RunSpec | undefined): CheckedSpec {
     );
   }
   const domain = spec.domain?.name ?? "";
-  if (!DOMAIN.test(domain)) {
+  if (!DOMAIN_SLUG_PATTERN.test(domain)) {
     problems.push(
       `spec.domain.name ${JSON.stringify(domain.slice(0, 80))}: name the domain by its slug (domain.json's name)`,
     );
@@ -61,8 +62,10 @@ export function checkSpec(spec: RunSpec | undefined): CheckedSpec {
   }
   const o = spec.overrides;
   const baseModel = o?.baseModel;
-  if (baseModel !== undefined && (baseModel.trim() === "" || baseModel.length > 512)) {
-    problems.push("spec.overrides.base_model: name a model (1-512 characters) or leave it unset");
+  if (baseModel !== undefined && !baseModelSchema.safeParse(baseModel).success) {
+    problems.push(
+      `spec.overrides.base_model: name a model (1-${MAX_BASE_MODEL_CHARS} characters) or leave it unset`,
+    );
   }
   if (problems.length > 0) {
     throw new IsaraError(

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { CreateRunRequest, Phase, RunLifecycle, RunMode } from "@isara/contracts";
+import { MAX_BASE_MODEL_CHARS } from "@isara/core";
 import { AUTH, domainBody, type GatewayFixture, startGateway } from "./gateway-fixture.js";
 
 let fx: GatewayFixture;
@@ -117,6 +118,16 @@ test("bad run requests are refused with each problem named, and the controller g
     [{ domain: "habits", overrides: { rounds: 0 } }, "overrides.rounds", /must be at least 1, got 0/],
     [{ domain: "habits", overrides: { rounds: "3" } }, "overrides.rounds", /must be a whole number, got "3"/],
     [{ domain: "habits", overrides: { round: 3 } }, "overrides.round", /did you mean "rounds"/],
+    [
+      { domain: "habits", overrides: { baseModel: "  " } },
+      "overrides.baseModel",
+      /name a model, not only spaces/,
+    ],
+    [
+      { domain: "habits", overrides: { baseModel: "m".repeat(MAX_BASE_MODEL_CHARS + 1) } },
+      "overrides.baseModel",
+      new RegExp(`over the limit of ${MAX_BASE_MODEL_CHARS}`),
+    ],
   ];
   for (const [payload, field, problem] of cases) {
     const res = await createRun(payload);

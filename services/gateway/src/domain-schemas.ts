@@ -4,19 +4,23 @@
  * eval prompts that leak from the seeds) is then checked by core's `parseDomain`, the same validation
  * the CLI applies to domain files.
  */
-import { MAX_FIELD_CHARS, MAX_SEEDS, MIN_SEEDS } from "@isara/core";
+import { MAX_DOMAIN_NAME_CHARS, MAX_FIELD_CHARS, MAX_SEEDS, MIN_SEEDS } from "@isara/core";
 import { textSchema } from "./common-schemas.js";
 
-/** The domain slug rule of core's domain config, as a JSON-schema pattern. */
+/**
+ * The form of core's domain slug (`DOMAIN_SLUG_PATTERN`) as a JSON-schema pattern, without its length
+ * limit: {@link domainNameSchema} checks that as `maxLength` (core's), so a name that is only too
+ * long is told so, not that its form is wrong.
+ */
 export const DOMAIN_NAME_PATTERN = "^[a-z0-9][a-z0-9-]*$";
 
 /** A domain name in a path or field. */
 export const domainNameSchema = {
   type: "string",
   minLength: 1,
-  maxLength: 63,
+  maxLength: MAX_DOMAIN_NAME_CHARS,
   pattern: DOMAIN_NAME_PATTERN,
-  description: "use 1-63 lowercase letters, digits or '-', starting with a letter or digit",
+  description: `use 1-${MAX_DOMAIN_NAME_CHARS} lowercase letters, digits or '-', starting with a letter or digit`,
 } as const;
 
 /** One seed pair. */

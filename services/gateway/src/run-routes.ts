@@ -4,7 +4,7 @@
  * (`DomainRef.source`) and snapshots it, so later domain changes cannot alter a running run.
  */
 import { type ListRunsRequest, RunLifecycle, runModeToWire } from "@isara/contracts";
-import { IsaraError, type RunMode, type RunStatus } from "@isara/core";
+import { DEFAULT_RUN_MODE, IsaraError, type RunMode, type RunOverrides, type RunStatus } from "@isara/core";
 import type { FastifyInstance } from "fastify";
 import { bearerSecurity, errorResponses } from "./common-schemas.js";
 import type { ControllerCalls } from "./controller-calls.js";
@@ -27,13 +27,7 @@ interface CreateRunBody {
   readonly domain: string;
   readonly mode?: RunMode;
   readonly runId?: string;
-  readonly overrides?: {
-    readonly rounds?: number;
-    readonly promptsPerRound?: number;
-    readonly demos?: number;
-    readonly seed?: number;
-    readonly baseModel?: string;
-  };
+  readonly overrides?: Readonly<RunOverrides>;
 }
 
 /** `GET /v1/runs` query. */
@@ -87,12 +81,12 @@ export function registerRunRoutes(
         {
           runId: run.scoped,
           domain: { name: body.domain, source: domains.folder(request.tenant, body.domain) },
-          mode: runModeToWire(body.mode ?? "isara"),
+          mode: runModeToWire(body.mode ?? DEFAULT_RUN_MODE),
           overrides: { ...body.overrides },
         },
         { ...run.ctx, domain: ctx.domain },
       );
-      request.log.info({ mode: body.mode ?? "isara" }, "run created");
+      request.log.info({ mode: body.mode ?? DEFAULT_RUN_MODE }, "run created");
       return reply.code(201).send(runView(status, run.id));
     },
   );

@@ -1,9 +1,16 @@
 /**
- * JSON schemas of the run routes: what a caller may send (ranges from core's domain config schema, so
- * an override the controller would refuse is refused here first, nothing sent) and what each route
- * answers (`RunView`, sample pages, metrics).
+ * JSON schemas of the run routes: what a caller may send (the overrides' schemas generated from core's
+ * zod schemas, so an override the controller would refuse is refused here first, nothing sent) and
+ * what each route answers (`RunView`, sample pages, metrics).
  */
-import { ERROR_CODES, PHASES, RUN_MODES } from "@isara/core";
+import {
+  DEFAULT_RUN_MODE,
+  ERROR_CODES,
+  PHASES,
+  RUN_MODES,
+  runOverridesSchema,
+  settingJsonSchema,
+} from "@isara/core";
 import { nextCursorSchema, nullable } from "./common-schemas.js";
 import { MAX_CURSOR_CHARS } from "./cursor.js";
 import { domainNameSchema } from "./domain-schemas.js";
@@ -20,6 +27,34 @@ export const runIdSchema = {
   description: `use 1-${MAX_RUN_ID_CHARS} lowercase letters, digits or '-', starting with a letter or digit`,
 } as const;
 
+/** What each override replaces, for the document. */
+const OVERRIDE_DESCRIPTIONS: Readonly<Record<keyof typeof runOverridesSchema.shape, string>> = {
+  rounds: "isara.rounds",
+  promptsPerRound: "isara.promptsPerRound (N)",
+  demos: "isara.demos (K)",
+  seed: "isara.seed",
+  baseModel: "Base model to align.",
+};
+
+/**
+ * The overrides' JSON schemas, generated from core's `runOverridesSchema` (ajv's draft-07), so the
+ * gateway holds no copy of a limit that could drift from what the controller enforces.
+ */
+function overrideSchemas(): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(
+    Object.entries(OVERRIDE_DESCRIPTIONS).map(([field, description]) => [
+      field,
+      {
+        ...settingJsonSchema(
+          runOverridesSchema.shape[field as keyof typeof OVERRIDE_DESCRIPTIONS],
+          "draft-7",
+        ),
+        description,
+      },
+    ]),
+  );
+}
+
 /** `POST /v1/runs`. */
 export const createRunBodySchema = {
   type: "object",
@@ -30,7 +65,7 @@ export const createRunBodySchema = {
     mode: {
       type: "string",
       enum: [...RUN_MODES],
-      description: 'ISARA ("isara", the default) or one of the paper\'s baselines.',
+      description: `ISARA (${JSON.stringify(DEFAULT_RUN_MODE)}, the default) or one of the paper's baselines.`,
     },
     runId: {
       ...runIdSchema,
@@ -41,18 +76,7 @@ export const createRunBodySchema = {
       type: "object",
       additionalProperties: false,
       description: "Values that replace the domain's config for this run.",
-      properties: {
-        rounds: { type: "integer", minimum: 1, maximum: 50, description: "isara.rounds" },
-        promptsPerRound: {
-          type: "integer",
-          minimum: 1,
-          maximum: 100_000,
-          description: "isara.promptsPerRound (N)",
-        },
-        demos: { type: "integer", minimum: 1, maximum: 64, description: "isara.demos (K)" },
-        seed: { type: "integer", minimum: 0, maximum: 2 ** 31 - 1, description: "isara.seed" },
-        baseModel: { type: "string", minLength: 1, maxLength: 200, description: "Base model to align." },
-      },
+      properties: overrideSchemas(),
     },
   },
 } as const;

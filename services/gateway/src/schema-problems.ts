@@ -4,7 +4,7 @@
  * sentence saying what is wrong with what they sent and what is allowed, in the same words core uses
  * for domain files.
  */
-import { describeValue, didYouMean } from "@isara/core";
+import { BASE_MODEL_PATTERN, describeValue, didYouMean } from "@isara/core";
 import { DOMAIN_NAME_PATTERN } from "./domain-schemas.js";
 import { MAX_RUN_ID_CHARS, RUN_ID_PATTERN } from "./tenant-scope.js";
 
@@ -15,6 +15,7 @@ const PATTERN_HINTS: ReadonlyMap<string, string> = new Map([
     RUN_ID_PATTERN,
     `use 1-${MAX_RUN_ID_CHARS} lowercase letters, digits or '-', starting with a letter or digit`,
   ],
+  [BASE_MODEL_PATTERN.source, "name a model, not only spaces"],
 ]);
 
 /** One problem of a request, as the error body's `details` lists them. */

@@ -89,6 +89,16 @@ describe("the AlignmentRun custom resource on a real kube-apiserver", { skip }, 
       ],
       [run("bad-domain", { domain: { name: "Not A Slug" } }), "slug", /spec.domain.name: Invalid value/],
       [
+        run("blank-model", { domain: { name: "d" }, model: { base: "   " } }),
+        "model",
+        /spec.model.base: Invalid value/,
+      ],
+      [
+        run("bad-rate", { domain: { name: "d" }, trainer: { learningRate: 0 } }),
+        "learning rate",
+        /spec.trainer.learningRate: Invalid value/,
+      ],
+      [
         run("escape", { domain: { name: "d", path: "a/../../etc" } }),
         "path",
         /must stay inside the domains volume/,
