@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { fromJsonl, type MetricsFile, runFolder } from "@isara/contracts";
 import { type Domain, type EvalSampleResult, IsaraError, RUN_MODES, type RunMode } from "@isara/core";
-import { fromJsonl, type MetricsFile, runFolder } from "@isara/embedded";
 import { loadDomain } from "./domain-files.js";
 
 /** A finished run folder as `isara compare` reads it: its domain snapshot, metrics and stored answers. */
@@ -42,10 +42,10 @@ export async function readComparedRun(dirArg: string): Promise<ComparedRun> {
   const answers = new Map<number, EvalSampleResult[]>();
   for (const r of metrics.rounds) {
     if (!r.metrics) continue;
-    const text = await readFile(join(dir, runFolder.evalLog(r.round)), "utf8").catch(() => {
+    const text = await readFile(join(dir, runFolder.evalResults(r.round)), "utf8").catch(() => {
       throw new IsaraError(
         "not_found",
-        `run ${dir} lacks ${runFolder.evalLog(r.round)} although round ${r.round} was evaluated; the folder is damaged`,
+        `run ${dir} lacks ${runFolder.evalResults(r.round)} although round ${r.round} was evaluated; the folder is damaged`,
       );
     });
     answers.set(r.round, fromJsonl<EvalSampleResult>(text));

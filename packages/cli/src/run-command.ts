@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { type MetricsFile, runFolder } from "@isara/contracts";
 import {
   type Domain,
   domainConfigSchema,
@@ -8,7 +9,7 @@ import {
   type RunMode,
   type RunState,
 } from "@isara/core";
-import { type MetricsFile, runEmbedded, runFolder } from "@isara/embedded";
+import { runEmbedded } from "@isara/embedded";
 import { loadDomain } from "./domain-files.js";
 import { createProgressView } from "./progress-view.js";
 import { summaryTable } from "./summary-table.js";

@@ -1,4 +1,4 @@
-import type { MetricsFile } from "@isara/embedded";
+import type { MetricsFile } from "@isara/contracts";
 import { formatDuration } from "./progress-view.js";
 
 /** Lays out rows as an aligned plain-text table (first column left, the rest right). */

@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runFolder } from "@isara/contracts";
 import { type Closeable, IsaraError, parseRunState, type RunState } from "@isara/core";
 import type { EmbeddedPorts } from "@isara/embedded";
-import { runFolder } from "@isara/embedded";
 import { defaultEmbedderDir, openLocalEmbedder } from "@isara/embedder-local";
 import { createLlmBackend } from "@isara/llm-backends";
 import { defaultModelPath } from "@isara/llm-llama";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type ArtifactStore, IsaraError } from "@isara/core";
-import { runArtifacts } from "./run-artifacts.js";
 import { loadRunDomain } from "./run-domain.js";
+import { runArtifacts } from "./run-folder.js";
 
 /** An in-memory artifact store (test double for the shared volume). */
 function memoryStore(files: Record<string, string>): ArtifactStore {

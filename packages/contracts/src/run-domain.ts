@@ -6,7 +6,7 @@
  * the domain (filtering, training-dispatch, evaluation).
  */
 import { type ArtifactStore, type Domain, IsaraError, parseDomainFiles } from "@isara/core";
-import { runArtifacts } from "./run-artifacts.js";
+import { runArtifacts } from "./run-folder.js";
 
 /** The file's text, or undefined when the store does not hold it; a store failure keeps its code. */
 async function readText(artifacts: ArtifactStore, key: string): Promise<string | undefined> {

@@ -1,7 +1,7 @@
 import { appendFile, mkdir, rm } from "node:fs/promises";
 import { dirname } from "node:path";
+import { fromJsonl, PARTIAL, toJsonl } from "@isara/contracts";
 import type { ArtifactStore } from "@isara/core";
-import { fromJsonl, PARTIAL, toJsonl } from "./run-folder.js";
 
 /**
  * A phase's output built slot by slot: finished slots are appended to `<key>.partial` at once, so a

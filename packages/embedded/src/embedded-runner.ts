@@ -1,3 +1,4 @@
+import { loadRoundLogs, metricsFile, metricsFileText, type RoundLog, runFolder } from "@isara/contracts";
 import {
   advance,
   createRunState,
@@ -23,8 +24,6 @@ import {
 } from "./phases.js";
 import type { EmbeddedPorts } from "./ports.js";
 import { reportInput } from "./report-input.js";
-import { runFolder } from "./run-folder.js";
-import { loadRoundLogs, metricsFile, type RoundLog } from "./run-log.js";
 
 /** What to run. */
 export interface EmbeddedRunOptions {
@@ -142,7 +141,7 @@ async function writeSummaries(
   seeds: number,
 ): Promise<void> {
   const metrics = metricsFile(state, logs, ports.llm.modelId);
-  await ports.artifacts.write(runFolder.metrics, `${JSON.stringify(metrics, null, 2)}\n`);
+  await ports.artifacts.write(runFolder.metrics, metricsFileText(metrics));
   const files = buildReport(reportInput(state, metrics, ports.llm.modelId, seeds));
   for (const [name, text] of Object.entries(files)) await ports.artifacts.write(runFolder.report(name), text);
 }

@@ -1,3 +1,4 @@
+import { runFolder, toJsonl } from "@isara/contracts";
 import {
   type AnswersStep,
   type ConversationPair,
@@ -20,7 +21,6 @@ import { type Candidate, filterStep, type WrittenPrompt, writeAnswers, writeProm
 import { readRows, SlotCheckpoint } from "./checkpoint.js";
 import type { RunnerListener } from "./events.js";
 import type { EmbeddedPorts } from "./ports.js";
-import { runFolder, toJsonl } from "./run-folder.js";
 
 /** What every phase executor gets. */
 export interface PhaseContext {
@@ -244,6 +244,6 @@ export async function runEvaluate(ctx: PhaseContext, step: EvaluateStep): Promis
     (done, total) => ctx.emit({ type: "phase-progress", round: step.round, phase: "evaluate", done, total }),
     ctx.signal,
   );
-  await artifacts.write(runFolder.evalLog(step.round), toJsonl(result.samples));
+  await artifacts.write(runFolder.evalResults(step.round), toJsonl(result.samples));
   return { type: "phase-completed", round: step.round, phase: "evaluate", metrics: { ...result.metrics } };
 }

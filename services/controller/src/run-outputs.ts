@@ -1,14 +1,22 @@
 /**
- * The files a distributed run leaves in its run folder, so that it reads like an embedded one (same
- * names, same row formats where the embedded mode has them, `metrics.json` built by the embedded
- * mode's own `metricsFile`): the domain snapshot when the run starts, each round's prompts,
- * candidates, accepted and rejected sets when their phase completes, and metrics after every phase.
+ * The files a distributed run leaves in its run folder, so that it reads like an embedded one (the
+ * same layout, JSON Lines and `metrics.json` of `@isara/contracts` as the embedded mode, the same row
+ * formats where the embedded mode has them): the domain snapshot when the run starts, each round's
+ * prompts, candidates, accepted and rejected sets when their phase completes, and metrics after
+ * every phase.
  * Every write is atomic and idempotent (the same rows give the same file), so a phase completed again
  * after a restart rewrites identical files.
  */
-import { runArtifacts } from "@isara/contracts";
+import {
+  loadRoundLogs,
+  metricsFile,
+  metricsFileText,
+  type RoundLog,
+  runArtifacts,
+  runFolder,
+  toJsonl,
+} from "@isara/contracts";
 import type { ArtifactStore, Domain, RunState } from "@isara/core";
-import { loadRoundLogs, metricsFile, type RoundLog, runFolder, toJsonl } from "@isara/embedded";
 import type { DomainTexts } from "./domain-source.js";
 import { type PhaseProgress, rowsInOrder } from "./phase-progress.js";
 import type { TrainRow } from "./slot-rows.js";
@@ -82,9 +90,9 @@ export async function writePhaseOutputs(
 }
 
 /**
- * Rewrites `<run>/metrics.json` from the state: the embedded `metricsFile` with each round's loss
- * curve (from its training result) and the wall time of the phases this controller saw from start to
- * end (`phaseMs`, merged with the times already in the file).
+ * Rewrites `<run>/metrics.json` from the state: `metricsFile`, as the embedded mode builds it, with
+ * each round's loss curve (from its training result) and the wall time of the phases this controller
+ * saw from start to end (`phaseMs`, merged with the times already in the file).
  */
 export async function writeRunMetrics(
   artifacts: ArtifactStore,
@@ -109,5 +117,5 @@ export async function writeRunMetrics(
   const timed = input.phaseMs;
   if (timed !== undefined) logOf(timed.round).phaseMs[timed.phase] = timed.ms;
   const metrics = metricsFile(state, logs, input.baseModel);
-  await folder.write(runFolder.metrics, `${JSON.stringify(metrics, null, 2)}\n`);
+  await folder.write(runFolder.metrics, metricsFileText(metrics));
 }

@@ -10,6 +10,7 @@
  */
 import { mkdir, open } from "node:fs/promises";
 import { dirname } from "node:path";
+import { fromJsonl, toJsonl } from "@isara/contracts";
 import type { ArtifactStore } from "@isara/core";
 
 function hasSlot(row: unknown): row is { slot: number } {
@@ -29,14 +30,8 @@ export class SlotLog<Row extends { readonly slot: number }> {
     if (bytes === undefined) return [];
     const seen = new Set<number>();
     const rows: Row[] = [];
-    for (const line of new TextDecoder().decode(bytes).split("\n")) {
-      if (line.trim() === "") continue;
-      let row: unknown;
-      try {
-        row = JSON.parse(line);
-      } catch {
-        continue; // torn by a crash: its result comes again
-      }
+    // A line torn by a crash does not parse and is dropped: its result comes again.
+    for (const row of fromJsonl<unknown>(new TextDecoder().decode(bytes))) {
       if (!hasSlot(row) || seen.has(row.slot)) continue;
       seen.add(row.slot);
       rows.push(row as Row);
@@ -57,7 +52,7 @@ export class SlotLog<Row extends { readonly slot: number }> {
         await file.read(last, 0, 1, size - 1);
         if (last[0] !== 0x0a) prefix = "\n";
       }
-      await file.appendFile(`${prefix}${JSON.stringify(row)}\n`);
+      await file.appendFile(`${prefix}${toJsonl([row])}`);
       await file.datasync();
     } finally {
       await file.close();

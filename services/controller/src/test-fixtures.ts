@@ -5,6 +5,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { toJsonl } from "@isara/contracts";
 import { parseRunState, type RunState, type RunStore } from "@isara/core";
 import { FileRunStore, FsArtifactStore } from "@isara/store-fs";
 
@@ -12,8 +13,6 @@ import { FileRunStore, FsArtifactStore } from "@isara/store-fs";
 export function tinyConfig(name: string, isara: Record<string, unknown> = {}): Record<string, unknown> {
   return { name, isara: { demos: 4, promptsPerRound: 4, rounds: 1, seed: 11, ...isara } };
 }
-
-const jsonl = (rows: readonly unknown[]) => rows.map((r) => `${JSON.stringify(r)}\n`).join("");
 
 /** Seeds of a tiny domain: 8 distinct pairs mentioning the domain. */
 export function tinySeeds(name: string): { prompt: string; response: string }[] {
@@ -47,8 +46,8 @@ export async function writeDomain(
   const dir = join(domainsDir, name);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, "domain.json"), files.config ?? JSON.stringify(tinyConfig(name)));
-  await writeFile(join(dir, "seeds.jsonl"), files.seeds ?? jsonl(tinySeeds(name)));
-  await writeFile(join(dir, "eval.jsonl"), files.eval ?? jsonl(tinyEval(name)));
+  await writeFile(join(dir, "seeds.jsonl"), files.seeds ?? toJsonl(tinySeeds(name)));
+  await writeFile(join(dir, "eval.jsonl"), files.eval ?? toJsonl(tinyEval(name)));
 }
 
 /** The artifact store and run store of a controller whose artifact root is `root`. */

@@ -7,9 +7,8 @@
  * does), a training result with an adapter under the round's train folder, and evaluation metrics.
  * The controller's tests drive whole runs with it, in memory or over a real Kafka broker.
  */
-import { decodeTopicMessage, type ModelRef, sampleToWire, TOPICS } from "@isara/contracts";
+import { decodeTopicMessage, fromJsonl, type ModelRef, sampleToWire, TOPICS } from "@isara/contracts";
 import { type ArtifactStore, IsaraError, PROMPT_TEMPLATE_VERSION, type Sample, sampleId } from "@isara/core";
-import { fromJsonl } from "@isara/embedded";
 import { type OutgoingMessage, outgoingMessage } from "@isara/kafka-kit";
 import {
   fromAnswerWritten,

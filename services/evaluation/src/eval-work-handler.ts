@@ -11,7 +11,14 @@
  *   cannot load, a judge server that refuses the request): returned as `EvalDone.error`, so the
  *   controller fails the run with the reason.
  */
-import { type EvalDone, type EvalWork, errorInfoToWire, loadRunDomain, TOPICS } from "@isara/contracts";
+import {
+  type EvalDone,
+  type EvalWork,
+  errorInfoToWire,
+  loadRunDomain,
+  TOPICS,
+  toJsonl,
+} from "@isara/contracts";
 import { type ArtifactStore, type Domain, type EvalResult, IsaraError } from "@isara/core";
 import { outgoingMessage, type StageHandler, type StageJob } from "@isara/kafka-kit";
 import { asIsaraError } from "@isara/kit";
@@ -50,10 +57,6 @@ function doneFrom(job: EvalJob, record: CompletionRecord): EvalDone {
       },
     },
   };
-}
-
-function toJsonl(rows: readonly unknown[]): string {
-  return rows.map((row) => `${JSON.stringify(row)}\n`).join("");
 }
 
 /** Runs the model over the run's eval set; throws what the evaluator or the checks before it throw. */

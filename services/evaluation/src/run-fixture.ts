@@ -2,7 +2,7 @@
  * Test support: a small but valid run snapshot (domain config, 8 seeds, 3 eval questions) written to
  * an artifact store under the distributed layout, and the EvalWork that evaluates it. Not exported.
  */
-import { type DemoSelection, type EvalWork, roundWorkKey, runArtifacts } from "@isara/contracts";
+import { type DemoSelection, type EvalWork, roundWorkKey, runArtifacts, toJsonl } from "@isara/contracts";
 import type { ArtifactStore } from "@isara/core";
 
 /** Domain name of the fixture runs. */
@@ -37,10 +37,9 @@ export async function writeFixtureRun(artifacts: ArtifactStore, run: string): Pr
     name: FIXTURE_DOMAIN,
     isara: { seed: 7, answerSampling: { maxTokens: 8, temperature: 0, topP: 1, repetitionPenalty: 1 } },
   };
-  const jsonl = (rows: readonly unknown[]) => rows.map((r) => `${JSON.stringify(r)}\n`).join("");
   await artifacts.write(keys.domainConfig, JSON.stringify(config));
-  await artifacts.write(keys.domainSeeds, jsonl(SEEDS));
-  await artifacts.write(keys.domainEval, jsonl(FIXTURE_EVAL));
+  await artifacts.write(keys.domainSeeds, toJsonl(SEEDS));
+  await artifacts.write(keys.domainEval, toJsonl(FIXTURE_EVAL));
 }
 
 /** Options of {@link fixtureWork}. */

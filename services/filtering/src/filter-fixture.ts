@@ -3,7 +3,7 @@
  * distributed layout, a round of candidates chosen so each paper filter has something to reject, and
  * the FilterWork that asks to filter them. Not exported.
  */
-import { type FilterWork, roundWorkKey, runArtifacts } from "@isara/contracts";
+import { type FilterWork, roundWorkKey, runArtifacts, toJsonl } from "@isara/contracts";
 import {
   type ArtifactStore,
   type DemoRef,
@@ -11,7 +11,6 @@ import {
   type Sample,
   sampleId,
 } from "@isara/core";
-import { toSampleJsonl } from "./sample-rows.js";
 
 /** Domain name of the fixture runs. */
 export const FIXTURE_DOMAIN = "tiny-truth";
@@ -111,7 +110,7 @@ export async function writeCandidates(
   candidates: readonly Sample[],
   round = 1,
 ): Promise<void> {
-  await artifacts.write(runArtifacts(run).candidates(round), toSampleJsonl(candidates));
+  await artifacts.write(runArtifacts(run).candidates(round), toJsonl(candidates));
 }
 
 /** Options of {@link fixtureFilterWork}. */

@@ -7,11 +7,11 @@
  * does not add up (one file missing, a count or a verdict that disagrees) is not trusted: the pass
  * runs again and rewrites both, which the deterministic sample ids make harmless.
  */
-import { runArtifacts, type SampleJudged, sampleToWire, TOPICS } from "@isara/contracts";
+import { runArtifacts, type SampleJudged, sampleToWire, TOPICS, toJsonl } from "@isara/contracts";
 import { type ArtifactStore, isAccepted, type Sample, sampleId } from "@isara/core";
 import { type OutgoingMessage, outgoingMessage } from "@isara/kafka-kit";
 import type { FilterJob } from "./filter-job.js";
-import { readSampleRows, toSampleJsonl } from "./sample-rows.js";
+import { readSampleRows } from "./sample-rows.js";
 
 /** A round's judged samples, split by outcome. */
 export interface JudgedSets {
@@ -50,8 +50,8 @@ export async function readJudged(artifacts: ArtifactStore, job: FilterJob): Prom
 /** Writes both sets (each atomically); call only after the accepted samples were upserted. */
 export async function writeJudged(artifacts: ArtifactStore, job: FilterJob, sets: JudgedSets): Promise<void> {
   const keys = runArtifacts(job.context.run);
-  await artifacts.write(keys.rejected(job.context.round), toSampleJsonl(sets.rejected));
-  await artifacts.write(keys.accepted(job.context.round), toSampleJsonl(sets.accepted));
+  await artifacts.write(keys.rejected(job.context.round), toJsonl(sets.rejected));
+  await artifacts.write(keys.accepted(job.context.round), toJsonl(sets.accepted));
 }
 
 /** One `SampleJudged` per judged sample, in slot order, keyed by run id with the job's context. */

@@ -80,8 +80,3 @@ export async function readSampleRows(artifacts: ArtifactStore, key: string): Pro
   const bytes = await artifacts.read(key);
   return bytes === undefined ? undefined : parseSampleRows(new TextDecoder().decode(bytes), key);
 }
-
-/** Samples as JSON Lines, one per line, as the embedded run folder writes them. */
-export function toSampleJsonl(samples: readonly Sample[]): string {
-  return samples.map((s) => `${JSON.stringify(s)}\n`).join("");
-}

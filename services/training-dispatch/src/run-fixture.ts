@@ -3,7 +3,14 @@
  * accepted sets written to an artifact store under the distributed layout, and the TrainWork that
  * trains a round of it, as the controller sends it. Not exported.
  */
-import { roundWorkKey, runArtifacts, TrainingData, TrainingMethod, type TrainWork } from "@isara/contracts";
+import {
+  roundWorkKey,
+  runArtifacts,
+  TrainingData,
+  TrainingMethod,
+  type TrainWork,
+  toJsonl,
+} from "@isara/contracts";
 import { type ArtifactStore, type Sample, sampleId } from "@isara/core";
 
 /** Domain name of the fixture runs. */
@@ -20,16 +27,12 @@ const EVAL = [
   { id: "e2", prompt: "Do ferns like shade?", correct: ["Yes, most do."], incorrect: [] },
 ];
 
-function jsonl(rows: readonly unknown[]): string {
-  return rows.map((r) => `${JSON.stringify(r)}\n`).join("");
-}
-
 /** Writes the domain snapshot of `run`, as the controller does when a run starts. */
 export async function writeFixtureRun(artifacts: ArtifactStore, run: string): Promise<void> {
   const keys = runArtifacts(run);
   await artifacts.write(keys.domainConfig, JSON.stringify({ name: FIXTURE_DOMAIN, isara: { seed: 7 } }));
-  await artifacts.write(keys.domainSeeds, jsonl(FIXTURE_SEEDS));
-  await artifacts.write(keys.domainEval, jsonl(EVAL));
+  await artifacts.write(keys.domainSeeds, toJsonl(FIXTURE_SEEDS));
+  await artifacts.write(keys.domainEval, toJsonl(EVAL));
 }
 
 /** Accepted samples of round `round` with the given prompts, as the controller writes accepted.jsonl. */
@@ -61,7 +64,7 @@ export async function writeAccepted(
   prompts: readonly string[],
 ): Promise<Sample[]> {
   const samples = acceptedSamples(run, round, prompts);
-  await artifacts.write(runArtifacts(run).accepted(round), jsonl(samples));
+  await artifacts.write(runArtifacts(run).accepted(round), toJsonl(samples));
   return samples;
 }
 

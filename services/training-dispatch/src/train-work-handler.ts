@@ -15,7 +15,14 @@
  * a replica owns one GPU.
  */
 import { isAbsolute, relative, sep } from "node:path";
-import { errorInfoToWire, runArtifacts, TOPICS, type TrainDone, type TrainWork } from "@isara/contracts";
+import {
+  errorInfoToWire,
+  runArtifacts,
+  TOPICS,
+  type TrainDone,
+  type TrainWork,
+  toJsonl,
+} from "@isara/contracts";
 import { type ArtifactStore, IsaraError, type Trainer, type TrainResult, type TrainSpec } from "@isara/core";
 import { outgoingMessage, type StageHandler, type StageJob } from "@isara/kafka-kit";
 import type { BaseModel } from "./base-model.js";
@@ -25,7 +32,7 @@ import type { TrainingMetrics } from "./service-metrics.js";
 import { parseTrainWork, type TrainJob } from "./train-job.js";
 import { classifyTrainerFailure } from "./trainer-failure.js";
 import { progressLogger, type TrainerLogRelay } from "./trainer-log.js";
-import { toJsonl, trainingRows } from "./training-dataset.js";
+import { trainingRows } from "./training-dataset.js";
 
 /** What the handler works with. */
 export interface TrainWorkHandlerDeps {

@@ -71,8 +71,3 @@ export async function trainingRows(artifacts: ArtifactStore, job: TrainJob): Pro
   if (job.request.data === "seeds+round") rows.push(...(await readAcceptedSet(artifacts, run, round)));
   return rows;
 }
-
-/** JSON Lines of `rows`, as the trainer reads its dataset (one object per line, trailing newline). */
-export function toJsonl(rows: readonly unknown[]): string {
-  return rows.map((row) => `${JSON.stringify(row)}\n`).join("");
-}

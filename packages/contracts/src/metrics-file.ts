@@ -1,11 +1,10 @@
-import type { ArtifactStore, RunState } from "@isara/core";
-import { runFolder } from "./run-folder.js";
-
-/** Per-round facts the run state does not keep: wall time per phase and the training loss curve. */
-export interface RoundLog {
-  phaseMs: Record<string, number>;
-  losses: number[];
-}
+/**
+ * `metrics.json` of a run folder: the run's results per round for people and tools (`isara run`'s
+ * summary, `isara compare`, the report). Both modes build it here from the run state, so a
+ * distributed run's file reads like an embedded one's.
+ */
+import type { RunState } from "@isara/core";
+import type { RoundLog } from "./round-logs.js";
 
 /** `metrics.json`: the state's metrics per round plus timings and losses, for people and tools. */
 export interface MetricsFile {
@@ -29,18 +28,6 @@ export interface MetricsFile {
   }[];
 }
 
-/** Loads the round logs kept in `metrics.json` (empty when the run is new). */
-export async function loadRoundLogs(artifacts: ArtifactStore): Promise<RoundLog[]> {
-  const raw = await artifacts.read(runFolder.metrics);
-  if (!raw) return [];
-  try {
-    const file = JSON.parse(new TextDecoder().decode(raw)) as MetricsFile;
-    return file.rounds.map((r) => ({ phaseMs: { ...r.phaseMs }, losses: [...r.losses] }));
-  } catch {
-    return [];
-  }
-}
-
 /** Builds `metrics.json` from the state (source of truth for results) and the round logs. */
 export function metricsFile(state: RunState, logs: readonly RoundLog[], model: string): MetricsFile {
   return {
@@ -62,4 +49,9 @@ export function metricsFile(state: RunState, logs: readonly RoundLog[], model: s
       losses: logs[r.round]?.losses ?? [],
     })),
   };
+}
+
+/** The text of `metrics.json` (indented for people, newline-terminated), the same from either mode. */
+export function metricsFileText(metrics: MetricsFile): string {
+  return `${JSON.stringify(metrics, null, 2)}\n`;
 }
