@@ -5,7 +5,13 @@
  * the domain an embedded run of the same folder would. One implementation for every stage that needs
  * the domain (filtering, training-dispatch, evaluation).
  */
-import { type ArtifactStore, type Domain, IsaraError, parseDomainFiles } from "@isara/core";
+import {
+  type ArtifactStore,
+  type Domain,
+  type DomainParseOptions,
+  IsaraError,
+  parseDomainFiles,
+} from "@isara/core";
 import { runArtifacts } from "./run-folder.js";
 
 /** The file's text, or undefined when the store does not hold it; a store failure keeps its code. */
@@ -15,13 +21,19 @@ async function readText(artifacts: ArtifactStore, key: string): Promise<string |
 }
 
 /**
- * The validated domain of `run`, checked to be the domain the work names.
+ * The validated domain of `run`, checked to be the domain the work names. `options.filters` is the
+ * filter registry the snapshot's chain is checked against: the one the caller builds its chain from.
  * @throws IsaraError `not_found` when a snapshot file is missing (unknown run, or a snapshot not
  *   written yet); `invalid_argument` when the files do not validate or name another domain than
  *   `domain`. Both are poison for the message that asked. Store failures keep their code
  *   (`unavailable` is retried).
  */
-export async function loadRunDomain(artifacts: ArtifactStore, run: string, domain: string): Promise<Domain> {
+export async function loadRunDomain(
+  artifacts: ArtifactStore,
+  run: string,
+  domain: string,
+  options: DomainParseOptions = {},
+): Promise<Domain> {
   const keys = runArtifacts(run);
   const files = [keys.domainConfig, keys.domainSeeds, keys.domainEval];
   const [config, seeds, evalText] = await Promise.all(files.map((key) => readText(artifacts, key)));
@@ -39,6 +51,7 @@ export async function loadRunDomain(artifacts: ArtifactStore, run: string, domai
   const parsed = parseDomainFiles(
     { config, seeds, eval: evalText },
     { config: keys.domainConfig, seeds: keys.domainSeeds, eval: keys.domainEval },
+    options,
   );
   if (parsed.config.name !== domain) {
     throw new IsaraError(

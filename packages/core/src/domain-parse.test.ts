@@ -156,6 +156,46 @@ test("config out of range or of the wrong shape names the dotted field and the a
   );
 });
 
+test("a filters list is checked against the filter registry and stored with its defaults filled", () => {
+  const parse = (config: object) => parseDomain({ config, seeds: seeds(MIN_SEEDS), eval: evalItems });
+  const listed = parse({ name: "d", filters: [{ name: "min-words", minWords: 3 }, { name: "rouge-l" }] });
+  assert.deepEqual(listed.config.filters, [
+    { name: "min-words", minWords: 3 },
+    { name: "rouge-l", threshold: 0.7 },
+  ]);
+  assert.equal(
+    parse({ name: "d", filter: { minWords: 3 } }).config.filters,
+    undefined,
+    "old keys stay as written",
+  );
+  const snapshot = JSON.parse(JSON.stringify(listed.config));
+  assert.deepEqual(parse(snapshot).config, listed.config, "a snapshot of the parsed config parses to itself");
+  assert.deepEqual(
+    problemsOf(() =>
+      parse({
+        name: "d",
+        filter: { minWords: 3 },
+        filters: [{ name: "rouge-l", threshold: 1.5 }, { name: "exact-duplicates" }, "min-words"],
+      }),
+    ),
+    ['domain.json: "filters[2]" must be an object { … }, got "min-words"'],
+  );
+  assert.deepEqual(
+    problemsOf(() =>
+      parse({
+        name: "d",
+        filter: { minWords: 3 },
+        filters: [{ name: "rouge-l", threshold: 1.5 }, { name: "exact-duplicates" }],
+      }),
+    ),
+    [
+      'domain.json: "filter" only sets the thresholds of the default chain, and "filters" is given — move them into the list ({"name": "rouge-l", "threshold": …}, {"name": "min-words", "minWords": …}) and remove "filter"',
+      'domain.json: "filters[0].threshold" must be at most 1, got 1.5',
+      'domain.json: "filters[1].name" is "exact-duplicates", which is not a registered filter — did you mean "exact-duplicate"? Registered filters: exact-duplicate, rouge-l, min-words, answer-in-prompt',
+    ],
+  );
+});
+
 test("file names given by the caller are used in messages", () => {
   const messages = problemsOf(() =>
     parseDomain({ config: { name: "d" }, seeds: seeds(2), eval: evalItems }, { seeds: "upload:seeds" }),

@@ -7,6 +7,7 @@
 import { type Domain, type DomainConfig, domainConfigSchema } from "./domain.js";
 import { checkEval, checkSeeds } from "./domain-rows.js";
 import { type FileProblem, fileProblem, problemsError } from "./file-problem.js";
+import { checkFilterChain, FILTER_REGISTRY, type FilterRegistry } from "./filters/registry.js";
 import { parseJsonl } from "./jsonl-parse.js";
 import { issueProblem, unknownKeys } from "./schema-issues.js";
 
@@ -31,7 +32,21 @@ export interface DomainSources {
   readonly evalLines?: readonly number[];
 }
 
-function configProblems(config: unknown, file: string, problems: FileProblem[]): DomainConfig | undefined {
+/** How a domain is checked beyond its schema. */
+export interface DomainParseOptions {
+  /**
+   * The filters `domain.json`'s `filters` list may name (default core's `FILTER_REGISTRY`); pass the
+   * registry the run's filter step builds its chain from, when it is not the default.
+   */
+  readonly filters?: FilterRegistry;
+}
+
+function configProblems(
+  config: unknown,
+  file: string,
+  problems: FileProblem[],
+  registry: FilterRegistry,
+): DomainConfig | undefined {
   if (typeof config !== "object" || config === null || Array.isArray(config)) {
     problems.push(fileProblem({ file }, null, 'must be a JSON object, at least {"name": "my-domain"}'));
     return undefined;
@@ -39,7 +54,14 @@ function configProblems(config: unknown, file: string, problems: FileProblem[]):
   for (const p of unknownKeys(domainConfigSchema, config))
     problems.push(fileProblem({ file }, p.field, p.problem));
   const parsed = domainConfigSchema.safeParse(config);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    // The chain is checked here, with the rest of the file, so no stage meets a filter it cannot
+    // build; a given list is stored with its defaults filled, as every other section is.
+    const chain = checkFilterChain(parsed.data, registry);
+    for (const p of chain.problems) problems.push(fileProblem({ file }, p.field, p.problem));
+    if (chain.problems.length > 0) return undefined;
+    return parsed.data.filters === undefined ? parsed.data : { ...parsed.data, filters: chain.entries };
+  }
   for (const issue of parsed.error.issues) {
     const { field, problem } = issueProblem(issue, config, {
       name: "it names the domain in runs and folders",
@@ -59,10 +81,14 @@ function collect(
   input: DomainInput,
   sources: DomainSources,
   problems: FileProblem[],
+  options: DomainParseOptions,
   outcome: ParseOutcome = { configParsed: true, brokenSeedLines: 0 },
 ): Domain | undefined {
   const files = fileNames(sources);
-  const config = outcome.configParsed ? configProblems(input.config, files.config, problems) : undefined;
+  const registry = options.filters ?? FILTER_REGISTRY;
+  const config = outcome.configParsed
+    ? configProblems(input.config, files.config, problems, registry)
+    : undefined;
   const seedSource = { file: files.seeds, lines: sources.seedLines };
   const seeds = checkSeeds(input.seeds, seedSource, outcome.brokenSeedLines, problems);
   const evalSource = { file: files.eval, lines: sources.evalLines };
@@ -91,11 +117,16 @@ function failure(input: DomainInput, problems: readonly FileProblem[]) {
  * message lists every problem (file, line or row, field, how to fix) and whose `details` is the
  * {@link FileProblem} list. Checks: config types and ranges, unknown config keys (with "did you mean"),
  * MIN_SEEDS..MAX_SEEDS seeds, empty or oversized fields, duplicate seed prompts, duplicate eval ids,
- * eval prompts that are also seed prompts, and at least one eval item.
+ * eval prompts that are also seed prompts, at least one eval item, and a filter chain the registry
+ * can build (`options.filters`, default core's `FILTER_REGISTRY`).
  */
-export function parseDomain(input: DomainInput, sources: DomainSources = {}): Domain {
+export function parseDomain(
+  input: DomainInput,
+  sources: DomainSources = {},
+  options: DomainParseOptions = {},
+): Domain {
   const problems: FileProblem[] = [];
-  const domain = collect(input, sources, problems);
+  const domain = collect(input, sources, problems, options);
   if (domain === undefined) throw failure(input, problems);
   return domain;
 }
@@ -107,6 +138,7 @@ export function parseDomain(input: DomainInput, sources: DomainSources = {}): Do
 export function parseDomainFiles(
   texts: { readonly config: string; readonly seeds: string; readonly eval: string },
   names: Pick<DomainSources, "config" | "seeds" | "eval"> = {},
+  options: DomainParseOptions = {},
 ): Domain {
   const files = fileNames(names);
   const problems: FileProblem[] = [];
@@ -137,7 +169,10 @@ export function parseDomainFiles(
     seedLines: seeds.rows.map((r) => r.line),
     evalLines: items.rows.map((r) => r.line),
   };
-  const domain = collect(input, sources, problems, { configParsed, brokenSeedLines: seeds.problems.length });
+  const domain = collect(input, sources, problems, options, {
+    configParsed,
+    brokenSeedLines: seeds.problems.length,
+  });
   if (domain === undefined) throw failure(input, problems);
   return domain;
 }

@@ -62,6 +62,19 @@ export const filterSettingsSchema = z.object({
 /** Filter chain settings with defaults filled in. */
 export type FilterSettings = z.infer<typeof filterSettingsSchema>;
 
+/**
+ * One filter of a domain's `filters` list: a registered filter's name and its settings beside it,
+ * e.g. `{"name": "rouge-l", "threshold": 0.7}`. Only the shape is checked here; which names exist
+ * and what settings each takes is the filter registry's (core's `filters/registry.ts`), which
+ * `parseDomain` consults, so a new filter needs no change to this schema.
+ */
+export const filterEntrySchema = z.looseObject({
+  /** The registered filter's name; also the name its verdicts carry. */
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "use a registered filter's name, e.g. rouge-l"),
+});
+/** One entry of a domain's `filters` list (see {@link filterEntrySchema}). */
+export type FilterEntry = z.infer<typeof filterEntrySchema>;
+
 /** Settings handed to the trainer each round. */
 export const trainingSettingsSchema = z.object({
   /** LoRA adapter (default) or full fine-tune. */
@@ -121,6 +134,11 @@ export const domainConfigSchema = z.object({
   description: z.string().max(2000).default(""),
   isara: isaraSettingsSchema.default(isaraSettingsSchema.parse({})),
   filter: filterSettingsSchema.default(filterSettingsSchema.parse({})),
+  /**
+   * The filter chain, in order. Unset: the paper's four (exact duplicate, ROUGE-L against the
+   * prompt's demos, too few words, answer in prompt) with the `filter` block's thresholds.
+   */
+  filters: z.array(filterEntrySchema).max(32).optional(),
   training: trainingSettingsSchema.default(trainingSettingsSchema.parse({})),
   stop: stopSettingsSchema.default(stopSettingsSchema.parse({})),
 });

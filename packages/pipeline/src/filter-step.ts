@@ -1,9 +1,9 @@
 import {
-  createPaperFilters,
+  createFilterChain,
   type DomainConfig,
   type Embedder,
-  type Filter,
   type FilterCandidate,
+  type FilterRegistry,
   type FilterReport,
   IsaraError,
   PROMPT_TEMPLATE_VERSION,
@@ -26,8 +26,11 @@ export interface FilterStepInput {
   readonly earlier: readonly Sample[];
   /** Model (and adapter) that wrote the candidates, recorded in lineage. */
   readonly generatorModel: string;
-  /** Extra filters after the paper's four (near-duplicates, judges); default none. */
-  readonly extraFilters?: readonly Filter[];
+  /**
+   * The filters `config`'s chain may name (default core's `FILTER_REGISTRY`). Only a caller with its
+   * own filters passes one, and then also to `parseDomain`, which checked the chain.
+   */
+  readonly filterRegistry?: FilterRegistry;
 }
 
 /** The round's judged samples. */
@@ -46,7 +49,8 @@ export interface FilterStepPorts {
 }
 
 /**
- * Step 3 of a round: judges every candidate with the filter chain, turns each into a `Sample` whose
+ * Step 3 of a round: judges every candidate with the run's filter chain (`config.filters`, or the
+ * paper's four with `config.filter`'s thresholds), turns each into a `Sample` whose
  * lineage keeps all verdicts, and upserts the accepted ones (with their prompt embeddings) as set t.
  * Sample ids derive from (run, round, slot), so running the step again after a crash replaces the same
  * rows instead of adding new ones.
@@ -70,7 +74,9 @@ export async function filterStep(
       return { id: demo.id, prompt: demo.prompt };
     }),
   })) satisfies FilterCandidate[];
-  const filters = [...createPaperFilters(input.config.filter), ...(input.extraFilters ?? [])];
+  // The chain domain.json names (the paper's four by default), built by core's registry: the one
+  // code path of both modes.
+  const filters = createFilterChain(input.config, input.filterRegistry);
   const results = await runFilterChain(filterCandidates, filters, { earlier: input.earlier }, { signal });
   const bySlot = new Map(input.candidates.map((c) => [c.slot, c]));
   const accepted: Sample[] = [];

@@ -168,7 +168,11 @@ test("the filter phase is one FilterWork naming the candidates file, sent only w
   assert.equal(w.message.idempotencyKey, "run-a/1/filter");
   assert.equal(w.message.candidatesKey, "run-a/round-1/candidates.jsonl");
   assert.equal(w.message.candidateCount, 4);
-  assert.deepEqual(w.message.settings, { rougeLThreshold: 0.7, minWords: 5 });
+  assert.equal(
+    w.message.settings,
+    undefined,
+    "the run's identity and keys, no settings: the filter chain is read from the run's domain snapshot",
+  );
   assert.deepEqual(workFor(step(state), [], inputs(state)), []);
 });
 

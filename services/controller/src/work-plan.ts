@@ -3,7 +3,8 @@
  * slots still missing, it builds exactly what the embedded mode would do in process — the same demo
  * quotas (core's `demoQuotas`), seeds (core's `deriveSeed` with the embedded labels), sampling,
  * token budget, learning rate and model — as `PromptWork`, `AnswerWork`, `FilterWork`, `TrainWork`
- * or `EvalWork`. Every message is keyed by run id and carries its deterministic idempotency key, so
+ * or `EvalWork`. `FilterWork` names only the run and its candidates: the filter chain is the run's
+ * domain snapshot's. Every message is keyed by run id and carries its deterministic idempotency key, so
  * publishing the same work again (after a restart) is harmless.
  */
 import {
@@ -147,7 +148,9 @@ export function workFor(step: PhaseStep, slots: readonly number[], inputs: WorkI
             idempotencyKey: roundWorkKey(run, step.round, "filter"),
             candidatesKey: runArtifacts(run).candidates(step.round),
             candidateCount: step.count,
-            settings: { rougeLThreshold: config.filter.rougeLThreshold, minWords: config.filter.minWords },
+            // Deprecated and unset: the filtering service builds the chain from the run's domain
+            // snapshot, which this controller validated and wrote when the run started.
+            settings: undefined,
           },
         },
       ];

@@ -30,12 +30,29 @@ const EVAL = [
 
 const jsonl = (rows: readonly unknown[]) => rows.map((r) => `${JSON.stringify(r)}\n`).join("");
 
-/** Writes the domain snapshot of `run`, as the controller does when a run starts. */
-export async function writeFixtureRun(artifacts: ArtifactStore, run: string): Promise<void> {
+/** The fixture domain's three files as texts, with `config` as its domain.json (default: name only). */
+export function fixtureDomainTexts(config: object = { name: FIXTURE_DOMAIN }): {
+  config: string;
+  seeds: string;
+  eval: string;
+} {
+  return { config: JSON.stringify(config), seeds: jsonl(SEEDS), eval: jsonl(EVAL) };
+}
+
+/**
+ * Writes the domain snapshot of `run`, as the controller does when a run starts; `config` is its
+ * domain.json (default: the fixture domain's name only, so the paper's chain).
+ */
+export async function writeFixtureRun(
+  artifacts: ArtifactStore,
+  run: string,
+  config: object = { name: FIXTURE_DOMAIN },
+): Promise<void> {
   const keys = runArtifacts(run);
-  await artifacts.write(keys.domainConfig, JSON.stringify({ name: FIXTURE_DOMAIN }));
-  await artifacts.write(keys.domainSeeds, jsonl(SEEDS));
-  await artifacts.write(keys.domainEval, jsonl(EVAL));
+  const texts = fixtureDomainTexts(config);
+  await artifacts.write(keys.domainConfig, texts.config);
+  await artifacts.write(keys.domainSeeds, texts.seeds);
+  await artifacts.write(keys.domainEval, texts.eval);
 }
 
 /** One candidate's text and what the paper chain must say about it. */
@@ -120,7 +137,10 @@ export interface FixtureFilterWorkOptions {
   readonly correlationId?: string;
 }
 
-/** A valid FilterWork for `run` of the fixture domain: round 1 with the fixture's candidates. */
+/**
+ * A valid FilterWork for `run` of the fixture domain: round 1 with the fixture's candidates. Like the
+ * controller's, it carries no filter settings: the chain comes from the run's domain snapshot.
+ */
 export function fixtureFilterWork(run: string, options: FixtureFilterWorkOptions = {}): FilterWork {
   const round = options.round ?? 1;
   return {
@@ -128,6 +148,6 @@ export function fixtureFilterWork(run: string, options: FixtureFilterWorkOptions
     idempotencyKey: roundWorkKey(run, round, "filter"),
     candidatesKey: runArtifacts(run).candidates(round),
     candidateCount: options.count ?? FIXTURE_SLOTS.length,
-    settings: { rougeLThreshold: 0.7, minWords: 5 },
+    settings: undefined,
   };
 }

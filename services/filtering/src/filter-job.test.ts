@@ -4,15 +4,22 @@ import { isIsaraError } from "@isara/core";
 import { fixtureFilterWork } from "./filter-fixture.js";
 import { parseFilterWork } from "./filter-job.js";
 
-test("a well-formed FilterWork becomes the job, thresholds included", () => {
+test("a well-formed FilterWork becomes the job: the run's identity and keys, no settings", () => {
   const job = parseFilterWork(fixtureFilterWork("run-a", { round: 2, count: 4 }));
-  assert.deepEqual(job, {
+  const expected = {
     context: { run: "run-a", domain: "tiny-truth", round: 2, correlationId: "req-run-a" },
     idempotencyKey: "run-a/2/filter",
     candidatesKey: "run-a/round-2/candidates.jsonl",
     candidateCount: 4,
-    settings: { rougeLThreshold: 0.7, minWords: 5 },
-  });
+  };
+  assert.deepEqual(job, expected);
+  // An older controller still copies the thresholds into the deprecated field; they are ignored
+  // (the run's domain snapshot holds the same values), whatever they say.
+  const old = {
+    ...fixtureFilterWork("run-a", { round: 2, count: 4 }),
+    settings: { rougeLThreshold: 1.5, minWords: 0 },
+  };
+  assert.deepEqual(parseFilterWork(old), expected);
 });
 
 test("every problem of a bad FilterWork is listed in one invalid_argument error", () => {
@@ -21,7 +28,6 @@ test("every problem of a bad FilterWork is listed in one invalid_argument error"
     idempotencyKey: "run-a/1/train",
     candidatesKey: "run-b/round-1/candidates.jsonl",
     candidateCount: 0,
-    settings: { rougeLThreshold: 1.5, minWords: 5 },
   };
   assert.throws(
     () => parseFilterWork(work),
@@ -34,16 +40,15 @@ test("every problem of a bad FilterWork is listed in one invalid_argument error"
         /candidates_key "run-b\/round-1\/candidates.jsonl" is outside the run's folder/,
       );
       assert.match(err.message, /candidate_count is 0/);
-      assert.match(err.message, /settings.rougeLThreshold: /);
-      assert.equal((err.details as string[]).length, 4);
+      assert.equal((err.details as string[]).length, 3);
       return true;
     },
   );
 });
 
-test("a FilterWork without context, settings, or with a key that climbs out is refused", () => {
-  const noContext = { ...fixtureFilterWork("run-a"), context: undefined, settings: undefined };
-  assert.throws(() => parseFilterWork(noContext), /context.run is not set.*settings is not set/);
+test("a FilterWork without context, or with a key that climbs out is refused", () => {
+  const noContext = { ...fixtureFilterWork("run-a"), context: undefined };
+  assert.throws(() => parseFilterWork(noContext), /context.run is not set/);
   const climbing = { ...fixtureFilterWork("run-a"), candidatesKey: "run-a/../run-b/candidates.jsonl" };
   assert.throws(() => parseFilterWork(climbing), /not a plain relative key/);
   const round0 = fixtureFilterWork("run-a", { round: 0 });

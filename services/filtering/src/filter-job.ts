@@ -3,9 +3,13 @@
  * found here, before any file is read or any call is made, and reported at once as one
  * `invalid_argument` error: such a message is poison (retrying the same bytes cannot help) and goes
  * to the dead-letter topic with this error as the reason.
+ *
+ * The message names the run and its artifacts, not the run's settings: the filter chain comes from the
+ * run's domain snapshot, which the controller validated when the run started. The deprecated
+ * `settings` field, which controllers before the filter registry still set, is ignored.
  */
 import { checkRunId, type FilterWork, type RunContext, roundWorkKey, runArtifacts } from "@isara/contracts";
-import { type FilterSettings, filterSettingsSchema, IsaraError } from "@isara/core";
+import { IsaraError } from "@isara/core";
 
 /** One round's filter pass, validated. */
 export interface FilterJob {
@@ -17,8 +21,6 @@ export interface FilterJob {
   readonly candidatesKey: string;
   /** Candidates the file must hold. */
   readonly candidateCount: number;
-  /** The domain's filter thresholds. */
-  readonly settings: FilterSettings;
 }
 
 function keyProblem(key: string, run: string): string | undefined {
@@ -34,28 +36,10 @@ function keyProblem(key: string, run: string): string | undefined {
   return undefined;
 }
 
-function settingsOf(work: FilterWork, problems: string[]): FilterSettings | undefined {
-  if (work.settings === undefined) {
-    problems.push("settings is not set; send the domain's filter thresholds (rouge_l_threshold, min_words)");
-    return undefined;
-  }
-  const parsed = filterSettingsSchema.safeParse({
-    rougeLThreshold: work.settings.rougeLThreshold,
-    minWords: work.settings.minWords,
-  });
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues)
-      problems.push(`settings.${issue.path.join(".")}: ${issue.message}`);
-    return undefined;
-  }
-  return parsed.data;
-}
-
 /**
  * Checks a `FilterWork` and returns its job: a run context with a usable run id, a domain and a round
  * of at least 1 (round 0 is the base-model baseline, which generates nothing); the idempotency key
- * `<run>/<round>/filter`; a candidates key inside the run's folder; at least one candidate; filter
- * thresholds in the ranges a domain config allows.
+ * `<run>/<round>/filter`; a candidates key inside the run's folder; at least one candidate.
  * @throws IsaraError `invalid_argument` listing every problem; its `details` is the list.
  */
 export function parseFilterWork(work: FilterWork): FilterJob {
@@ -84,8 +68,7 @@ export function parseFilterWork(work: FilterWork): FilterJob {
   if (work.candidateCount < 1) {
     problems.push("candidate_count is 0; a round with no candidates has nothing to filter");
   }
-  const settings = settingsOf(work, problems);
-  if (problems.length > 0 || context === undefined || settings === undefined) {
+  if (problems.length > 0 || context === undefined) {
     const about = context?.run ? ` of run ${context.run} round ${context.round}` : "";
     throw new IsaraError(
       "invalid_argument",
@@ -98,6 +81,5 @@ export function parseFilterWork(work: FilterWork): FilterJob {
     idempotencyKey: work.idempotencyKey,
     candidatesKey: work.candidatesKey,
     candidateCount: work.candidateCount,
-    settings,
   };
 }

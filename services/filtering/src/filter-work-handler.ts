@@ -1,9 +1,10 @@
 /**
  * The work of the filtering stage for one `FilterWork`: a whole round's filter pass. Check the
- * message; answer a redelivery from the stored sets; otherwise read the run's domain, the earlier
- * sets and the round's candidates, run `@isara/pipeline`'s `filterStep` (core's paper filters in
- * chain order, the same step the embedded mode runs) with the retrieval service as its embedder and
- * vector store, write `rejected.jsonl` and `accepted.jsonl`, and return one `SampleJudged` per
+ * message; answer a redelivery from the stored sets; otherwise take the run's domain snapshot (read
+ * once per run, see run-domains.ts), read the earlier sets and the round's candidates, run
+ * `@isara/pipeline`'s `filterStep` (the chain the snapshot's domain.json names, built by core's
+ * filter registry: the same step and code path the embedded mode runs) with the retrieval service as
+ * its embedder and vector store, write `rejected.jsonl` and `accepted.jsonl`, and return one `SampleJudged` per
  * candidate. The stage consumer publishes them only after this returns, so every accepted sample was
  * upserted before its `SampleJudged` exists.
  *
@@ -12,15 +13,15 @@
  *   work, a retrieval refusal (`invalid_argument`): thrown, not retryable → dead-lettered;
  * - retrieval or the artifact store unavailable, timeouts: thrown, retryable → retried in place.
  */
-import { type FilterWork, loadRunDomain } from "@isara/contracts";
-import type { ArtifactStore } from "@isara/core";
+import type { FilterWork } from "@isara/contracts";
+import type { ArtifactStore, FilterRegistry } from "@isara/core";
 import type { StageHandler } from "@isara/kafka-kit";
 import { filterStep } from "@isara/pipeline";
-import type { FilterJob } from "./filter-job.js";
 import { parseFilterWork } from "./filter-job.js";
 import { judgedMessages, readJudged, writeJudged } from "./judged-outputs.js";
 import type { RetrievalClient } from "./retrieval-client.js";
 import { retrievalFilterPorts } from "./retrieval-ports.js";
+import { createRunDomains } from "./run-domains.js";
 import { earlierSamples, loadCandidates } from "./run-inputs.js";
 import type { FilteringMetrics } from "./service-metrics.js";
 
@@ -29,11 +30,11 @@ export interface FilterWorkHandlerDeps {
   readonly artifacts: ArtifactStore;
   readonly retrieval: RetrievalClient;
   readonly metrics: FilteringMetrics;
-}
-
-/** The domain config with the work's thresholds: the controller's word on this round wins. */
-function withSettings<C extends { readonly filter: FilterJob["settings"] }>(config: C, job: FilterJob): C {
-  return { ...config, filter: { ...config.filter, ...job.settings } };
+  /**
+   * The filters a run's domain.json may name (default core's `FILTER_REGISTRY`); the controller
+   * checked the run's chain against the same registry when the run started.
+   */
+  readonly filterRegistry?: FilterRegistry;
 }
 
 /**
@@ -42,7 +43,8 @@ function withSettings<C extends { readonly filter: FilterJob["settings"] }>(conf
  * (after a crash before the files) upserts the same deterministic ids, replacing rather than adding.
  */
 export function createFilterWorkHandler(deps: FilterWorkHandlerDeps): StageHandler<FilterWork> {
-  const { artifacts, metrics } = deps;
+  const { artifacts, metrics, filterRegistry } = deps;
+  const domains = createRunDomains(artifacts, { filterRegistry });
   return async (work, stage) => {
     const job = parseFilterWork(work);
     const stored = await readJudged(artifacts, job);
@@ -56,7 +58,7 @@ export function createFilterWorkHandler(deps: FilterWorkHandlerDeps): StageHandl
     }
     const started = performance.now();
     const { run, domain: domainName, round } = job.context;
-    const domain = await loadRunDomain(artifacts, run, domainName);
+    const domain = await domains.get(run, domainName);
     const { candidates, generatorModel } = await loadCandidates(artifacts, job);
     const earlier = await earlierSamples(artifacts, job, domain);
     stage.logger.info({ candidates: candidates.length, earlier: earlier.length }, "filter pass started");
@@ -64,11 +66,12 @@ export function createFilterWorkHandler(deps: FilterWorkHandlerDeps): StageHandl
       {
         run,
         domain: domainName,
-        config: withSettings(domain.config, job),
+        config: domain.config,
         round,
         candidates,
         earlier,
         generatorModel,
+        filterRegistry,
       },
       retrievalFilterPorts(deps.retrieval, job.context, stage.signal),
       stage.signal,

@@ -1,3 +1,5 @@
+import { z } from "zod";
+import { defineFilter } from "./definition.js";
 import type { SyncCandidateFilter } from "./filter.js";
 import { normalizeWhitespace } from "./words.js";
 
@@ -24,3 +26,10 @@ export function createAnswerInPromptFilter(): SyncCandidateFilter {
     },
   };
 }
+
+/** The registry's `answer-in-prompt` filter: `{"name": "answer-in-prompt"}`; it has no settings. */
+export const answerInPromptFilter = defineFilter({
+  name: ANSWER_IN_PROMPT,
+  settings: z.object({}),
+  create: () => createAnswerInPromptFilter(),
+});

@@ -1,5 +1,7 @@
+import { z } from "zod";
 import { IsaraError } from "../errors.js";
 import { rougeLMax } from "../rouge.js";
+import { defineFilter } from "./definition.js";
 import type { SyncCandidateFilter } from "./filter.js";
 
 /** Name of the {@link createDemoRougeFilter} filter in verdicts. */
@@ -47,6 +49,19 @@ export function createDemoRougeFilter(threshold: number): SyncCandidateFilter {
     },
   };
 }
+
+/**
+ * The registry's `rouge-l` filter: `{"name": "rouge-l", "threshold": 0.7}` in a domain's `filters`
+ * list. The threshold's range and default are the paper's (and the old `filter.rougeLThreshold`'s).
+ */
+export const rougeLFilter = defineFilter({
+  name: ROUGE_L,
+  settings: z.object({
+    /** Reject a prompt whose ROUGE-L F1 against any of its own demo prompts is above this. */
+    threshold: z.number().min(0).max(1).default(0.7),
+  }),
+  create: ({ threshold }) => createDemoRougeFilter(threshold),
+});
 
 function fmt(score: number): string {
   return score.toFixed(3);

@@ -1,3 +1,5 @@
+import { z } from "zod";
+import { defineFilter } from "./definition.js";
 import type { SyncRoundFilter } from "./filter.js";
 import { promptKey } from "./words.js";
 
@@ -35,3 +37,10 @@ export function createExactDuplicateFilter(): SyncRoundFilter {
     },
   };
 }
+
+/** The registry's `exact-duplicate` filter: `{"name": "exact-duplicate"}`; it has no settings. */
+export const exactDuplicateFilter = defineFilter({
+  name: EXACT_DUPLICATE,
+  settings: z.object({}),
+  create: () => createExactDuplicateFilter(),
+});

@@ -1,4 +1,6 @@
+import { z } from "zod";
 import { IsaraError } from "../errors.js";
+import { defineFilter } from "./definition.js";
 import type { SyncCandidateFilter } from "./filter.js";
 import { countWords } from "./words.js";
 
@@ -33,6 +35,19 @@ export function createMinWordsFilter(minWords: number): SyncCandidateFilter {
     },
   };
 }
+
+/**
+ * The registry's `min-words` filter: `{"name": "min-words", "minWords": 5}` in a domain's `filters`
+ * list. The minimum's range and default are the paper's (and the old `filter.minWords`'s).
+ */
+export const minWordsFilter = defineFilter({
+  name: MIN_WORDS,
+  settings: z.object({
+    /** Reject prompts or answers with fewer words than this. */
+    minWords: z.number().int().min(0).max(1000).default(5),
+  }),
+  create: ({ minWords }) => createMinWordsFilter(minWords),
+});
 
 function words(n: number): string {
   return n === 1 ? "1 word" : `${n} words`;

@@ -1,0 +1,192 @@
+/**
+ * The filter registry: every filter a domain's `filters` list may name, and the one way a filter
+ * chain is built from a run's config. The embedded pipeline's filter step and the distributed
+ * filtering service both build their chain here, from the same domain.json, so they cannot drift.
+ *
+ * Adding a filter: write `filters/<name>.ts` (its settings schema, its name, its function, exported
+ * as a {@link FilterDefinition} with `defineFilter`) and its test, then add it to
+ * {@link FILTER_REGISTRY}. Nothing else changes: domain.json can name it, `parseDomain` checks its
+ * settings, both modes run it, and its rejections are counted under its name.
+ */
+import { type DomainConfig, type FilterEntry, type FilterSettings, filterSettingsSchema } from "../domain.js";
+import { IsaraError } from "../errors.js";
+import { didYouMean, type FieldProblem, issueProblem } from "../schema-issues.js";
+import { ANSWER_IN_PROMPT, answerInPromptFilter } from "./answer-in-prompt.js";
+import type { FilterDefinition } from "./definition.js";
+import { ROUGE_L, rougeLFilter } from "./demo-rouge.js";
+import { EXACT_DUPLICATE, exactDuplicateFilter } from "./exact-duplicate.js";
+import type { Filter } from "./filter.js";
+import { MIN_WORDS, minWordsFilter } from "./min-words.js";
+
+/** The filters a chain can be built from, each name once. */
+export type FilterRegistry = readonly FilterDefinition[];
+
+/** Every filter domain.json may name, one line each. */
+export const FILTER_REGISTRY: FilterRegistry = [
+  exactDuplicateFilter,
+  rougeLFilter,
+  minWordsFilter,
+  answerInPromptFilter,
+];
+
+/**
+ * The paper's four filters in the paper's order with the given thresholds: the chain of a domain
+ * whose domain.json has no `filters` list. This is how the `filter` block's keys translate into
+ * entries (`rougeLThreshold` → rouge-l's `threshold`, `minWords` → min-words' `minWords`), so a
+ * domain.json written before the registry existed keeps its chain.
+ */
+export function paperFilterEntries(settings: FilterSettings): FilterEntry[] {
+  return [
+    { name: EXACT_DUPLICATE },
+    { name: ROUGE_L, threshold: settings.rougeLThreshold },
+    { name: MIN_WORDS, minWords: settings.minWords },
+    { name: ANSWER_IN_PROMPT },
+  ];
+}
+
+/** The chain a config names, unchecked: its `filters` list, or the paper's four with its `filter` thresholds. */
+export function filterEntriesOf(config: Pick<DomainConfig, "filter" | "filters">): FilterEntry[] {
+  return config.filters === undefined ? paperFilterEntries(config.filter) : [...config.filters];
+}
+
+/** A chain checked against a registry: its entries with settings parsed (defaults filled), or why not. */
+export interface CheckedFilterChain {
+  /** The chain's entries in order, each `{name, ...settings}` with every setting's default filled. */
+  readonly entries: FilterEntry[];
+  /** Each problem with its field (`filters[1].threshold`) and what to do; empty when the chain is valid. */
+  readonly problems: FieldProblem[];
+}
+
+/** A checked entry with what builds it. */
+interface ResolvedEntry {
+  readonly definition: FilterDefinition;
+  readonly settings: Record<string, unknown>;
+}
+
+const DEFAULT_FILTER_SETTINGS: FilterSettings = filterSettingsSchema.parse({});
+
+/** Whether `settings` differs from the `filter` block's defaults (a `filter` block a person wrote). */
+function customFilterSettings(settings: FilterSettings): boolean {
+  return (Object.keys(DEFAULT_FILTER_SETTINGS) as (keyof FilterSettings)[]).some(
+    (key) => settings[key] !== DEFAULT_FILTER_SETTINGS[key],
+  );
+}
+
+function cap(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
+function settingProblems(definition: FilterDefinition, settings: object, at: string): FieldProblem[] {
+  const allowed = Object.keys(definition.settings.shape);
+  return Object.keys(settings)
+    .filter((key) => !allowed.includes(key))
+    .map((key) => {
+      const guess = didYouMean(key, allowed);
+      const subject = `"${at}.${key}" is not a setting of filter "${definition.name}"`;
+      const takes = allowed.length === 0 ? "it takes no settings" : `its settings: ${allowed.join(", ")}`;
+      return {
+        field: `${at}.${key}`,
+        problem:
+          guess === null ? `${subject}; ${takes}` : `${subject} — did you mean "${guess}"? ${cap(takes)}`,
+      };
+    });
+}
+
+function resolve(
+  config: Pick<DomainConfig, "filter" | "filters">,
+  registry: FilterRegistry,
+): { resolved: ResolvedEntry[]; problems: FieldProblem[] } {
+  const problems: FieldProblem[] = [];
+  const resolved: ResolvedEntry[] = [];
+  const names = registry.map((d) => d.name);
+  // A parsed config always has a `filter` block (defaults filled), so only one that says something
+  // else conflicts with a list.
+  if (config.filters !== undefined && customFilterSettings(config.filter)) {
+    problems.push({
+      field: "filter",
+      problem:
+        '"filter" only sets the thresholds of the default chain, and "filters" is given — move them into the list ' +
+        `({"name": "${ROUGE_L}", "threshold": …}, {"name": "${MIN_WORDS}", "minWords": …}) and remove "filter"`,
+    });
+  }
+  const seen = new Set<string>();
+  for (const [i, entry] of filterEntriesOf(config).entries()) {
+    const at = `filters[${i}]`;
+    const { name, ...settings } = entry;
+    const definition = registry.find((d) => d.name === name);
+    if (definition === undefined) {
+      const guess = didYouMean(name, names);
+      const subject = `"${at}.name" is "${name}", which is not a registered filter`;
+      const known = `registered filters: ${names.join(", ")}`;
+      problems.push({
+        field: `${at}.name`,
+        problem:
+          guess === null ? `${subject}; ${known}` : `${subject} — did you mean "${guess}"? ${cap(known)}`,
+      });
+      continue;
+    }
+    if (seen.has(name)) {
+      problems.push({
+        field: `${at}.name`,
+        problem: `"${at}.name": filter "${name}" is listed twice; list each filter once (its verdicts are counted by name)`,
+      });
+      continue;
+    }
+    seen.add(name);
+    const unknown = settingProblems(definition, settings, at);
+    problems.push(...unknown);
+    const parsed = definition.settings.safeParse(settings);
+    if (!parsed.success) {
+      const input = { filters: { [i]: settings } };
+      for (const issue of parsed.error.issues) {
+        problems.push(issueProblem({ ...issue, path: ["filters", i, ...issue.path] }, input));
+      }
+    } else if (unknown.length === 0) {
+      resolved.push({ definition, settings: parsed.data });
+    }
+  }
+  return { resolved, problems };
+}
+
+/**
+ * Checks the chain `config` names against `registry`: every name registered and listed once, every
+ * entry's settings valid for its filter (no unknown keys), and no `filter` thresholds beside a
+ * `filters` list (they would be silently ignored). `parseDomain` reports these problems with the
+ * rest of domain.json's, so a run with a chain it cannot build is refused before it starts.
+ */
+export function checkFilterChain(
+  config: Pick<DomainConfig, "filter" | "filters">,
+  registry: FilterRegistry = FILTER_REGISTRY,
+): CheckedFilterChain {
+  const { resolved, problems } = resolve(config, registry);
+  return { entries: resolved.map((r) => ({ ...r.settings, name: r.definition.name })), problems };
+}
+
+/**
+ * Builds the filter chain of a run's config from `registry` (default {@link FILTER_REGISTRY}), in
+ * the config's order: what `filterStep` runs in both modes. A config that `parseDomain` accepted
+ * (with the same registry) always builds.
+ * @throws IsaraError `invalid_argument` listing every problem of {@link checkFilterChain} (its
+ *   `details` is the list), e.g. for a config made in code that names a filter the registry lacks.
+ */
+export function createFilterChain(
+  config: Pick<DomainConfig, "filter" | "filters">,
+  registry: FilterRegistry = FILTER_REGISTRY,
+): Filter[] {
+  const { resolved, problems } = resolve(config, registry);
+  if (problems.length > 0) {
+    const lines = problems.map((p) => p.problem);
+    throw new IsaraError("invalid_argument", `invalid filter chain: ${lines.join("; ")}`, lines);
+  }
+  return resolved.map(({ definition, settings }) => {
+    const filter = definition.create(settings);
+    if (filter.name !== definition.name) {
+      // Verdicts and the report name the filter; a name other than the registered one breaks both.
+      throw new IsaraError(
+        "internal",
+        `filter definition "${definition.name}" built a filter named "${filter.name}"; a filter's name must be its registry name`,
+      );
+    }
+    return filter;
+  });
+}
