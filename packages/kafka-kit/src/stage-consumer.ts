@@ -1,17 +1,55 @@
 import type { TopicSpec } from "@isara/contracts";
-import { IsaraError } from "@isara/core";
 import type { Logger } from "@isara/kit";
-import type { Consumer, EachMessagePayload, Kafka, Producer } from "kafkajs";
-import { type CrashRestart, restartAfterCrash } from "./crash-restart.js";
+import type { Kafka, Producer } from "kafkajs";
+import {
+  type ConsumerLoop,
+  type ConsumerState,
+  createConsumerLoop,
+  type ProcessMessage,
+} from "./consumer-loop.js";
 import { deadLetterTopicOf } from "./dead-letter.js";
-import { kafkaFailure } from "./kafka-failure.js";
 import { createMessageProcessor, type StageHandler } from "./message-processor.js";
 import type { OutgoingMessage, WithRunContext } from "./outgoing-message.js";
 import { checkRetryPolicy, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.js";
 import type { StageMetrics } from "./stage-metrics.js";
 
 /** Where a stage consumer is in its life; readiness is `joined`. */
-export type StageConsumerState = "idle" | "joining" | "joined" | "rebalancing" | "stopped" | "crashed";
+export type StageConsumerState = ConsumerState;
+
+/** What {@link createStageProcessor} needs. */
+export interface StageProcessorOptions<T extends WithRunContext> {
+  /** Connected producer for results and dead letters. */
+  readonly producer: Producer;
+  /** Consumer group, recorded in dead letters. */
+  readonly groupId: string;
+  /** The topic read; its catalogue entry names the dead-letter topic. */
+  readonly topic: TopicSpec<T>;
+  readonly handle: StageHandler<T>;
+  readonly retry: RetryPolicy;
+  readonly logger: Logger;
+  readonly metrics?: StageMetrics;
+}
+
+/**
+ * The processor of one work topic of a stage: `createMessageProcessor` publishing the handler's
+ * results and its dead letters (to the topic's catalogue dead-letter topic) through `producer`.
+ * Shared by the stage consumer and generation's batch consumer, so both dead-letter alike.
+ * @throws IsaraError `invalid_argument` when the catalogue names no dead-letter topic for `topic`.
+ */
+export function createStageProcessor<T extends WithRunContext>(
+  options: StageProcessorOptions<T>,
+): ProcessMessage {
+  return createMessageProcessor({
+    topic: options.topic,
+    deadLetterTopic: deadLetterTopicOf(options.topic),
+    groupId: options.groupId,
+    handle: options.handle,
+    publish: (messages) => publish(options.producer, messages),
+    retry: options.retry,
+    logger: options.logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
+}
 
 /** What {@link createStageConsumer} needs. */
 export interface StageConsumerOptions<T extends WithRunContext> {
@@ -37,196 +75,57 @@ export interface StageConsumerOptions<T extends WithRunContext> {
   readonly maxWaitTimeMs?: number;
 }
 
-/** A running stage: one message at a time from its topic, committed only after its effects. */
-export interface StageConsumer {
-  /** Connects, subscribes (from the beginning for a new group) and joins the group. */
-  start(): Promise<void>;
+/**
+ * A running stage: one message at a time from its topic, committed only after its effects. Its life
+ * (start, state, probes, drain and abort on close) is the {@link ConsumerLoop}'s.
+ */
+export interface StageConsumer extends Omit<ConsumerLoop, "assignment"> {
   readonly state: StageConsumerState;
   /** Partitions of the topic assigned to this member at the last join. */
   readonly partitions: readonly number[];
-  /** Readiness check for the kit's health registry: passes once the member has joined the group. */
-  readiness(): string;
-  /**
-   * Liveness check: fails only when `start` failed. A consumer that crashes later is restarted (by
-   * kafkajs, or in place by {@link restartAfterCrash}) and is `joining` meanwhile, so not ready.
-   */
-  liveness(): boolean;
-  /**
-   * Stops intake (pauses the topic), lets the message in flight finish for `drainTimeoutMs`, then
-   * aborts it (it stays uncommitted and is delivered again, to this group's next owner of its
-   * partition), and leaves the group. Idempotent.
-   */
-  close(): Promise<void>;
 }
 
 /**
- * A consumer for one stage of the distributed mode, with the delivery rules of docs/topics.md:
- * at-least-once (offsets are committed by hand, only after the handler's effects and its published
- * results, or after the dead letter); one message at a time per member (a stage's work, such as an
- * evaluation, already uses the whole LLM); transient failures retried in place and poison
- * dead-lettered (see `createMessageProcessor`); heartbeats sent while a long message runs, so the
- * member keeps its partitions. If a rebalance takes the partition meanwhile, the commit fails and the
- * message is redelivered elsewhere, which idempotent handlers answer without doing the work twice. A
- * crash (a broker restart, say) never ends the consumer: it is restarted until it joins again.
+ * A consumer for one stage of the distributed mode: {@link createConsumerLoop} over one topic,
+ * handling one message at a time per member (a stage's work, such as an evaluation, already uses the
+ * whole LLM), with heartbeats while a long message runs so the member keeps its partitions; transient
+ * failures retried in place and poison dead-lettered (see `createMessageProcessor`). If a rebalance
+ * takes the partition meanwhile, the commit fails and the message is redelivered elsewhere, which
+ * idempotent handlers answer without doing the work twice.
+ * @throws IsaraError `invalid_argument` for a bad retry policy or a topic without a dead-letter topic.
  */
 export function createStageConsumer<T extends WithRunContext>(
   options: StageConsumerOptions<T>,
 ): StageConsumer {
+  const topic = options.topic.name;
   const retry = checkRetryPolicy(options.retry ?? DEFAULT_RETRY_POLICY);
-  const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
-  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 3000;
-  const log = options.logger.child({ component: "stage-consumer", groupId: options.groupId });
-  const processMessage = createMessageProcessor({
-    topic: options.topic,
-    deadLetterTopic: deadLetterTopicOf(options.topic),
+  const loop = createConsumerLoop({
+    kafka: options.kafka,
     groupId: options.groupId,
-    handle: options.handle,
-    publish: (messages) => publish(options.producer, messages),
-    retry,
+    processors: new Map([[topic, createStageProcessor({ ...options, retry })]]),
+    handling: { mode: "single", partitions: 1 },
     logger: options.logger,
-    ...(options.metrics ? { metrics: options.metrics } : {}),
+    component: "stage-consumer",
+    metrics: options.metrics,
+    drainTimeoutMs: options.drainTimeoutMs,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
+    sessionTimeoutMs: options.sessionTimeoutMs,
+    maxWaitTimeMs: options.maxWaitTimeMs,
+    readinessText: (assignment) =>
+      `joined ${options.groupId} with ${assignment[topic]?.length ?? 0} partition(s) of ${topic}`,
+    joinedLogFields: (assignment) => ({ partitions: assignment[topic] ?? [] }),
   });
-
-  let consumer: Consumer | undefined;
-  let recovery: CrashRestart | undefined;
-  let state: StageConsumerState = "idle";
-  let partitions: readonly number[] = [];
-  let stopping = false;
-  let inFlight: { readonly abort: AbortController; readonly done: Promise<void> } | undefined;
-  let closing: Promise<void> | undefined;
-
-  async function onMessage(payload: EachMessagePayload): Promise<void> {
-    // Intake has stopped: leave the message uncommitted for the partition's next owner.
-    if (stopping) return;
-    const abort = new AbortController();
-    const done = handleOne(payload, abort.signal);
-    inFlight = { abort, done };
-    try {
-      await done;
-    } finally {
-      inFlight = undefined;
-    }
-  }
-
-  async function handleOne(payload: EachMessagePayload, signal: AbortSignal): Promise<void> {
-    const { topic, partition, message, heartbeat } = payload;
-    const beat = setInterval(() => {
-      heartbeat().catch((err: unknown) =>
-        log.debug({ err, partition }, "heartbeat failed while a message runs; the group may rebalance"),
-      );
-    }, heartbeatIntervalMs);
-    let outcome: Awaited<ReturnType<typeof processMessage>>;
-    try {
-      outcome = await processMessage({ ...message, topic, partition }, signal);
-    } finally {
-      clearInterval(beat);
-    }
-    options.metrics?.messages.inc({ topic, outcome });
-    if (outcome === "interrupted") return;
-    const next = (BigInt(message.offset) + 1n).toString();
-    try {
-      await consumer?.commitOffsets([{ topic, partition, offset: next }]);
-    } catch (err) {
-      log.warn(
-        { err: kafkaFailure(err), partition, offset: message.offset },
-        "commit failed (the partition may have moved); the message will come again and be answered idempotently",
-      );
-    }
-  }
-
-  async function close(): Promise<void> {
-    stopping = true;
-    const current = consumer;
-    if (current === undefined) return;
-    try {
-      current.pause([{ topic: options.topic.name }]);
-    } catch {
-      // not running yet: nothing is fetched anyway
-    }
-    const running = inFlight;
-    if (running !== undefined) {
-      const timer = new AbortController();
-      const finished = await Promise.race([
-        running.done.then(() => true),
-        new Promise<false>((resolve) => {
-          const t = setTimeout(() => resolve(false), drainTimeoutMs);
-          timer.signal.addEventListener("abort", () => clearTimeout(t));
-        }),
-      ]);
-      timer.abort();
-      if (!finished) {
-        log.warn(
-          { drainTimeoutMs },
-          "message still running at shutdown; aborting it (it will be redelivered)",
-        );
-        running.abort.abort(new IsaraError("cancelled", "the service is shutting down"));
-        await running.done;
-      }
-    }
-    await recovery?.stop();
-    await current.disconnect();
-    state = "stopped";
-  }
-
   return {
-    async start() {
-      if (consumer !== undefined) {
-        throw new IsaraError("failed_precondition", `stage consumer ${options.groupId} was started already`);
-      }
-      const c = options.kafka.consumer({
-        groupId: options.groupId,
-        allowAutoTopicCreation: false,
-        heartbeatInterval: heartbeatIntervalMs,
-        sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-        maxWaitTimeInMs: options.maxWaitTimeMs ?? 5000,
-      });
-      consumer = c;
-      c.on(c.events.GROUP_JOIN, (e) => {
-        state = "joined";
-        partitions = [...(e.payload.memberAssignment[options.topic.name] ?? [])].sort((a, b) => a - b);
-        log.info({ partitions }, "joined the consumer group");
-      });
-      c.on(c.events.REBALANCING, () => {
-        state = "rebalancing";
-      });
-      c.on(c.events.CRASH, (e) => {
-        // Restarted either way: by kafkajs itself, or in place by restartAfterCrash.
-        state = "joining";
-        log.error({ err: e.payload.error, restart: e.payload.restart }, "the consumer crashed");
-      });
-      c.on(c.events.STOP, () => {
-        state = "stopped";
-      });
-      state = "joining";
-      try {
-        await c.connect();
-        await c.subscribe({ topics: [options.topic.name], fromBeginning: true });
-        const run = () =>
-          c.run({ autoCommit: false, partitionsConsumedConcurrently: 1, eachMessage: onMessage });
-        recovery = restartAfterCrash({ consumer: c, run, logger: log });
-        await run();
-      } catch (err) {
-        state = "crashed";
-        throw kafkaFailure(err);
-      }
-    },
+    start: () => loop.start(),
     get state() {
-      return state;
+      return loop.state;
     },
     get partitions() {
-      return partitions;
+      return loop.assignment[topic] ?? [];
     },
-    readiness() {
-      if (state !== "joined") throw new Error(`consumer group ${options.groupId} is ${state}`);
-      return `joined ${options.groupId} with ${partitions.length} partition(s) of ${options.topic.name}`;
-    },
-    liveness() {
-      return state !== "crashed";
-    },
-    close() {
-      closing ??= close();
-      return closing;
-    },
+    readiness: () => loop.readiness(),
+    liveness: () => loop.liveness(),
+    close: () => loop.close(),
   };
 }
 

@@ -44,7 +44,7 @@ export interface StageServiceDeps {
   readonly consumer?: StageConsumerTimings;
 }
 
-/** The consumer a stage service runs: kafka-kit's stage consumer, or one of its own with the same life. */
+/** The consumer a stage service runs: kafka-kit's stage consumer, or another `createConsumerLoop` (generation's batch consumer). */
 export type ServiceConsumer = Pick<StageConsumer, "start" | "close" | "readiness" | "liveness">;
 
 /** What a service's `startComponents` gets: the connected producer and a way to own what it starts. */

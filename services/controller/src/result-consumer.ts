@@ -5,21 +5,20 @@
  * with the reason) and its offset is committed only after the handler's effects — the slot durably
  * recorded, the phase completed and the next work published. Partitions are handled concurrently (up
  * to `concurrency`), so a run waiting on its retries never holds up runs on other partitions; the
- * reconciler's per-run queue keeps one run's messages from different topics in order.
+ * reconciler's per-run queue keeps one run's messages from different topics in order. The loop itself
+ * (lifecycle, commits, drain, crash restart) is kafka-kit's `createConsumerLoop`.
  */
 import { type RunContext, TOPIC_LIST, TOPICS, type TopicSpec } from "@isara/contracts";
 import {
-  type CrashRestart,
+  type ConsumerLoop,
+  createConsumerLoop,
   createMessageProcessor,
-  kafkaFailure,
-  type MessageOutcome,
-  type ReceivedMessage,
+  type ProcessMessage,
   type RetryPolicy,
-  restartAfterCrash,
   type StageMetrics,
 } from "@isara/kafka-kit";
 import { IsaraError, type Logger } from "@isara/kit";
-import type { Consumer, EachMessagePayload, Kafka } from "kafkajs";
+import type { Kafka } from "kafkajs";
 import type { ApplyOutcome } from "./reconciler.js";
 import {
   fromAnswerWritten,
@@ -58,19 +57,11 @@ export interface ResultConsumerOptions {
   readonly maxWaitTimeMs?: number;
 }
 
-/** The running intake. */
-export interface ResultConsumer {
-  /** Connects, subscribes (from the beginning for a new group) and joins the group. */
-  start(): Promise<void>;
-  /** Readiness: passes once the member joined the group. */
-  readiness(): string;
-  /** Liveness: fails only when `start` failed; a later crash is restarted (see `restartAfterCrash`). */
-  liveness(): boolean;
-  /** Stops intake, drains messages in flight (then aborts them, uncommitted), leaves the group. */
-  close(): Promise<void>;
-}
-
-type Process = (message: ReceivedMessage, signal: AbortSignal) => Promise<MessageOutcome>;
+/**
+ * The running intake: kafka-kit's consumer loop (start, probes, and a close that stops intake, drains
+ * messages in flight, then aborts them uncommitted, and leaves the group).
+ */
+export type ResultConsumer = Pick<ConsumerLoop, "start" | "readiness" | "liveness" | "close">;
 
 /** The topics the controller reads, from the catalogue: the result topics and the stages' dead-letter topics. */
 export const CONTROLLER_INPUT_TOPICS: readonly TopicSpec<unknown>[] = TOPIC_LIST.filter((t) =>
@@ -79,13 +70,10 @@ export const CONTROLLER_INPUT_TOPICS: readonly TopicSpec<unknown>[] = TOPIC_LIST
 
 /** Makes the intake (see the module comment); nothing connects until `start`. */
 export function createResultConsumer(options: ResultConsumerOptions): ResultConsumer {
-  const log = options.logger.child({ component: "result-consumer", groupId: CONTROLLER_GROUP });
-  const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
-
   function processorFor<T extends { context?: RunContext | undefined }>(
     topic: TopicSpec<T>,
     intake: (message: T) => Incoming,
-  ): Process {
+  ): ProcessMessage {
     return createMessageProcessor<T>({
       topic,
       deadLetterTopic: TOPICS.controllerDeadLetter,
@@ -105,7 +93,7 @@ export function createResultConsumer(options: ResultConsumerOptions): ResultCons
     });
   }
 
-  const processors = new Map<string, Process>([
+  const processors = new Map<string, ProcessMessage>([
     [TOPICS.promptWritten.name, processorFor(TOPICS.promptWritten, fromPromptWritten)],
     [TOPICS.answerWritten.name, processorFor(TOPICS.answerWritten, fromAnswerWritten)],
     [TOPICS.sampleJudged.name, processorFor(TOPICS.sampleJudged, fromSampleJudged)],
@@ -117,7 +105,6 @@ export function createResultConsumer(options: ResultConsumerOptions): ResultCons
     [TOPICS.trainDeadLetter.name, processorFor(TOPICS.trainDeadLetter, fromDeadLetter)],
     [TOPICS.evalDeadLetter.name, processorFor(TOPICS.evalDeadLetter, fromDeadLetter)],
   ]);
-  const topicNames = [...processors.keys()];
   const uncovered = CONTROLLER_INPUT_TOPICS.filter((t) => !processors.has(t.name));
   if (uncovered.length > 0) {
     throw new IsaraError(
@@ -126,125 +113,20 @@ export function createResultConsumer(options: ResultConsumerOptions): ResultCons
     );
   }
 
-  let consumer: Consumer | undefined;
-  let recovery: CrashRestart | undefined;
-  let state: "idle" | "joining" | "joined" | "rebalancing" | "stopped" | "crashed" = "idle";
-  let stopping = false;
-  const inFlight = new Map<Promise<void>, AbortController>();
-  let closing: Promise<void> | undefined;
-
-  async function onMessage({ topic, partition, message }: EachMessagePayload): Promise<void> {
-    if (stopping) return;
-    const process = processors.get(topic);
-    if (process === undefined) return;
-    const abort = new AbortController();
-    const run = (async () => {
-      const outcome = await process({ ...message, topic, partition }, abort.signal);
-      options.metrics?.messages.inc({ topic, outcome });
-      if (outcome === "interrupted") return;
-      const offset = (BigInt(message.offset) + 1n).toString();
-      try {
-        await consumer?.commitOffsets([{ topic, partition, offset }]);
-      } catch (err) {
-        log.warn(
-          { err: kafkaFailure(err), topic, partition },
-          "commit failed; the message will come again and count once",
-        );
-      }
-    })();
-    inFlight.set(run, abort);
-    try {
-      await run;
-    } finally {
-      inFlight.delete(run);
-    }
-  }
-
-  async function close(): Promise<void> {
-    stopping = true;
-    const current = consumer;
-    if (current === undefined) return;
-    try {
-      current.pause(topicNames.map((topic) => ({ topic })));
-    } catch {
-      // not running yet: nothing is fetched anyway
-    }
-    const running = [...inFlight];
-    if (running.length > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      const drained = await Promise.race([
-        Promise.all(running.map(([p]) => p)).then(() => true),
-        new Promise<false>((resolve) => {
-          timer = setTimeout(() => resolve(false), drainTimeoutMs);
-        }),
-      ]);
-      clearTimeout(timer);
-      if (!drained) {
-        log.warn(
-          { drainTimeoutMs },
-          "messages still running at shutdown; aborting them (they will be redelivered)",
-        );
-        for (const [, abort] of running)
-          abort.abort(new IsaraError("cancelled", "the controller is shutting down"));
-        await Promise.allSettled(running.map(([p]) => p));
-      }
-    }
-    await recovery?.stop();
-    await current.disconnect();
-    state = "stopped";
-  }
-
-  return {
-    async start() {
-      if (consumer !== undefined)
-        throw new IsaraError("failed_precondition", "the result consumer was started already");
-      const c = options.kafka.consumer({
-        groupId: CONTROLLER_GROUP,
-        allowAutoTopicCreation: false,
-        sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-        heartbeatInterval: options.heartbeatIntervalMs ?? 3000,
-        maxWaitTimeInMs: options.maxWaitTimeMs ?? 5000,
-      });
-      consumer = c;
-      c.on(c.events.GROUP_JOIN, (e) => {
-        state = "joined";
-        log.info({ assignment: e.payload.memberAssignment }, "joined the consumer group");
-      });
-      c.on(c.events.REBALANCING, () => {
-        state = "rebalancing";
-      });
-      c.on(c.events.CRASH, (e) => {
-        // Restarted either way: by kafkajs itself, or in place by restartAfterCrash.
-        state = "joining";
-        log.error({ err: e.payload.error, restart: e.payload.restart }, "the consumer crashed");
-      });
-      state = "joining";
-      try {
-        await c.connect();
-        await c.subscribe({ topics: topicNames, fromBeginning: true });
-        const run = () =>
-          c.run({
-            autoCommit: false,
-            partitionsConsumedConcurrently: options.concurrency ?? 12,
-            eachMessage: onMessage,
-          });
-        recovery = restartAfterCrash({ consumer: c, run, logger: log });
-        await run();
-      } catch (err) {
-        state = "crashed";
-        throw kafkaFailure(err);
-      }
-    },
-    readiness() {
-      if (state !== "joined") throw new Error(`consumer group ${CONTROLLER_GROUP} is ${state}`);
-      return `joined ${CONTROLLER_GROUP} over ${topicNames.length} topics`;
-    },
-    liveness() {
-      return state !== "crashed";
-    },
-    close() {
-      closing ??= close();
-      return closing;
-    },
-  };
+  return createConsumerLoop({
+    kafka: options.kafka,
+    groupId: CONTROLLER_GROUP,
+    processors,
+    // Partitions concurrently; heartbeats between messages only, as the controller has always sent them.
+    handling: { mode: "single", partitions: options.concurrency ?? 12, heartbeatWhileRunning: false },
+    logger: options.logger,
+    component: "result-consumer",
+    metrics: options.metrics,
+    drainTimeoutMs: options.drainTimeoutMs,
+    sessionTimeoutMs: options.sessionTimeoutMs,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
+    maxWaitTimeMs: options.maxWaitTimeMs,
+    readinessText: () => `joined ${CONTROLLER_GROUP} over ${processors.size} topics`,
+    joinedLogFields: (assignment) => ({ assignment }),
+  });
 }

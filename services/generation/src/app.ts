@@ -6,25 +6,17 @@
  * closes them in reverse (consumer first: intake stops and the work in flight drains or aborts
  * before the model, the retrieval client and the producer it uses go away).
  */
-import { type DeadLetter, TOPICS, type TopicSpec } from "@isara/contracts";
+import { TOPICS } from "@isara/contracts";
 import type { ArtifactStore } from "@isara/core";
 import {
-  createMessageProcessor,
+  createConsumerLoop,
+  createStageProcessor,
   createStageService,
-  deadLetterTopicOf,
-  type OutgoingMessage,
-  type RetryPolicy,
-  type StageHandler,
-  type StageMetrics,
   type StageService,
   type StageServiceDeps,
-  type WithRunContext,
 } from "@isara/kafka-kit";
-import type { Logger } from "@isara/kit";
 import type { LlmBackend } from "@isara/llm-backends";
-import type { Producer } from "kafkajs";
 import { createAnswerWorkHandler } from "./answer-work-handler.js";
-import { createBatchStageConsumer, type ProcessMessage } from "./batch-stage-consumer.js";
 import type { DemoSource } from "./demo-source.js";
 import { createPromptWorkHandler } from "./prompt-work-handler.js";
 import { createGenerationMetrics } from "./service-metrics.js";
@@ -60,45 +52,6 @@ export interface GenerationAppDeps extends StageServiceDeps {
  */
 export type GenerationApp = StageService;
 
-/** Sends records grouped by topic in one request; resolves once the broker acknowledged all of them. */
-async function publish(producer: Producer, messages: readonly OutgoingMessage[]): Promise<void> {
-  const byTopic = new Map<string, OutgoingMessage[]>();
-  for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
-  await producer.sendBatch({
-    topicMessages: [...byTopic].map(([topic, list]) => ({
-      topic,
-      messages: list.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
-    })),
-  });
-}
-
-/** The processor of one work topic: kafka-kit's delivery rules around `handle`. */
-function processorFor<T extends WithRunContext>(
-  topic: TopicSpec<T>,
-  handle: StageHandler<T>,
-  common: {
-    readonly producer: Producer;
-    readonly retry: RetryPolicy;
-    readonly logger: Logger;
-    readonly metrics: StageMetrics;
-  },
-): [string, ProcessMessage] {
-  const deadLetterTopic: TopicSpec<DeadLetter> = deadLetterTopicOf(topic);
-  return [
-    topic.name,
-    createMessageProcessor({
-      topic,
-      deadLetterTopic,
-      groupId: GENERATION_GROUP,
-      handle,
-      publish: (messages) => publish(common.producer, messages),
-      retry: common.retry,
-      logger: common.logger,
-      metrics: common.metrics,
-    }),
-  ];
-}
-
 /** Builds the generation service (see the module comment). Nothing connects until `start`. */
 export function createGenerationApp(deps: GenerationAppDeps): GenerationApp {
   let backend: LlmBackend | undefined;
@@ -127,16 +80,39 @@ export function createGenerationApp(deps: GenerationAppDeps): GenerationApp {
         demos: deps.demos,
         metrics: generationMetrics,
       };
-      const common = { producer, retry: deps.retry, logger: deps.logger, metrics: stageMetrics };
-      return createBatchStageConsumer({
+      const common = {
+        producer,
+        groupId: GENERATION_GROUP,
+        retry: deps.retry,
+        logger: deps.logger,
+        metrics: stageMetrics,
+      };
+      // Both work topics in one group, a fetched batch worked on concurrently up to the LLM's
+      // parallelism: one slot is one short completion and the LLM serves several at once.
+      return createConsumerLoop({
         kafka: deps.kafka,
         groupId: GENERATION_GROUP,
         processors: new Map([
-          processorFor(TOPICS.promptWork, createPromptWorkHandler(handlerDeps), common),
-          processorFor(TOPICS.answerWork, createAnswerWorkHandler(handlerDeps), common),
+          [
+            TOPICS.promptWork.name,
+            createStageProcessor({
+              ...common,
+              topic: TOPICS.promptWork,
+              handle: createPromptWorkHandler(handlerDeps),
+            }),
+          ],
+          [
+            TOPICS.answerWork.name,
+            createStageProcessor({
+              ...common,
+              topic: TOPICS.answerWork,
+              handle: createAnswerWorkHandler(handlerDeps),
+            }),
+          ],
         ]),
-        concurrency: loaded.llm.parallelism,
+        handling: { mode: "batch", concurrency: loaded.llm.parallelism },
         logger: deps.logger,
+        component: "batch-consumer",
         metrics: stageMetrics,
         inFlight: generationMetrics.inFlight,
         drainTimeoutMs: deps.drainTimeoutMs,

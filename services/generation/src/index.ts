@@ -4,11 +4,9 @@
  */
 export * from "./answer-work-handler.js";
 export * from "./app.js";
-export * from "./batch-stage-consumer.js";
 export * from "./config.js";
 export * from "./demo-source.js";
 export * from "./generation-job.js";
-export * from "./limiter.js";
 export * from "./prompt-work-handler.js";
 export * from "./service-metrics.js";
 export * from "./slot-record.js";

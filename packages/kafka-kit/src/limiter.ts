@@ -1,8 +1,8 @@
 /**
- * A first-come, first-served limit on work in flight, shared by every partition a replica consumes:
- * the LLM runs `capacity` completions at once, so that many work messages are handled at once,
- * whichever runs (partitions) they belong to, and a run with thousands of slots queues behind itself
- * instead of in front of a small run on another partition.
+ * A first-come, first-served limit on work in flight, shared by every partition a batch consumer
+ * reads (see `createConsumerLoop`): generation's LLM runs `capacity` completions at once, so that many
+ * work messages are handled at once, whichever runs (partitions) they belong to, and a run with
+ * thousands of slots queues behind itself instead of in front of a small run on another partition.
  */
 import { IsaraError } from "@isara/core";
 
