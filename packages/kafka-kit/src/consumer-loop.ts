@@ -138,7 +138,7 @@ export function lastFinished(outcomes: readonly (MessageOutcome | undefined)[]):
  * loop: at-least-once (autocommit off; an offset is committed only after its message's effects, or
  * its dead letter, as `processors` report them); `interrupted` messages left uncommitted; a failed
  * commit only logged (the message comes again and is answered idempotently); heartbeats while work
- * runs; a crash (a broker restart, say) never ends the consumer: it is restarted until it joins again.
+ * runs (unless `heartbeatWhileRunning` is off); a crash (a broker restart, say) never ends the consumer: it is restarted until it joins again.
  * Nothing connects until `start`.
  * @throws IsaraError `invalid_argument` when a batch consumer's `concurrency` is not a positive integer.
  */
