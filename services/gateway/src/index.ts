@@ -4,10 +4,13 @@
  */
 
 export * from "./app.js";
+export * from "./artifact-volume.js";
 export * from "./config.js";
 export * from "./controller-calls.js";
 export * from "./domain-store.js";
 export * from "./openapi-info.js";
+export { createValidatorCompiler } from "./request-validators.js";
+export { createRunBodySchema } from "./run-schemas.js";
 export * from "./run-view.js";
 export * from "./sample-pages.js";
 export * from "./tenant-scope.js";

@@ -16,14 +16,18 @@ import { credentials, ServerCredentials } from "@grpc/grpc-js";
 import { ControllerServiceClient } from "@isara/contracts";
 import { type ControllerApp, createControllerApp, type SeedStore } from "@isara/controller";
 import { parseRunState, type Sample } from "@isara/core";
+import {
+  artifactVolumeCheck,
+  createGatewayApp,
+  type GatewayApp,
+  hashToken,
+  parseTokenTable,
+} from "@isara/gateway";
+import { AUTH, domainBody, seedPairs, TOKENS } from "@isara/gateway/testing";
 import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/kafka-testkit";
 import { createRootLogger, createShutdown, type Shutdown } from "@isara/kit";
 import { FileRunStore, FsArtifactStore } from "@isara/store-fs";
 import { Kafka, logLevel } from "kafkajs";
-import { createGatewayApp, type GatewayApp } from "./app.js";
-import { artifactVolumeCheck } from "./artifact-volume.js";
-import { AUTH, domainBody, seedPairs, TOKENS } from "./gateway-fixture.js";
-import { hashToken, parseTokenTable } from "./token-table.js";
 
 const skip = kafkaSkipReason();
 

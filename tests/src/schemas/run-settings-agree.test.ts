@@ -23,10 +23,9 @@ import {
   stopSettingsSchema,
   trainingSettingsSchema,
 } from "@isara/core";
+import { createRunBodySchema, createValidatorCompiler } from "@isara/gateway";
 import { parse } from "yaml";
 import type { z } from "zod";
-import { createValidatorCompiler } from "./request-validators.js";
-import { createRunBodySchema } from "./run-schemas.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const crdText = readFileSync(join(ROOT, CRD_CHART_FILE), "utf8");
