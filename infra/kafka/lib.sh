@@ -1,6 +1,6 @@
 # Shared by fetch.sh, start.sh and stop.sh (sourced, not run): the pinned version, where the jars are
 # cached, which java to use, and small helpers. Kept in one file so the three scripts (and
-# @isara/kafka-testkit, which calls them) cannot disagree about paths.
+# @isara/testkit/kafka, which calls them) cannot disagree about paths.
 # shellcheck shell=bash
 
 kafka_here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -2,6 +2,12 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Closeable } from "@isara/core";
 import {
+  buildComparison,
+  type ComparisonRow,
+  comparisonTable,
+  DEFAULT_COMPARISON_COLUMNS,
+} from "@isara/embedded/report";
+import {
   type AnswerScorer,
   createClassifierScorer,
   createHttpClassifier,
@@ -11,13 +17,7 @@ import {
   type HttpClassifierFormat,
   RUBRICS,
 } from "@isara/evaluators";
-import { createOpenAiChat } from "@isara/llm-openai";
-import {
-  buildComparison,
-  type ComparisonRow,
-  comparisonTable,
-  DEFAULT_COMPARISON_COLUMNS,
-} from "@isara/report";
+import { createOpenAiChat } from "@isara/llm-backends/openai";
 import { readComparedRun, sharedEvalSet } from "./compared-run.js";
 import { rowSources, scoreRows } from "./comparison-rows.js";
 import { textTable } from "./summary-table.js";

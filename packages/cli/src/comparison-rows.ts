@@ -7,8 +7,8 @@ import {
   RUN_MODE_TABLE,
   type RunMode,
 } from "@isara/core";
+import type { ComparisonRow } from "@isara/embedded/report";
 import type { AnsweredItem, AnswerScorer, PairwiseJudge } from "@isara/evaluators";
-import type { ComparisonRow } from "@isara/report";
 import type { ComparedRun } from "./compared-run.js";
 
 /** Row order of the table: the baselines in the paper's order, then ISARA by round. */

@@ -11,7 +11,6 @@ import {
   type RunMode,
   type RunState,
 } from "@isara/core";
-import { buildReport } from "@isara/report";
 import type { RunnerListener } from "./events.js";
 import {
   type PhaseContext,
@@ -23,6 +22,7 @@ import {
   seedSet,
 } from "./phases.js";
 import type { EmbeddedPorts } from "./ports.js";
+import { buildReport } from "./report/index.js";
 import { reportInput } from "./report-input.js";
 
 /** What to run. */

@@ -16,8 +16,14 @@ import {
   type TrainResult,
   type TrainStep,
 } from "@isara/core";
+import {
+  type Candidate,
+  filterStep,
+  type WrittenPrompt,
+  writeAnswers,
+  writePrompts,
+} from "@isara/core/pipeline";
 import { createReferenceEvaluator, type DemoProvider } from "@isara/evaluators";
-import { type Candidate, filterStep, type WrittenPrompt, writeAnswers, writePrompts } from "@isara/pipeline";
 import { readRows, SlotCheckpoint } from "./checkpoint.js";
 import type { RunnerListener } from "./events.js";
 import type { EmbeddedPorts } from "./ports.js";

@@ -1,6 +1,6 @@
 import type { MetricsFile } from "@isara/contracts";
 import type { RunState } from "@isara/core";
-import type { ReportInput } from "@isara/report";
+import type { ReportInput } from "./report/index.js";
 
 /** Metrics shown in the report, most important first: the stop metric, then the reference metric's parts. */
 const REPORT_METRICS = ["rougeL_diff", "rougeL_acc", "answer_words"];

@@ -8,7 +8,7 @@ import {
   type ModelRef,
   type Sampling,
 } from "@isara/core";
-import { completeTurn, mapPool } from "@isara/pipeline";
+import { completeTurn, mapPool } from "@isara/core/pipeline";
 import type { AnsweredItem, AnswerScorer } from "./answer-scorer.js";
 import { checkScorers, type ScoredSample, scoreAnswers } from "./scorer-set.js";
 

@@ -1,5 +1,5 @@
 import { type ChatModel, IsaraError } from "@isara/core";
-import { mapPool } from "@isara/pipeline";
+import { mapPool } from "@isara/core/pipeline";
 import type { AnswerScorer, ItemScore } from "./answer-scorer.js";
 import { type Parsed, parseChoice, parseRating } from "./judgement-parser.js";
 import { renderTemplate, rubricRef, type SingleAnswerRubric, truncateNote } from "./rubric.js";

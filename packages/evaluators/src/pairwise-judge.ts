@@ -1,5 +1,5 @@
 import { type ChatModel, createRng, deriveSeed, type EvalItem, IsaraError } from "@isara/core";
-import { mapPool } from "@isara/pipeline";
+import { mapPool } from "@isara/core/pipeline";
 import type { ItemScore, ScoreProgress } from "./answer-scorer.js";
 import { parseChoice } from "./judgement-parser.js";
 import {

@@ -1,6 +1,6 @@
 /**
  * The errors kafkajs really throws when the broker goes away, from a real broker (started by
- * @isara/kafka-testkit) that is stopped while a producer is sending and while a consumer holds a
+ * @isara/testkit/kafka) that is stopped while a producer is sending and while a consumer holds a
  * message it has not committed yet: each must be `unavailable` and a broker outage, so a stage waits
  * for the broker instead of dead-lettering the message (the issue: a `KafkaJSNonRetriableError`
  * wrapping `ECONNREFUSED` was taken for poison).
@@ -8,8 +8,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/kafka-testkit";
 import { createRootLogger } from "@isara/kit";
+import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/testkit/kafka";
 import { type Consumer, Kafka, logLevel, type Producer } from "kafkajs";
 import { errorChain, isBrokerOutage } from "./broker-outage.js";
 import { type CrashRestart, restartAfterCrash } from "./crash-restart.js";

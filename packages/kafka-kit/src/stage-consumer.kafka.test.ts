@@ -1,5 +1,5 @@
 /**
- * The stage consumer and ensureTopics against a real Kafka broker (started by @isara/kafka-testkit):
+ * The stage consumer and ensureTopics against a real Kafka broker (started by @isara/testkit/kafka):
  * topics as the catalogue says, results published and offsets committed after the work, transient
  * failures retried without losing the message, and a message interrupted by shutdown delivered again
  * to the group's next member.
@@ -9,8 +9,8 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { decodeTopicMessage, type EvalDone, type EvalWork, roundWorkKey, TOPICS } from "@isara/contracts";
 import { IsaraError, isIsaraError } from "@isara/core";
-import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/kafka-testkit";
 import { createRootLogger } from "@isara/kit";
+import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/testkit/kafka";
 import { type Admin, type Consumer, Kafka, logLevel, type Producer } from "kafkajs";
 import { ensureTopics } from "./ensure-topics.js";
 import type { StageHandler } from "./message-processor.js";

@@ -1,5 +1,5 @@
 /**
- * The stage service skeleton against a real Kafka broker (started by @isara/kafka-testkit): probes
+ * The stage service skeleton against a real Kafka broker (started by @isara/testkit/kafka): probes
  * before and after start, topics created, work handled by the helper's consumer, components closed
  * in reverse start order, and a start that meets a shutdown stops instead of leaking a component.
  */
@@ -8,8 +8,8 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { decodeTopicMessage, type EvalDone, type EvalWork, roundWorkKey, TOPICS } from "@isara/contracts";
 import { isIsaraError } from "@isara/core";
-import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/kafka-testkit";
 import { createRootLogger, createShutdown } from "@isara/kit";
+import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/testkit/kafka";
 import { type Consumer, Kafka, logLevel, type Producer } from "kafkajs";
 import { outgoingMessage } from "./outgoing-message.js";
 import { createCatalogueProducer } from "./producer.js";

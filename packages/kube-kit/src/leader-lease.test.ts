@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { createRootLogger } from "@isara/kit";
-import { type KubeApiServer, kubeSkipReason, startKubeApiServer } from "@isara/kube-testkit";
+import { type KubeApiServer, kubeSkipReason, startKubeApiServer } from "@isara/testkit/kube";
 import { CoordinationV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { createEventRecorder } from "./event-recorder.js";
 import { loadKubeConfig } from "./kube-client.js";

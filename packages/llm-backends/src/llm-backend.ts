@@ -16,10 +16,10 @@ import { basename, isAbsolute, resolve } from "node:path";
 import type { ArtifactStore, Llm, Tokenizer } from "@isara/core";
 import type { Logger } from "@isara/kit";
 import { createLlamaLlm } from "@isara/llm-llama";
-import { createOpenAiLlm } from "@isara/llm-openai";
 import { withDeadline } from "./deadline-llm.js";
 import { estimatingTokenizer } from "./estimating-tokenizer.js";
 import type { LlmBackendConfig, OpenAiBackendConfig } from "./llm-backend-env.js";
+import { createOpenAiLlm } from "./openai/index.js";
 
 /** A loaded LLM with what a service must know about how it names models and adapters. */
 export interface LlmBackend {

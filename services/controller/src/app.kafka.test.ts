@@ -1,5 +1,5 @@
 /**
- * The controller on a real Kafka broker (started by @isara/kafka-testkit): runs created over gRPC are
+ * The controller on a real Kafka broker (started by @isara/testkit/kafka): runs created over gRPC are
  * driven to `done` through the real topics, with a test double playing the stage services (see
  * test-workers.ts) that answers every per-slot work twice, so duplicates are always in flight. Also:
  * two runs of different domains at once, a controller restarted mid-round (a new app on the same
@@ -15,11 +15,11 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { status as grpcStatus, type ServiceError } from "@grpc/grpc-js";
 import { decodeTopicMessage, RunLifecycle, RunMode, type RunSpec, TOPICS } from "@isara/contracts";
-import { bindGrpcServer } from "@isara/grpc-kit";
 import { createCatalogueProducer, kafkaLogging, type OutgoingMessage } from "@isara/kafka-kit";
-import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/kafka-testkit";
 import { createRootLogger, createShutdown, freePort, type Shutdown } from "@isara/kit";
+import { bindGrpcServer } from "@isara/kit/grpc";
 import { waitFor } from "@isara/testkit";
+import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/testkit/kafka";
 import { type Consumer, Kafka, type Producer } from "kafkajs";
 import { type ControllerApp, createControllerApp } from "./app.js";
 import { type RetrievalForTests, startRetrievalForTests } from "./retrieval-for-tests.js";

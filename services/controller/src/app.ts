@@ -10,7 +10,6 @@ import type { RequestListener } from "node:http";
 import { Server } from "@grpc/grpc-js";
 import { ControllerServiceService, TOPIC_LIST } from "@isara/contracts";
 import type { ArtifactStore, Clock, RunState, RunStore } from "@isara/core";
-import { createGrpcHealth, type GrpcHealth, stopGrpcServer } from "@isara/grpc-kit";
 import {
   createCatalogueProducer,
   createStageMetrics,
@@ -32,6 +31,7 @@ import {
   type Metrics,
   type Shutdown,
 } from "@isara/kit";
+import { createGrpcHealth, type GrpcHealth, stopGrpcServer } from "@isara/kit/grpc";
 import type { Kafka, Producer } from "kafkajs";
 import { createControllerHandlers } from "./controller-service.js";
 import type { AdapterReference } from "./model-ref.js";

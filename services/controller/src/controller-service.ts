@@ -12,8 +12,8 @@ import {
   type WatchRunRequest,
   type WatchRunResponse,
 } from "@isara/contracts";
-import { statusName } from "@isara/grpc-kit";
 import { IsaraError, type Logger } from "@isara/kit";
+import { statusName } from "@isara/kit/grpc";
 import { callScope, grpcError, unaryCall } from "./grpc-call.js";
 import { decodePageToken, encodePageToken, isAfter, pageSizeFor } from "./page-token.js";
 import type { Reconciler } from "./reconciler.js";

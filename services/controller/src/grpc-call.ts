@@ -6,8 +6,8 @@
  */
 import { randomUUID } from "node:crypto";
 import type { handleUnaryCall, Metadata } from "@grpc/grpc-js";
-import { type GrpcCallError, grpcCallError, statusName } from "@isara/grpc-kit";
 import { childLogger, contextFromGrpcMetadata, type Logger } from "@isara/kit";
+import { type GrpcCallError, grpcCallError, statusName } from "@isara/kit/grpc";
 import type { ControllerMetrics } from "./service-metrics.js";
 
 /** What a handler gets besides the request. */

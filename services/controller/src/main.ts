@@ -12,9 +12,9 @@
  */
 import { createServer } from "node:http";
 import { parseRunState } from "@isara/core";
-import { bindGrpcServer } from "@isara/grpc-kit";
 import { kafkaLogging } from "@isara/kafka-kit";
 import { createRootLogger, createShutdown, installSignalHandlers } from "@isara/kit";
+import { bindGrpcServer } from "@isara/kit/grpc";
 import { FileRunStore, FsArtifactStore } from "@isara/store-fs";
 import { Kafka } from "kafkajs";
 import { createControllerApp } from "./app.js";

@@ -6,7 +6,7 @@
  */
 import { credentials, Metadata } from "@grpc/grpc-js";
 import { RetrievalServiceClient, type RunContext } from "@isara/contracts";
-import { grpcFailure } from "@isara/grpc-kit";
+import { grpcFailure } from "@isara/kit/grpc";
 
 /** Where a deleted run's samples are removed. */
 export interface RunSampleCleanup {

@@ -8,7 +8,7 @@
 import { credentials, Metadata } from "@grpc/grpc-js";
 import { RetrievalServiceClient, type RunContext, sampleToWire } from "@isara/contracts";
 import type { Sample } from "@isara/core";
-import { grpcFailure } from "@isara/grpc-kit";
+import { grpcFailure } from "@isara/kit/grpc";
 
 /** Where a run's seeds are stored. */
 export interface SeedStore {

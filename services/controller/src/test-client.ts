@@ -11,7 +11,7 @@ import {
   type ListRunsResponse,
   type RunStatus,
 } from "@isara/contracts";
-import { healthServiceDefinition } from "@isara/grpc-kit";
+import { healthServiceDefinition } from "@isara/kit/grpc";
 
 /** A ControllerService client of `address` (`127.0.0.1:PORT`). */
 export function controllerClient(address: string) {

@@ -1,5 +1,5 @@
 /**
- * The evaluation service end to end on a real Kafka broker (started by @isara/kafka-testkit) with a
+ * The evaluation service end to end on a real Kafka broker (started by @isara/testkit/kafka) with a
  * real tiny llama.cpp model: EvalWork in, EvalDone or a dead letter out, results on the artifact
  * volume, probes and metrics over HTTP, and a graceful shutdown; the process, started from its
  * environment, also runs with a judge served over HTTP by the project's llm-server. Skipped, with the reason, where Java
@@ -17,12 +17,12 @@ import { fileURLToPath } from "node:url";
 import { type DeadLetter, decodeTopicMessage, ErrorCode, type EvalDone, TOPICS } from "@isara/contracts";
 import { RUBRICS } from "@isara/evaluators";
 import { createCatalogueProducer, kafkaLogging, outgoingMessage } from "@isara/kafka-kit";
-import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/kafka-testkit";
 import { createRootLogger, createShutdown, freePort, type Shutdown } from "@isara/kit";
 import { llamaBackend } from "@isara/llm-backends";
 import { createLlamaLlm, type LlamaLlm, writeTinyLlamaGguf } from "@isara/llm-llama";
 import { FsArtifactStore } from "@isara/store-fs";
 import { waitFor } from "@isara/testkit";
+import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/testkit/kafka";
 import { type Consumer, type IHeaders, Kafka, type Producer } from "kafkajs";
 import { createEvaluationApp, type EvaluationApp } from "./app.js";
 import { type CountingLlm, countingLlm } from "./counting-llm.js";

@@ -14,7 +14,7 @@ import {
   type SingleAnswerRubric,
 } from "@isara/evaluators";
 import type { Logger } from "@isara/kit";
-import { createOpenAiChat } from "@isara/llm-openai";
+import { createOpenAiChat } from "@isara/llm-backends/openai";
 import type { JudgeConfig } from "./judge-env.js";
 
 /** A judge model and the rubrics it scores every answer with. */

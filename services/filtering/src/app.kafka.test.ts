@@ -1,5 +1,5 @@
 /**
- * The filtering service end to end on a real Kafka broker (started by @isara/kafka-testkit), with the
+ * The filtering service end to end on a real Kafka broker (started by @isara/testkit/kafka), with the
  * real retrieval service over gRPC (LanceDB, test embedder): FilterWork in, one SampleJudged per
  * candidate or a dead letter out, the accepted set visible through retrieval's ListSamples, the sets
  * on the artifact volume, probes and metrics over HTTP, and a graceful shutdown. Skipped, with the
@@ -23,10 +23,10 @@ import {
   TOPICS,
 } from "@isara/contracts";
 import { createCatalogueProducer, kafkaLogging, outgoingMessage } from "@isara/kafka-kit";
-import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/kafka-testkit";
 import { createRootLogger, createShutdown, freePort, type Shutdown } from "@isara/kit";
 import { FsArtifactStore } from "@isara/store-fs";
 import { waitFor } from "@isara/testkit";
+import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/testkit/kafka";
 import { type Consumer, type IHeaders, Kafka, type Producer } from "kafkajs";
 import { createFilteringApp, type FilteringApp } from "./app.js";
 import {

@@ -1,7 +1,7 @@
 /**
  * A filter added the registry way (one file, shouting-filter-for-tests.ts, and one registry line
  * below) is run by both modes from the same domain.json: by the embedded mode's filter step
- * (`@isara/pipeline`'s `filterStep` over a LanceDB store, as `isara run` calls it) and by this
+ * (`@isara/core/pipeline`'s `filterStep` over a LanceDB store, as `isara run` calls it) and by this
  * service's handler (over the real retrieval service), with the same verdicts. No Kafka needed.
  */
 import assert from "node:assert/strict";
@@ -19,9 +19,9 @@ import {
   type Sample,
   seedSamples,
 } from "@isara/core";
+import { type Candidate, filterStep } from "@isara/core/pipeline";
 import type { StageJob } from "@isara/kafka-kit";
 import { createMetrics, createRootLogger } from "@isara/kit";
-import { type Candidate, filterStep } from "@isara/pipeline";
 import { FsArtifactStore } from "@isara/store-fs";
 import { openLanceVectorStore } from "@isara/store-lancedb";
 import {

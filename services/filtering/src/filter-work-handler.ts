@@ -2,7 +2,7 @@
  * The work of the filtering stage for one `FilterWork`: a whole round's filter pass. Check the
  * message; answer a redelivery from the stored sets; otherwise take the run's domain snapshot (read
  * once per run, see run-domains.ts), read the earlier sets and the round's candidates, run
- * `@isara/pipeline`'s `filterStep` (the chain the snapshot's domain.json names, built by core's
+ * `@isara/core/pipeline`'s `filterStep` (the chain the snapshot's domain.json names, built by core's
  * filter registry: the same step and code path the embedded mode runs) with the retrieval service as
  * its embedder and vector store, write `rejected.jsonl` and `accepted.jsonl`, and return one `SampleJudged` per
  * candidate. The stage consumer publishes them only after this returns, so every accepted sample was
@@ -15,8 +15,8 @@
  */
 import type { FilterWork } from "@isara/contracts";
 import type { ArtifactStore, FilterRegistry } from "@isara/core";
+import { filterStep } from "@isara/core/pipeline";
 import type { StageHandler } from "@isara/kafka-kit";
-import { filterStep } from "@isara/pipeline";
 import { parseFilterWork } from "./filter-job.js";
 import { judgedMessages, readJudged, writeJudged } from "./judged-outputs.js";
 import type { RetrievalClient } from "./retrieval-client.js";

@@ -15,9 +15,9 @@ import {
 } from "@grpc/grpc-js";
 import { RetrievalServiceClient, type RunContext, sampleFromWire, sampleToWire } from "@isara/contracts";
 import { IsaraError, type Sample, type SampleQuery } from "@isara/core";
-import { grpcFailure } from "@isara/grpc-kit";
 import { logContextOf } from "@isara/kafka-kit";
 import { contextToGrpcMetadata } from "@isara/kit";
+import { grpcFailure } from "@isara/kit/grpc";
 
 /** Vectors of an `Embed` call, with the model that made them. */
 export interface Embedded {

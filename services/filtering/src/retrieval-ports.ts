@@ -1,6 +1,6 @@
 /**
  * Core's `Embedder` and `VectorStore` ports over the retrieval service, for one filter pass: what
- * `@isara/pipeline`'s `filterStep` takes, so the distributed service runs the very step the embedded
+ * `@isara/core/pipeline`'s `filterStep` takes, so the distributed service runs the very step the embedded
  * mode runs and only the wiring differs. The step embeds the accepted prompts (gRPC `Embed`) and
  * stores them with their vectors (gRPC `Upsert`), in batches that stay under the retrieval service's
  * per-call limit. Both ports are views of one shared client for one work message (its run context
@@ -9,7 +9,7 @@
  */
 import type { RunContext } from "@isara/contracts";
 import { type Embedder, IsaraError, type Sample, type SampleQuery, type VectorStore } from "@isara/core";
-import type { FilterStepPorts } from "@isara/pipeline";
+import type { FilterStepPorts } from "@isara/core/pipeline";
 import type { RetrievalClient } from "./retrieval-client.js";
 
 /** Texts or samples per gRPC call: well under the retrieval service's limit of 1024 per call. */

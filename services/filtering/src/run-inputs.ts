@@ -6,7 +6,7 @@
  */
 import { runArtifacts } from "@isara/contracts";
 import { type ArtifactStore, type Domain, IsaraError, type Sample, sampleId, seedSamples } from "@isara/core";
-import type { Candidate } from "@isara/pipeline";
+import type { Candidate } from "@isara/core/pipeline";
 import type { FilterJob } from "./filter-job.js";
 import { readSampleRows } from "./sample-rows.js";
 

@@ -6,8 +6,8 @@
  * become `internal`, because the API caller cannot fix them.
  */
 import { type ErrorCode, IsaraError } from "@isara/core";
-import { isGrpcServiceError } from "@isara/grpc-kit";
 import { GrpcStatus } from "@isara/kit";
+import { isGrpcServiceError } from "@isara/kit/grpc";
 
 const CODE_OF_STATUS: ReadonlyMap<number, ErrorCode> = new Map([
   [GrpcStatus.INVALID_ARGUMENT, "invalid_argument"],

@@ -8,8 +8,8 @@
  */
 import { type AnswerWork, type AnswerWritten, sampleToWire, TOPICS } from "@isara/contracts";
 import { PROMPT_TEMPLATE_VERSION, type Sample } from "@isara/core";
+import { writeAnswerForPrompt } from "@isara/core/pipeline";
 import { outgoingMessage, type StageHandler } from "@isara/kafka-kit";
-import { writeAnswerForPrompt } from "@isara/pipeline";
 import { type AnswerJob, parseAnswerWork } from "./generation-job.js";
 import { type AnswerResult, readSlotRecord, writeSlotRecord } from "./slot-record.js";
 import { type SlotHandlerDeps, writerFor } from "./slot-writer.js";

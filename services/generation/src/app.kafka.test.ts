@@ -1,5 +1,5 @@
 /**
- * The generation service end to end on a real Kafka broker (started by @isara/kafka-testkit), with the
+ * The generation service end to end on a real Kafka broker (started by @isara/testkit/kafka), with the
  * real retrieval service over gRPC (LanceDB, test embedder) and a real tiny llama.cpp model:
  * PromptWork and AnswerWork in, PromptWritten / AnswerWritten or dead letters out, records on the
  * artifact volume, probes and metrics over HTTP, and a graceful shutdown. Skipped, with the reason,
@@ -23,12 +23,12 @@ import {
   TOPICS,
 } from "@isara/contracts";
 import { createCatalogueProducer, ensureTopics, kafkaLogging, outgoingMessage } from "@isara/kafka-kit";
-import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/kafka-testkit";
 import { createRootLogger, createShutdown, freePort, type Shutdown } from "@isara/kit";
 import { llamaBackend } from "@isara/llm-backends";
 import { createLlamaLlm, type LlamaLlm, writeTinyLlamaGguf } from "@isara/llm-llama";
 import { FsArtifactStore } from "@isara/store-fs";
 import { waitFor } from "@isara/testkit";
+import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/testkit/kafka";
 import { type Consumer, type IHeaders, Kafka, type Producer } from "kafkajs";
 import { createGenerationApp, GENERATION_TOPICS, type GenerationApp } from "./app.js";
 import { type CountingLlm, countingLlm } from "./counting-llm-for-tests.js";

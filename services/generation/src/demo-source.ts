@@ -23,9 +23,9 @@ import {
   sampleFromWire,
 } from "@isara/contracts";
 import { type DemoPick, type DemoSelection, IsaraError } from "@isara/core";
-import { grpcFailure } from "@isara/grpc-kit";
 import { logContextOf } from "@isara/kafka-kit";
 import { contextToGrpcMetadata } from "@isara/kit";
+import { grpcFailure } from "@isara/kit/grpc";
 
 /** How to choose within each set: at random with a seed, or nearest to a prompt. */
 export type DemoStrategy =

@@ -9,8 +9,8 @@
  * - retrieval, LLM or store unavailable, timeouts: retryable → retried in place.
  */
 import { demoRefToWire, type PromptWork, type PromptWritten, TOPICS } from "@isara/contracts";
+import { writePromptForSlot } from "@isara/core/pipeline";
 import { outgoingMessage, type StageHandler } from "@isara/kafka-kit";
-import { writePromptForSlot } from "@isara/pipeline";
 import { type PromptJob, parsePromptWork } from "./generation-job.js";
 import { type PromptResult, readSlotRecord, writeSlotRecord } from "./slot-record.js";
 import { type SlotHandlerDeps, writerFor } from "./slot-writer.js";

@@ -18,11 +18,11 @@ import {
   type TopicSpec,
 } from "@isara/contracts";
 import { IsaraError, isIsaraError, PROMPT_TEMPLATE_VERSION, sampleId } from "@isara/core";
+import { writeAnswers, writePrompts } from "@isara/core/pipeline";
 import type { OutgoingMessage, StageJob } from "@isara/kafka-kit";
 import { createMetrics, createRootLogger } from "@isara/kit";
 import { llamaBackend } from "@isara/llm-backends";
 import { createLlamaLlm, type LlamaLlm, writeTinyLlamaGguf } from "@isara/llm-llama";
-import { writeAnswers, writePrompts } from "@isara/pipeline";
 import { FsArtifactStore } from "@isara/store-fs";
 import { openLanceVectorStore } from "@isara/store-lancedb";
 import { hashEmbedderForTests } from "@isara/testkit";

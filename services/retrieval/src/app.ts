@@ -8,7 +8,6 @@ import type { RequestListener } from "node:http";
 import { Server } from "@grpc/grpc-js";
 import { RetrievalServiceService } from "@isara/contracts";
 import type { Embedder, VectorStore } from "@isara/core";
-import { createGrpcHealth, type GrpcHealth, stopGrpcServer } from "@isara/grpc-kit";
 import {
   createHealthRegistry,
   createMetrics,
@@ -17,6 +16,7 @@ import {
   type Logger,
   type Metrics,
 } from "@isara/kit";
+import { createGrpcHealth, type GrpcHealth, stopGrpcServer } from "@isara/kit/grpc";
 import { createRetrievalHandlers } from "./retrieval-handlers.js";
 import { createRetrievalMetrics } from "./service-metrics.js";
 

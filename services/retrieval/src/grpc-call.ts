@@ -6,8 +6,8 @@
  */
 import { status as grpcStatus, type handleUnaryCall, type Metadata } from "@grpc/grpc-js";
 import type { RunContext } from "@isara/contracts";
-import { grpcCallError, statusName } from "@isara/grpc-kit";
 import { childLogger, contextFromGrpcMetadata, type LogContext, type Logger } from "@isara/kit";
+import { grpcCallError, statusName } from "@isara/kit/grpc";
 import type { RetrievalMetrics } from "./service-metrics.js";
 
 /**

@@ -29,8 +29,8 @@ import {
   type UpsertResponse,
 } from "@isara/contracts";
 import type { Embedder } from "@isara/core";
-import { bindGrpcServer, healthServiceDefinition } from "@isara/grpc-kit";
 import { createRootLogger } from "@isara/kit";
+import { bindGrpcServer, healthServiceDefinition } from "@isara/kit/grpc";
 import { openLanceVectorStore } from "@isara/store-lancedb";
 import { createRetrievalApp, type RetrievalApp } from "./app.js";
 

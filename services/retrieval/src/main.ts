@@ -8,8 +8,8 @@
  * embedder and the store are closed.
  */
 import { createServer } from "node:http";
-import { bindGrpcServer } from "@isara/grpc-kit";
 import { createRootLogger, createShutdown, installSignalHandlers } from "@isara/kit";
+import { bindGrpcServer } from "@isara/kit/grpc";
 import { createRetrievalApp } from "./app.js";
 import { openEmbedder, openStore } from "./backends.js";
 import { loadRetrievalConfig, type RetrievalConfig } from "./config.js";

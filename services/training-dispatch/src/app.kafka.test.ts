@@ -1,5 +1,5 @@
 /**
- * The training-dispatch service end to end on a real Kafka broker (started by @isara/kafka-testkit)
+ * The training-dispatch service end to end on a real Kafka broker (started by @isara/testkit/kafka)
  * with the Trainer test double standing in for the Python trainer (which has its own real test in
  * train-work-handler.trainer.test.ts): TrainWork in, TrainDone or a dead letter out, the dataset and
  * result.json on the artifact volume, probes and metrics over HTTP, a shutdown that aborts the running
@@ -18,9 +18,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { type DeadLetter, decodeTopicMessage, ErrorCode, TOPICS, type TrainDone } from "@isara/contracts";
 import { createCatalogueProducer, kafkaLogging, outgoingMessage } from "@isara/kafka-kit";
-import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/kafka-testkit";
 import { createShutdown, type Shutdown } from "@isara/kit";
 import { FsArtifactStore } from "@isara/store-fs";
+import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/testkit/kafka";
 import { type Consumer, type IHeaders, Kafka, type Producer } from "kafkajs";
 import { createTrainingDispatchApp, type TrainingDispatchApp } from "./app.js";
 import { baseModel } from "./base-model.js";

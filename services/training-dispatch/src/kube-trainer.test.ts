@@ -6,14 +6,14 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { IsaraError, type TrainSpec } from "@isara/core";
 import { loadKubeConfig } from "@isara/kube-kit";
+import { repoRoot } from "@isara/testkit";
 import {
   helmBinary,
   helmSkipReason,
   type KubeApiServer,
   kubeSkipReason,
   startKubeApiServer,
-} from "@isara/kube-testkit";
-import { repoRoot } from "@isara/testkit";
+} from "@isara/testkit/kube";
 import {
   BatchV1Api,
   CoreV1Api,

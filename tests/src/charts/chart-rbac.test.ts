@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type KubeApiServer, kubeSkipReason, startKubeApiServer } from "@isara/kube-testkit";
+import { type KubeApiServer, kubeSkipReason, startKubeApiServer } from "@isara/testkit/kube";
 import { type Kubectl, kubectlFor } from "../kubernetes/kubectl.js";
 import {
   CHARTS,

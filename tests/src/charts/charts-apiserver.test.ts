@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { after, before, describe, test } from "node:test";
-import { type KubeApiServer, kubeSkipReason, startKubeApiServer } from "@isara/kube-testkit";
+import { type KubeApiServer, kubeSkipReason, startKubeApiServer } from "@isara/testkit/kube";
 import { type Kubectl, kubectlFor } from "../kubernetes/kubectl.js";
 import { chartToolsSkip, installChartTools, type Manifest, render, scenarios } from "./chart-fixture.js";
 

@@ -1,6 +1,6 @@
 /**
  * The gateway in front of the REAL controller (services/controller's app on a real Kafka broker from
- * @isara/kafka-testkit), sharing one artifact folder as in a deployment: a domain created through the
+ * @isara/testkit/kafka), sharing one artifact folder as in a deployment: a domain created through the
  * gateway is snapshotted by the controller from `DomainRef.source`, the run's status, list, events
  * and cancel come from the controller's own state machine, and round 0's samples are read from the
  * snapshot the controller wrote. The only stand-in is where the controller stores a new run's seeds
@@ -24,9 +24,9 @@ import {
   parseTokenTable,
 } from "@isara/gateway";
 import { AUTH, domainBody, seedPairs, TOKENS } from "@isara/gateway/testing";
-import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/kafka-testkit";
 import { createRootLogger, createShutdown, type Shutdown } from "@isara/kit";
 import { FileRunStore, FsArtifactStore } from "@isara/store-fs";
+import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/testkit/kafka";
 import { Kafka, logLevel } from "kafkajs";
 
 const skip = kafkaSkipReason();

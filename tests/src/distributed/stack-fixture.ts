@@ -9,7 +9,6 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/kafka-testkit";
 import { defaultModelPath } from "@isara/llm-llama";
 import {
   chooseVectorStore,
@@ -20,6 +19,7 @@ import {
   type Stack,
   startStack,
 } from "@isara/stack";
+import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/testkit/kafka";
 import { ROOT, realStackSkip, runsDir, TRAINER_PYTHON } from "../embedded/fixtures.js";
 
 /** Why the distributed tests cannot run here, or `false`. */

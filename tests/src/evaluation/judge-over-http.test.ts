@@ -9,8 +9,8 @@ import { existsSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import type { EvalItem } from "@isara/core";
 import { createJudgeScorer, createPairwiseJudge, RUBRICS } from "@isara/evaluators";
+import { createOpenAiChat, createOpenAiLlm } from "@isara/llm-backends/openai";
 import { createLlamaLlm, defaultModelPath, type LlamaLlm, MODEL_PATH_ENV } from "@isara/llm-llama";
-import { createOpenAiChat, createOpenAiLlm } from "@isara/llm-openai";
 import { createChatFormatter, createLlmServerApp, readChatTemplate } from "@isara/llm-server";
 
 const MODEL = defaultModelPath();

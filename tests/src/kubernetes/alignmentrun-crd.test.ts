@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { type KubeApiServer, kubeSkipReason, startKubeApiServer } from "@isara/kube-testkit";
+import { type KubeApiServer, kubeSkipReason, startKubeApiServer } from "@isara/testkit/kube";
 import { EXAMPLE_RUN, installCrd, type Kubectl, kubectlFor, must } from "./kubectl.js";
 
 const skip = kubeSkipReason();

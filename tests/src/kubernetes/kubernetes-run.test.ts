@@ -19,7 +19,7 @@ import {
   type KubeApiServer,
   kubeSkipReason,
   startKubeApiServer,
-} from "@isara/kube-testkit";
+} from "@isara/testkit/kube";
 import {
   distributedSkip,
   qdrantPoints,

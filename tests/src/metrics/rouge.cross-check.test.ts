@@ -9,9 +9,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { type RougeScore, rougeL, rougeLMax, rougeTokenize, scoreTruthfulness } from "@isara/core";
 import { firstSkip, pathOf, pythonDevEnv, repoRoot, sharedDataDir } from "@isara/testkit";
-import { type RougeScore, rougeL, rougeLMax, rougeTokenize } from "./rouge.js";
-import { scoreTruthfulness } from "./truthfulness.js";
 
 const TOLERANCE = 1e-6;
 

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { IsaraError } from "@isara/core";
-import { type InfraScriptOptions, runInfraScript, type ScriptOutput } from "@isara/testkit";
+import { type InfraScriptOptions, runInfraScript, type ScriptOutput } from "../index.js";
 
 /** Where the scripts are, relative to the repo root: the one source of truth for fetch/start/stop. */
 export const KAFKA_INFRA_DIR = join("infra", "kafka");

@@ -1,5 +1,5 @@
 /**
- * @isara/llm-openai: the `Llm` and `ChatModel` ports over any OpenAI-compatible HTTP server (vLLM
+ * @isara/llm-backends/openai: the `Llm` and `ChatModel` ports over any OpenAI-compatible HTTP server (vLLM
  * with multi-LoRA, llama.cpp server, TGI, Ollama), with per-attempt timeouts, jittered retries and
  * `IsaraError`s that say what to fix. The fake server for tests is exported from `./testing`.
  */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { status } from "@grpc/grpc-js";
 import { IsaraError } from "@isara/core";
-import { createRootLogger } from "@isara/kit";
+import { createRootLogger } from "../index.js";
 import { callerMessage, grpcCallError, statusName } from "./grpc-call-error.js";
 
 /** A logger that keeps each JSON line it writes, parsed. */

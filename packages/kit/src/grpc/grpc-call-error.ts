@@ -6,7 +6,7 @@
  * that must not drift between them, since callers map these statuses back with `grpcFailure`.
  */
 import { status as grpcStatus } from "@grpc/grpc-js";
-import { asIsaraError, grpcStatusFor, type IsaraError, type Logger } from "@isara/kit";
+import { asIsaraError, grpcStatusFor, type IsaraError, type Logger } from "../index.js";
 
 /** What a grpc-js handler passes to its callback for a failed call. */
 export interface GrpcCallError {

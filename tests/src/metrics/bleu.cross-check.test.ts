@@ -10,9 +10,8 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { bleuTokenize, scoreTruthfulness, sentenceBleu } from "@isara/core";
 import { firstSkip, pathOf, pythonDevEnv, repoRoot, sharedDataDir } from "@isara/testkit";
-import { bleuTokenize, sentenceBleu } from "./bleu.js";
-import { scoreTruthfulness } from "./truthfulness.js";
 
 const TOLERANCE = 1e-9;
 

@@ -1,4 +1,4 @@
-import { IsaraError } from "@isara/core";
+import { IsaraError } from "../index.js";
 
 /**
  * Runs `work(item, index)` over `items` with at most `concurrency` in flight and returns results in

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { repoRoot } from "@isara/testkit";
+import { repoRoot } from "../index.js";
 import { KAFKA_INFRA_DIR, type KafkaScriptOptions } from "./kafka-scripts.js";
 
 /** The oldest Java the pinned Kafka 4.x broker runs on. */

@@ -1,4 +1,4 @@
-import { cutAtRoleKeyword, type Llm, ROLE_STOP_STRINGS, type Sampling } from "@isara/core";
+import { cutAtRoleKeyword, type Llm, ROLE_STOP_STRINGS, type Sampling } from "../index.js";
 
 /** One conversation turn the model wrote: the text cut at the first role keyword. */
 export interface Turn {

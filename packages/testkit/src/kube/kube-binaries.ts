@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { repoRoot } from "@isara/testkit";
+import { repoRoot } from "../index.js";
 
 /** Where the build script lives, relative to the repo root. */
 export const KUBE_INFRA_DIR = "infra/kube";

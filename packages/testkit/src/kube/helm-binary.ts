@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { repoRoot } from "@isara/testkit";
+import { repoRoot } from "../index.js";
 
 function helmTools(args: readonly string[], root: string | undefined, timeoutMs: number) {
   return spawnSync("bash", [join(root ?? repoRoot(), "infra/kube/helm-tools.sh"), ...args], {

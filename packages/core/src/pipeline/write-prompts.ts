@@ -14,7 +14,7 @@ import {
   type Sampling,
   selectRandomDemos,
   type Tokenizer,
-} from "@isara/core";
+} from "../index.js";
 import { completeTurn } from "./complete-turn.js";
 import { mapPool } from "./pool.js";
 

@@ -14,7 +14,7 @@ import {
   selectNearestDemos,
   type Tokenizer,
   type VectorStore,
-} from "@isara/core";
+} from "../index.js";
 import { completeTurn } from "./complete-turn.js";
 import { mapPool } from "./pool.js";
 import type { WrittenPrompt } from "./write-prompts.js";

@@ -12,7 +12,7 @@ import {
   sampleId,
   summarizeFilterResults,
   type VectorStore,
-} from "@isara/core";
+} from "../index.js";
 import type { Candidate } from "./write-answers.js";
 
 /** What one filter pass needs to know. */
