@@ -27,7 +27,7 @@ import { parseArgs } from "node:util";
 import { parseDomainFiles, seedSamples } from "@isara/core";
 import { defaultEmbedderDir, openLocalEmbedder } from "@isara/embedder-local";
 import { createLlamaLlm, defaultModelPath } from "@isara/llm-llama";
-import { mapPool, writeAnswers, writePrompts } from "@isara/pipeline";
+import { mapPool, writeAnswers, writePrompts } from "@isara/core/pipeline";
 import { FsArtifactStore } from "@isara/store-fs";
 import { openLanceVectorStore } from "@isara/store-lancedb";
 import { getLlama, LlamaCompletion, LlamaLogLevel } from "node-llama-cpp";
