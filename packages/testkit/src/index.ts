@@ -1,5 +1,5 @@
-export * from "./hash-embedder.js";
 export * from "./infra-script.js";
+export * from "./loopback-http.js";
 export * from "./python-dev-env.js";
 export * from "./qdrant-scripts.js";
 export * from "./repo-root.js";

@@ -8,8 +8,6 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -21,9 +19,16 @@ import { createRootLogger, createShutdown, freePort, type Shutdown } from "@isar
 import { llamaBackend } from "@isara/llm-backends";
 import { createLlamaLlm, type LlamaLlm, writeTinyLlamaGguf } from "@isara/llm-llama";
 import { FsArtifactStore } from "@isara/store-fs";
-import { waitFor } from "@isara/testkit";
-import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/testkit/kafka";
-import { type Consumer, type IHeaders, Kafka, type Producer } from "kafkajs";
+import { type LoopbackHttp, serveLoopback, waitFor } from "@isara/testkit";
+import {
+  type KafkaBroker,
+  kafkaSkipReason,
+  observeTopics,
+  sendRecord,
+  startKafka,
+  type TopicObserver,
+} from "@isara/testkit/kafka";
+import { Kafka, type Producer } from "kafkajs";
 import { createEvaluationApp, type EvaluationApp } from "./app.js";
 import { type CountingLlm, countingLlm } from "./counting-llm.js";
 import { CHATML_TEMPLATE, type ServedJudge, serveJudge } from "./judge-server-fixture.js";
@@ -31,18 +36,6 @@ import { FIXTURE_EVAL, fixtureWork, writeFixtureRun } from "./run-fixture.js";
 
 const skip = kafkaSkipReason();
 const mainScript = join(dirname(fileURLToPath(import.meta.url)), "main.js");
-
-/** A record the observer read from an output topic. */
-interface Seen {
-  readonly topic: string;
-  readonly key: string;
-  readonly value: Buffer;
-  readonly headers: Record<string, string>;
-}
-
-function textHeaders(headers: IHeaders | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, String(v)]));
-}
 
 describe("the evaluation service on a real broker", () => {
   let broker: KafkaBroker;
@@ -53,15 +46,14 @@ describe("the evaluation service on a real broker", () => {
   let llm: CountingLlm;
   let app: EvaluationApp;
   let shutdown: Shutdown;
-  let server: Server;
+  let probes: LoopbackHttp;
   let base: string;
   let producer: Producer;
-  let observer: Consumer;
+  let observer: TopicObserver;
   let judgeModel: LlamaLlm | undefined;
   let judge: ServedJudge | undefined;
-  const seen: Seen[] = [];
   const logLines: Record<string, unknown>[] = [];
-  const on = (topic: string) => seen.filter((s) => s.topic === topic);
+  const on = (topic: string) => observer.on(topic);
 
   before(async () => {
     if (skip !== false) return;
@@ -94,9 +86,8 @@ describe("the evaluation service on a real broker", () => {
       consumer: { heartbeatIntervalMs: 500, maxWaitTimeMs: 200 },
     });
     shutdown = createShutdown({ logger, timeoutMs: 10_000, onStart: (r) => app.health.startDraining(r) });
-    server = createServer(app.handleHttp);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    probes = await serveLoopback(app.handleHttp);
+    base = probes.base;
   });
 
   after(async () => {
@@ -106,13 +97,13 @@ describe("the evaluation service on a real broker", () => {
     await shutdown?.shutdown("tests done");
     await observer?.disconnect();
     await producer?.disconnect();
-    server?.close();
+    probes?.close();
     await broker?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   async function send(value: Buffer, key: string, headers: Record<string, string> = {}): Promise<void> {
-    await producer.send({ topic: TOPICS.evalWork.name, messages: [{ key, value, headers }] });
+    await sendRecord(producer, TOPICS.evalWork.name, value, key, headers);
   }
 
   test("is not ready until the model is loaded and the group joined, then ready", { skip }, async () => {
@@ -130,22 +121,7 @@ describe("the evaluation service on a real broker", () => {
 
     producer = createCatalogueProducer(kafka);
     await producer.connect();
-    observer = kafka.consumer({ groupId: "observer", maxWaitTimeInMs: 200 });
-    await observer.connect();
-    await observer.subscribe({
-      topics: [TOPICS.evalDone.name, TOPICS.evalDeadLetter.name],
-      fromBeginning: true,
-    });
-    await observer.run({
-      eachMessage: async ({ topic, message }) => {
-        seen.push({
-          topic,
-          key: String(message.key),
-          value: message.value ?? Buffer.alloc(0),
-          headers: textHeaders(message.headers),
-        });
-      },
-    });
+    observer = await observeTopics(kafka, [TOPICS.evalDone.name, TOPICS.evalDeadLetter.name]);
   });
 
   test("one EvalWork gives one EvalDone with metrics, a results file, and the context in headers and logs", {

@@ -9,19 +9,24 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { type DeadLetter, decodeTopicMessage, ErrorCode, TOPICS, type TrainDone } from "@isara/contracts";
 import { createCatalogueProducer, kafkaLogging, outgoingMessage } from "@isara/kafka-kit";
-import { createShutdown, type Shutdown } from "@isara/kit";
+import { createShutdown, freePort, type Shutdown } from "@isara/kit";
 import { FsArtifactStore } from "@isara/store-fs";
-import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/testkit/kafka";
-import { type Consumer, type IHeaders, Kafka, type Producer } from "kafkajs";
+import { type LoopbackHttp, serveLoopback, waitFor } from "@isara/testkit";
+import {
+  type KafkaBroker,
+  kafkaSkipReason,
+  observeTopics,
+  sendRecord,
+  startKafka,
+  type TopicObserver,
+} from "@isara/testkit/kafka";
+import { Kafka, type Producer } from "kafkajs";
 import { createTrainingDispatchApp, type TrainingDispatchApp } from "./app.js";
 import { baseModel } from "./base-model.js";
 import { createFakeTrainer, type FakeTrainer } from "./fake-trainer.js";
@@ -30,43 +35,6 @@ import { FIXTURE_SEEDS, fixtureWork, writeAccepted, writeFixtureRun } from "./ru
 
 const skip = kafkaSkipReason();
 const mainScript = join(dirname(fileURLToPath(import.meta.url)), "main.js");
-
-/** A record the observer read from an output topic. */
-interface Seen {
-  readonly topic: string;
-  readonly key: string;
-  readonly value: Buffer;
-  readonly headers: Record<string, string>;
-}
-
-function textHeaders(headers: IHeaders | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, String(v)]));
-}
-
-/**
- * Polls `done` until it holds; the deadline is a safety net for a hung client, not a timing assertion.
- * Giving up prints `state()`, so a failure far from this machine still says what had happened.
- */
-async function waitFor(
-  what: string,
-  done: () => boolean | Promise<boolean>,
-  state: () => string = () => "",
-  deadlineMs = 45_000,
-): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  while (!(await done())) {
-    if (Date.now() > until) assert.fail(`gave up after ${deadlineMs} ms waiting for ${what}\n${state()}`);
-    await sleep(50);
-  }
-}
-
-async function freePort(): Promise<number> {
-  const probe = createNetServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 describe("the training-dispatch service on a real broker", () => {
   let broker: KafkaBroker;
@@ -77,19 +45,18 @@ describe("the training-dispatch service on a real broker", () => {
   let trainer: FakeTrainer;
   let app: TrainingDispatchApp;
   let shutdown: Shutdown;
-  let server: Server;
+  let probes: LoopbackHttp;
   let base: string;
   let producer: Producer;
-  let observer: Consumer;
+  let observer: TopicObserver;
   let child: ChildProcess | undefined;
-  const seen: Seen[] = [];
   const logLines: LogLines = [];
-  const on = (topic: string) => seen.filter((s) => s.topic === topic);
+  const on = (topic: string) => observer.on(topic);
   const deadKeys = () => [...new Set(on(TOPICS.trainDeadLetter.name).map((s) => s.key))].sort();
   /** What the observer read and the service's last log lines, for a wait that gives up. */
   const state = () =>
     [
-      `seen: ${JSON.stringify(seen.map((s) => `${s.topic}/${s.key}`))}`,
+      `seen: ${JSON.stringify((observer?.seen ?? []).map((s) => `${s.topic}/${s.key}`))}`,
       "last log lines:",
       ...logLines.slice(-25).map((l) => JSON.stringify(l)),
     ].join("\n");
@@ -124,9 +91,8 @@ describe("the training-dispatch service on a real broker", () => {
       consumer: { heartbeatIntervalMs: 500, maxWaitTimeMs: 200 },
     });
     shutdown = createShutdown({ logger, timeoutMs: 10_000, onStart: (r) => app.health.startDraining(r) });
-    server = createServer(app.handleHttp);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    probes = await serveLoopback(app.handleHttp);
+    base = probes.base;
   });
 
   after(async () => {
@@ -134,13 +100,13 @@ describe("the training-dispatch service on a real broker", () => {
     await shutdown?.shutdown("tests done");
     await observer?.disconnect();
     await producer?.disconnect();
-    server?.close();
+    probes?.close();
     await broker?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   async function send(value: Buffer, key: string, headers: Record<string, string> = {}): Promise<void> {
-    await producer.send({ topic: TOPICS.trainWork.name, messages: [{ key, value, headers }] });
+    await sendRecord(producer, TOPICS.trainWork.name, value, key, headers);
   }
 
   async function sendWork(run: string, correlationId?: string): Promise<void> {
@@ -165,29 +131,14 @@ describe("the training-dispatch service on a real broker", () => {
 
     producer = createCatalogueProducer(kafka);
     await producer.connect();
-    observer = kafka.consumer({ groupId: "observer", maxWaitTimeInMs: 200 });
-    await observer.connect();
-    await observer.subscribe({
-      topics: [TOPICS.trainDone.name, TOPICS.trainDeadLetter.name],
-      fromBeginning: true,
-    });
-    await observer.run({
-      eachMessage: async ({ topic, message }) => {
-        seen.push({
-          topic,
-          key: String(message.key),
-          value: message.value ?? Buffer.alloc(0),
-          headers: textHeaders(message.headers),
-        });
-      },
-    });
+    observer = await observeTopics(kafka, [TOPICS.trainDone.name, TOPICS.trainDeadLetter.name]);
   });
 
   test("one TrainWork gives one TrainDone with the adapter keys, the dataset and result.json on the volume", {
     skip,
   }, async () => {
     await sendWork("run-a", "req-a1");
-    await waitFor("TrainDone of run-a", () => on(TOPICS.trainDone.name).length === 1, state);
+    await waitFor("TrainDone of run-a", () => on(TOPICS.trainDone.name).length === 1, undefined, state);
     const [out] = on(TOPICS.trainDone.name);
     assert.ok(out);
     assert.equal(out.key, "run-a");
@@ -217,7 +168,12 @@ describe("the training-dispatch service on a real broker", () => {
 
   test("the same TrainWork delivered twice trains once; both TrainDone are identical", { skip }, async () => {
     await sendWork("run-a", "req-a1");
-    await waitFor("the second TrainDone of run-a", () => on(TOPICS.trainDone.name).length === 2, state);
+    await waitFor(
+      "the second TrainDone of run-a",
+      () => on(TOPICS.trainDone.name).length === 2,
+      undefined,
+      state,
+    );
     const [first, second] = on(TOPICS.trainDone.name);
     assert.deepEqual(second?.value, first?.value);
     assert.equal(trainer.trainings.length, 1, "no training for the redelivery");
@@ -230,7 +186,7 @@ describe("the training-dispatch service on a real broker", () => {
     await send(garbage, "run-x", { "x-request-id": "req-junk" });
     await sendWork("run-nobody");
     await sendWork("run-b");
-    await waitFor("the dead letters of run-x and run-nobody", () => deadKeys().length >= 2, state);
+    await waitFor("the dead letters of run-x and run-nobody", () => deadKeys().length >= 2, undefined, state);
     // At-least-once: a rebalance may deliver a message again, so letters are counted per key.
     assert.deepEqual(deadKeys(), ["run-nobody", "run-x"], state());
     const letters = on(TOPICS.trainDeadLetter.name).map((s) => ({
@@ -249,6 +205,7 @@ describe("the training-dispatch service on a real broker", () => {
     await waitFor(
       "TrainDone of run-b after the poison",
       () => on(TOPICS.trainDone.name).some((s) => s.key === "run-b"),
+      undefined,
       state,
     );
   });
@@ -313,6 +270,7 @@ describe("the training-dispatch service on a real broker", () => {
     await waitFor(
       "the process to be ready",
       async () => (await readyz()) === 200,
+      undefined,
       () => out.join("").slice(-4000),
     );
     // run-c's training, aborted by the shutdown above and left uncommitted, is redelivered to the process;
@@ -324,6 +282,7 @@ describe("the training-dispatch service on a real broker", () => {
     await waitFor(
       "the redelivered TrainDone of run-c",
       () => doneOfC().length === 1,
+      undefined,
       () => `${state()}\nprocess output:\n${out.join("").slice(-4000)}`,
     );
     const [redelivered] = doneOfC();
