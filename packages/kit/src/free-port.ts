@@ -19,7 +19,7 @@ function canBind(port: number): Promise<boolean> {
  * connections take their local ports from: on a busy test machine one of them took such a port
  * between the pick and the server's bind (CI: kube-apiserver "address already in use"). Below that
  * range only another test's pick can collide, which servers started by the test kits also survive by
- * starting again on a fresh port (see kube-testkit's start).
+ * starting again on a fresh port (see the test kit's kube-apiserver start).
  */
 export async function freePort(): Promise<number> {
   for (let i = 0; i < 100; i++) {

@@ -1,7 +1,7 @@
 /**
  * The edge of every ControllerService call: the request id (the caller's `x-request-id`, else a new
  * one) and a logger bound to it and to the run, one log line per refused or failed call, a metric per
- * call, and errors as gRPC statuses (core's error codes through the grpc-kit's `grpcCallError`). Handlers
+ * call, and errors as gRPC statuses (core's error codes through `grpcCallError` of `@isara/kit/grpc`). Handlers
  * are plain async functions that return a response or throw; they never see grpc-js callbacks.
  */
 import { randomUUID } from "node:crypto";

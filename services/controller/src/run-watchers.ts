@@ -1,6 +1,6 @@
 /**
  * Who watches which run (WatchRun streams): a listener per stream, told the run's status after each
- * change. In-process only; the gateway's watchers follow `isara.run.events` instead.
+ * change. In-process only: the gateway relays these WatchRun streams to its clients as server-sent events.
  */
 import type { RunStatus } from "@isara/contracts";
 

@@ -1,7 +1,7 @@
 /**
  * The edge of every RetrievalService call: who the call is for (log context from gRPC metadata and
  * the request's RunContext), what happened (one log line per failed call, metrics for every call), and
- * errors as gRPC statuses (core's error codes through the grpc-kit's `grpcCallError`). Handlers are plain
+ * errors as gRPC statuses (core's error codes through `grpcCallError` of `@isara/kit/grpc`). Handlers are plain
  * async functions that return a response or throw; they never see grpc-js callbacks.
  */
 import { status as grpcStatus, type handleUnaryCall, type Metadata } from "@grpc/grpc-js";
