@@ -20,9 +20,9 @@ import { createRootLogger, createShutdown, freePort, type Shutdown } from "@isar
 import { bindGrpcServer } from "@isara/kit/grpc";
 import { waitFor } from "@isara/testkit";
 import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/testkit/kafka";
+import { type RetrievalServiceForTests, startRetrievalService } from "@isara/testkit/retrieval";
 import { type Consumer, Kafka, type Producer } from "kafkajs";
 import { type ControllerApp, createControllerApp } from "./app.js";
-import { type RetrievalForTests, startRetrievalForTests } from "./retrieval-for-tests.js";
 import { createRetrievalSeedStore } from "./seed-store.js";
 import { controllerClient } from "./test-client.js";
 import { controllerStores, writeDomain } from "./test-fixtures.js";
@@ -45,7 +45,7 @@ describe("the controller on a real broker", () => {
   let kafka: Kafka;
   let current: Running | undefined;
   let child: ChildProcess | undefined;
-  let retrieval: RetrievalForTests;
+  let retrieval: RetrievalServiceForTests;
   let workers: Consumer;
   let workerProducer: Producer;
   /** Result records the test-double workers sent, by topic. */
@@ -91,7 +91,7 @@ describe("the controller on a real broker", () => {
   before(async () => {
     if (skip !== false) return;
     broker = await startKafka();
-    retrieval = await startRetrievalForTests();
+    retrieval = await startRetrievalService();
     dir = await mkdtemp(join(tmpdir(), "isara-controller-kafka-"));
     root = join(dir, "artifacts");
     domainsDir = join(dir, "domains");

@@ -1,15 +1,15 @@
-/** Deleting a run's samples against the REAL retrieval service (LanceDB store, test embedder): see retrieval-for-tests.ts. */
+/** Deleting a run's samples against the REAL retrieval service (its built entry point as a child process: LanceDB store, hashing embedder): see `@isara/testkit/retrieval`. */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { isIsaraError, seedSamples } from "@isara/core";
-import { type RetrievalForTests, startRetrievalForTests } from "./retrieval-for-tests.js";
+import { type RetrievalServiceForTests, startRetrievalService } from "@isara/testkit/retrieval";
 import { createRetrievalSampleCleanup } from "./run-samples.js";
 import { createRetrievalSeedStore } from "./seed-store.js";
 import { tinySeeds } from "./test-fixtures.js";
 
-let retrieval: RetrievalForTests;
+let retrieval: RetrievalServiceForTests;
 before(async () => {
-  retrieval = await startRetrievalForTests();
+  retrieval = await startRetrievalService();
 });
 after(async () => {
   await retrieval.close();
@@ -31,7 +31,7 @@ test("a deleted run's samples leave the retrieval service; other runs' stay; a r
 });
 
 test("a retrieval service that is down is `unavailable`, so the finalizer retries later", async () => {
-  const down = await startRetrievalForTests();
+  const down = await startRetrievalService();
   await down.stop();
   const cleanup = createRetrievalSampleCleanup(down.address, { deadlineMs: 5000 });
   await assert.rejects(

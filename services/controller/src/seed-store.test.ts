@@ -1,14 +1,14 @@
-/** The seed store against the REAL retrieval service (LanceDB store, test embedder): see retrieval-for-tests.ts. */
+/** The seed store against the REAL retrieval service (its built entry point as a child process: LanceDB store, hashing embedder): see `@isara/testkit/retrieval`. */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { isIsaraError, seedSamples } from "@isara/core";
-import { type RetrievalForTests, startRetrievalForTests } from "./retrieval-for-tests.js";
+import { type RetrievalServiceForTests, startRetrievalService } from "@isara/testkit/retrieval";
 import { createRetrievalSeedStore } from "./seed-store.js";
 import { tinySeeds } from "./test-fixtures.js";
 
-let retrieval: RetrievalForTests;
+let retrieval: RetrievalServiceForTests;
 before(async () => {
-  retrieval = await startRetrievalForTests();
+  retrieval = await startRetrievalService();
 });
 after(async () => {
   await retrieval.close();
@@ -26,7 +26,7 @@ test("a run's seeds are stored as set 0, idempotently, whole", async () => {
 });
 
 test("a retrieval service that is down is `unavailable`: retry later", async () => {
-  const down = await startRetrievalForTests();
+  const down = await startRetrievalService();
   await down.stop();
   const store = createRetrievalSeedStore(down.address, { deadlineMs: 5000 });
   await assert.rejects(

@@ -27,6 +27,7 @@ import { createRootLogger, createShutdown, freePort, type Shutdown } from "@isar
 import { FsArtifactStore } from "@isara/store-fs";
 import { waitFor } from "@isara/testkit";
 import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/testkit/kafka";
+import { type RetrievalServiceForTests, startRetrievalService } from "@isara/testkit/retrieval";
 import { type Consumer, type IHeaders, Kafka, type Producer } from "kafkajs";
 import { createFilteringApp, type FilteringApp } from "./app.js";
 import {
@@ -37,7 +38,6 @@ import {
   writeFixtureRun,
 } from "./filter-fixture.js";
 import { createRetrievalClient, type RetrievalClient } from "./retrieval-client.js";
-import { type RetrievalForTests, startRetrievalForTests } from "./retrieval-for-tests.js";
 import { readSampleRows } from "./sample-rows.js";
 
 const skip = kafkaSkipReason();
@@ -60,7 +60,7 @@ describe("the filtering service on a real broker", () => {
   let broker: KafkaBroker;
   let dir: string;
   let artifacts: FsArtifactStore;
-  let retrieval: RetrievalForTests;
+  let retrieval: RetrievalServiceForTests;
   let client: RetrievalClient;
   let child: ChildProcess | undefined;
   let kafka: Kafka;
@@ -88,7 +88,7 @@ describe("the filtering service on a real broker", () => {
       await writeFixtureRun(artifacts, run);
       await writeCandidates(artifacts, run, fixtureCandidates(run));
     }
-    retrieval = await startRetrievalForTests();
+    retrieval = await startRetrievalService();
     client = createRetrievalClient({ address: retrieval.address, timeoutMs: 10_000 });
     const logger = createRootLogger({
       level: "info",

@@ -24,6 +24,7 @@ import type { StageJob } from "@isara/kafka-kit";
 import { createMetrics, createRootLogger } from "@isara/kit";
 import { FsArtifactStore } from "@isara/store-fs";
 import { openLanceVectorStore } from "@isara/store-lancedb";
+import { type RetrievalServiceForTests, startRetrievalService } from "@isara/testkit/retrieval";
 import {
   FIXTURE_DOMAIN,
   FIXTURE_GENERATOR,
@@ -35,7 +36,6 @@ import {
 } from "./filter-fixture.js";
 import { createFilterWorkHandler } from "./filter-work-handler.js";
 import { createRetrievalClient, type RetrievalClient } from "./retrieval-client.js";
-import { type RetrievalForTests, startRetrievalForTests } from "./retrieval-for-tests.js";
 import { createFilteringMetrics } from "./service-metrics.js";
 import { shoutingFilter } from "./shouting-filter-for-tests.js";
 
@@ -95,13 +95,13 @@ const stageJob = (): StageJob => ({
 describe("a filter added with one file and one registry line", () => {
   let dir: string;
   let artifacts: ArtifactStore;
-  let retrieval: RetrievalForTests;
+  let retrieval: RetrievalServiceForTests;
   let client: RetrievalClient;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "isara-filter-registry-"));
     artifacts = new FsArtifactStore({ root: join(dir, "artifacts") });
-    retrieval = await startRetrievalForTests();
+    retrieval = await startRetrievalService();
     client = createRetrievalClient({ address: retrieval.address, timeoutMs: 10_000 });
   });
 

@@ -18,6 +18,7 @@ import { type ArtifactStore, isIsaraError, type Sample, sampleId } from "@isara/
 import type { OutgoingMessage, StageJob } from "@isara/kafka-kit";
 import { createMetrics, createRootLogger } from "@isara/kit";
 import { FsArtifactStore } from "@isara/store-fs";
+import { type RetrievalServiceForTests, startRetrievalService } from "@isara/testkit/retrieval";
 import {
   FIXTURE_SLOTS,
   fixtureCandidates,
@@ -27,7 +28,6 @@ import {
 } from "./filter-fixture.js";
 import { createFilterWorkHandler } from "./filter-work-handler.js";
 import { createRetrievalClient, type RetrievalClient } from "./retrieval-client.js";
-import { type RetrievalForTests, startRetrievalForTests } from "./retrieval-for-tests.js";
 import { readSampleRows } from "./sample-rows.js";
 import { createFilteringMetrics } from "./service-metrics.js";
 
@@ -48,14 +48,14 @@ function judged(messages: readonly OutgoingMessage[]): SampleJudged[] {
 describe("the filter handler", () => {
   let dir: string;
   let artifacts: ArtifactStore;
-  let retrieval: RetrievalForTests;
+  let retrieval: RetrievalServiceForTests;
   let client: RetrievalClient;
   let handle: ReturnType<typeof createFilterWorkHandler>;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "isara-filtering-"));
     artifacts = new FsArtifactStore({ root: dir });
-    retrieval = await startRetrievalForTests();
+    retrieval = await startRetrievalService();
     client = createRetrievalClient({ address: retrieval.address, timeoutMs: 10_000 });
     handle = createFilterWorkHandler({
       artifacts,

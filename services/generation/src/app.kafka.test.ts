@@ -29,11 +29,11 @@ import { createLlamaLlm, type LlamaLlm, writeTinyLlamaGguf } from "@isara/llm-ll
 import { FsArtifactStore } from "@isara/store-fs";
 import { waitFor } from "@isara/testkit";
 import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/testkit/kafka";
+import { type RetrievalServiceForTests, startRetrievalService } from "@isara/testkit/retrieval";
 import { type Consumer, type IHeaders, Kafka, type Producer } from "kafkajs";
 import { createGenerationApp, GENERATION_TOPICS, type GenerationApp } from "./app.js";
 import { type CountingLlm, countingLlm } from "./counting-llm-for-tests.js";
 import { createRetrievalDemoSource } from "./demo-source.js";
-import { type RetrievalForTests, startRetrievalForTests } from "./retrieval-for-tests.js";
 import { fixtureAnswerWork, fixturePromptWork, fixtureSeeds } from "./slot-fixture.js";
 
 const skip = kafkaSkipReason();
@@ -59,7 +59,7 @@ describe("the generation service on a real broker", () => {
   let dir: string;
   let modelPath: string;
   let model: LlamaLlm;
-  let retrieval: RetrievalForTests;
+  let retrieval: RetrievalServiceForTests;
   let child: ChildProcess | undefined;
   let kafka: Kafka;
   let llm: CountingLlm;
@@ -91,7 +91,7 @@ describe("the generation service on a real broker", () => {
     modelPath = join(dir, "tiny.gguf");
     await writeTinyLlamaGguf(modelPath);
     model = await createLlamaLlm({ modelPath, parallelism: PARALLEL, contextSize: 512 });
-    retrieval = await startRetrievalForTests();
+    retrieval = await startRetrievalService();
     for (const run of ["run-a", "run-b"]) await retrieval.upsert(fixtureSeeds(run));
     const artifacts = new FsArtifactStore({ root: join(dir, "artifacts") });
     const logger = createRootLogger({
@@ -218,7 +218,14 @@ describe("the generation service on a real broker", () => {
     assert.equal(line.round, 1);
     assert.equal(line.requestId, "req-a");
     assert.equal(line.service, "generation");
-    const calls = retrieval.logs.filter((l) => l.component === "grpc" && /select/i.test(String(l.method)));
+    const selectCalls = () =>
+      retrieval.logs.filter((l) => l.component === "grpc" && /select/i.test(String(l.method)));
+    // The service is another process: its last lines may still be on their way through the pipe.
+    await waitFor(
+      `${SLOTS} SelectDemos log lines of the retrieval service`,
+      () => selectCalls().length >= SLOTS,
+    );
+    const calls = selectCalls();
     assert.ok(calls.length >= SLOTS, "one SelectDemos call per slot");
     assert.ok(
       calls.every((l) => l.requestId === "req-a" && l.run === "run-a" && l.round === 1),

@@ -19,18 +19,18 @@ import {
 } from "@isara/contracts";
 import { IsaraError, isIsaraError, PROMPT_TEMPLATE_VERSION, sampleId } from "@isara/core";
 import { writeAnswers, writePrompts } from "@isara/core/pipeline";
+import { createHashingEmbedder } from "@isara/embedder-local";
 import type { OutgoingMessage, StageJob } from "@isara/kafka-kit";
 import { createMetrics, createRootLogger } from "@isara/kit";
 import { llamaBackend } from "@isara/llm-backends";
 import { createLlamaLlm, type LlamaLlm, writeTinyLlamaGguf } from "@isara/llm-llama";
 import { FsArtifactStore } from "@isara/store-fs";
 import { openLanceVectorStore } from "@isara/store-lancedb";
-import { hashEmbedderForTests } from "@isara/testkit";
+import { type RetrievalServiceForTests, startRetrievalService } from "@isara/testkit/retrieval";
 import { createAnswerWorkHandler } from "./answer-work-handler.js";
 import { countingLlm } from "./counting-llm-for-tests.js";
 import { createRetrievalDemoSource, type DemoSource } from "./demo-source.js";
 import { createPromptWorkHandler } from "./prompt-work-handler.js";
-import { type RetrievalForTests, startRetrievalForTests } from "./retrieval-for-tests.js";
 import { createGenerationMetrics } from "./service-metrics.js";
 import { FIXTURE_CONFIG, fixtureAnswerWork, fixturePromptWork, fixtureSeeds } from "./slot-fixture.js";
 import { slotRecordKey } from "./slot-record.js";
@@ -39,7 +39,7 @@ let dir: string;
 let modelPath: string;
 let model: LlamaLlm;
 let artifacts: FsArtifactStore;
-let retrieval: RetrievalForTests;
+let retrieval: RetrievalServiceForTests;
 let demos: DemoSource;
 
 before(async () => {
@@ -48,7 +48,7 @@ before(async () => {
   await writeTinyLlamaGguf(modelPath);
   model = await createLlamaLlm({ modelPath, parallelism: 2, contextSize: 512 });
   artifacts = new FsArtifactStore({ root: join(dir, "artifacts") });
-  retrieval = await startRetrievalForTests();
+  retrieval = await startRetrievalService();
   for (const run of ["run-p", "run-a", "run-e"]) await retrieval.upsert(fixtureSeeds(run));
   demos = createRetrievalDemoSource({ address: retrieval.address, timeoutMs: 10_000 });
 });
@@ -218,7 +218,7 @@ describe("an AnswerWork", () => {
     const question = "Is a box of 5 things in the world?";
     const work = fixtureAnswerWork("run-e", 2, question, []);
     const { value } = only(await answer(work, stageJob()), TOPICS.answerWritten);
-    const embedder = hashEmbedderForTests();
+    const embedder = createHashingEmbedder();
     const store = await openLanceVectorStore({
       dir: join(dir, "embedded-vectors"),
       dimension: embedder.dimension,

@@ -1,16 +1,20 @@
 /**
- * Opens the adapters the configuration names: the packaged embedding model and the vector store
- * (Qdrant or LanceDB) sized to the model's vectors. Only `main.ts` calls this; tests build the app
+ * Opens the adapters the configuration names: the embedder (the packaged model, or feature hashing
+ * for tests and smoke runs) and the vector store (Qdrant or LanceDB) sized to its vectors. Only `main.ts` calls this; tests build the app
  * from adapters they open themselves.
  */
 import type { Embedder, VectorStore } from "@isara/core";
-import { openLocalEmbedder } from "@isara/embedder-local";
+import { createHashingEmbedder, openLocalEmbedder } from "@isara/embedder-local";
 import { openLanceVectorStore } from "@isara/store-lancedb";
 import { openQdrantVectorStore } from "@isara/store-qdrant";
-import type { RetrievalConfig, StoreConfig } from "./config.js";
+import type { EmbedderConfig, StoreConfig } from "./config.js";
 
-/** Loads the embedding model from the configured folder (`not_found` with the install hint when missing). */
-export function openEmbedder(config: RetrievalConfig["embedder"]): Promise<Embedder> {
+/**
+ * Opens the configured embedder: the packaged model from its folder (`not_found` with the install
+ * hint when missing), or the feature-hashing embedder, which needs no files.
+ */
+export async function openEmbedder(config: EmbedderConfig): Promise<Embedder> {
+  if (config.backend === "hashing") return createHashingEmbedder({ dimension: config.dimension });
   return openLocalEmbedder({
     ...(config.modelDir === undefined ? {} : { modelDir: config.modelDir }),
     ...(config.threads === undefined ? {} : { threads: config.threads }),

@@ -30,7 +30,7 @@ describe("loadRetrievalConfig", () => {
       LOG_LEVEL: "DEBUG",
     });
     assert.deepEqual(config.store, { backend: "lancedb", dir: "/data/vectors" });
-    assert.deepEqual(config.embedder, { modelDir: "/models/minilm", threads: 2 });
+    assert.deepEqual(config.embedder, { backend: "local", modelDir: "/models/minilm", threads: 2 });
     assert.equal(config.grpcPort, 9000);
     assert.equal(config.shutdownTimeoutMs, 5000);
     assert.equal(config.logLevel, "debug");
@@ -55,6 +55,42 @@ describe("loadRetrievalConfig", () => {
       (err: unknown) =>
         isIsaraError(err) &&
         /VECTOR_BACKEND: is "faiss" \(expected one of: qdrant, lancedb\)/.test(err.message),
+    );
+  });
+
+  it("runs the packaged model unless EMBEDDER_BACKEND=hashing, whose dimension defaults to 16", () => {
+    const lance = { VECTOR_BACKEND: "lancedb", LANCEDB_DIR: "/data/vectors" };
+    assert.deepEqual(loadRetrievalConfig(lance).embedder, {
+      backend: "local",
+      modelDir: undefined,
+      threads: undefined,
+    });
+    assert.deepEqual(loadRetrievalConfig({ ...lance, EMBEDDER_BACKEND: "hashing" }).embedder, {
+      backend: "hashing",
+      dimension: 16,
+    });
+    assert.deepEqual(
+      loadRetrievalConfig({ ...lance, EMBEDDER_BACKEND: "hashing", EMBEDDER_DIMENSION: "384" }).embedder,
+      { backend: "hashing", dimension: 384 },
+    );
+  });
+
+  it("refuses an unknown embedder, a bad dimension, and a dimension the local model would ignore", () => {
+    const lance = { VECTOR_BACKEND: "lancedb", LANCEDB_DIR: "/data/vectors" };
+    assert.throws(
+      () => loadRetrievalConfig({ ...lance, EMBEDDER_BACKEND: "tei" }),
+      (err: unknown) =>
+        isIsaraError(err, "invalid_argument") &&
+        /EMBEDDER_BACKEND: is "tei" \(expected one of: local, hashing\)/.test(err.message),
+    );
+    assert.throws(
+      () => loadRetrievalConfig({ ...lance, EMBEDDER_BACKEND: "hashing", EMBEDDER_DIMENSION: "0" }),
+      (err: unknown) => isIsaraError(err) && /EMBEDDER_DIMENSION: is "0"/.test(err.message),
+    );
+    assert.throws(
+      () => loadRetrievalConfig({ ...lance, EMBEDDER_DIMENSION: "16" }),
+      (err: unknown) =>
+        isIsaraError(err) && /EMBEDDER_DIMENSION: is set but EMBEDDER_BACKEND is local/.test(err.message),
     );
   });
 

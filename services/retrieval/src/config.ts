@@ -3,6 +3,7 @@
  * `main.ts` with the kit's `loadConfig` (every bad variable is listed at start, then the process
  * exits). Everything below is plain data; nothing reads `process.env` elsewhere.
  */
+import { HASHING_EMBEDDER_DEFAULT_DIMENSION, HASHING_EMBEDDER_MAX_DIMENSION } from "@isara/embedder-local";
 import {
   type Env,
   envDuration,
@@ -35,9 +36,13 @@ const envSchema = z
     QDRANT_COLLECTION_PREFIX: z.string().default("isara-samples-"),
     // qdrant: how long one request to Qdrant may take before it fails with DEADLINE_EXCEEDED.
     QDRANT_TIMEOUT: envDuration().default(30_000),
-    // Folder of the packaged embedding model (all-MiniLM-L6-v2); unset = the ISARA cache's models folder.
+    // Which embedder: "local" (the packaged sentence encoder, for real runs) or "hashing" (feature hashing: no model files, not semantic; tests and smoke runs only).
+    EMBEDDER_BACKEND: z.enum(["local", "hashing"]).default("local"),
+    // hashing: length of its vectors; unset = 16. (The local model's length is fixed by the model.)
+    EMBEDDER_DIMENSION: envInt({ min: 1, max: HASHING_EMBEDDER_MAX_DIMENSION }).optional(),
+    // local: folder of the packaged embedding model (all-MiniLM-L6-v2); unset = the ISARA cache's models folder.
     EMBEDDER_DIR: z.string().optional(),
-    // CPU threads of one embedding forward pass; unset = all cores of the container.
+    // local: CPU threads of one embedding forward pass; unset = all cores of the container.
     EMBEDDER_THREADS: envInt({ min: 1, max: 256 }).optional(),
     // Minimum log level (fatal, error, warn, info, debug, trace, silent).
     LOG_LEVEL: envLogLevel().default("info"),
@@ -51,6 +56,14 @@ const envSchema = z
           code: "custom",
           path: ["LANCEDB_DIR"],
           message: "is not set (required when VECTOR_BACKEND=lancedb; expected a folder path)",
+        });
+      }
+      if (env.EMBEDDER_BACKEND === "local" && env.EMBEDDER_DIMENSION !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["EMBEDDER_DIMENSION"],
+          message:
+            "is set but EMBEDDER_BACKEND is local, whose model fixes the dimension (unset it, or set EMBEDDER_BACKEND=hashing)",
         });
       }
       if (env.VECTOR_BACKEND === "qdrant" && env.QDRANT_URL === undefined) {
@@ -86,12 +99,31 @@ export interface LanceStoreConfig {
 /** The vector store backend and its settings. */
 export type StoreConfig = QdrantStoreConfig | LanceStoreConfig;
 
+/** The packaged sentence encoder, loaded from local files: what real runs use. */
+export interface LocalEmbedderConfig {
+  readonly backend: "local";
+  readonly modelDir: string | undefined;
+  readonly threads: number | undefined;
+}
+
+/**
+ * The feature-hashing embedder of `@isara/embedder-local`: no model files and not semantic, so demos
+ * are chosen by word overlap only. For tests and smoke runs where retrieval quality does not matter.
+ */
+export interface HashingEmbedderConfig {
+  readonly backend: "hashing";
+  readonly dimension: number;
+}
+
+/** Which embedder the service runs, and its settings. */
+export type EmbedderConfig = LocalEmbedderConfig | HashingEmbedderConfig;
+
 /** The service's typed configuration. */
 export interface RetrievalConfig {
   readonly grpcPort: number;
   readonly httpPort: number;
   readonly store: StoreConfig;
-  readonly embedder: { readonly modelDir: string | undefined; readonly threads: number | undefined };
+  readonly embedder: EmbedderConfig;
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
 }
@@ -117,7 +149,10 @@ export function loadRetrievalConfig(env: Env = process.env): RetrievalConfig {
     grpcPort: e.GRPC_PORT,
     httpPort: e.HTTP_PORT,
     store,
-    embedder: { modelDir: e.EMBEDDER_DIR, threads: e.EMBEDDER_THREADS },
+    embedder:
+      e.EMBEDDER_BACKEND === "hashing"
+        ? { backend: "hashing", dimension: e.EMBEDDER_DIMENSION ?? HASHING_EMBEDDER_DEFAULT_DIMENSION }
+        : { backend: "local", modelDir: e.EMBEDDER_DIR, threads: e.EMBEDDER_THREADS },
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
   };

@@ -4,14 +4,14 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { type ServiceError, status } from "@grpc/grpc-js";
 import type { Embedder } from "@isara/core";
-import { hashEmbedderForTests } from "@isara/testkit";
+import { createHashingEmbedder } from "@isara/embedder-local";
 import { RETRIEVAL_SERVICE_NAME } from "./app.js";
 import { type Loopback, startLoopback } from "./loopback-for-tests.js";
 import { context } from "./samples-for-tests.js";
 
 /** The test embedder, but every embed waits until the test opens the gate: a call held in flight. */
 function gatedEmbedder(): { embedder: Embedder; entered: Promise<void>; open: () => void } {
-  const base = hashEmbedderForTests(8);
+  const base = createHashingEmbedder({ dimension: 8 });
   let open: () => void = () => {};
   let signalEntered: () => void = () => {};
   const gate = new Promise<void>((resolve) => {
@@ -46,7 +46,7 @@ describe("health, probes and metrics", () => {
   let svc: Loopback;
   let probes: Awaited<ReturnType<typeof serveProbes>>;
   before(async () => {
-    svc = await startLoopback(hashEmbedderForTests(8));
+    svc = await startLoopback(createHashingEmbedder({ dimension: 8 }));
     probes = await serveProbes(svc);
   });
   after(async () => {

@@ -35,6 +35,9 @@ async function main(): Promise<void> {
     const embedder = await openEmbedder(config.embedder);
     shutdown.register("embedder", () => embedder.close());
     logger.info({ model: embedder.modelId, dimension: embedder.dimension }, "embedding model loaded");
+    if (config.embedder.backend === "hashing") {
+      logger.warn("EMBEDDER_BACKEND=hashing: vectors are not semantic, demos match by shared words only");
+    }
 
     const opened = await openStore(config.store, embedder.dimension);
     shutdown.register("vector-store", () => opened.store.close());

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import { sampleFromWire } from "@isara/contracts";
-import { hashEmbedderForTests } from "@isara/testkit";
+import { createHashingEmbedder } from "@isara/embedder-local";
 import { type Loopback, startLoopback } from "./loopback-for-tests.js";
 import { MAX_TEXT_CHARS } from "./request-checks.js";
 import { context, generated, seeds, wire } from "./samples-for-tests.js";
@@ -18,7 +18,7 @@ function refused(code: status, details: RegExp) {
 const invalid = (details: RegExp) => refused(status.INVALID_ARGUMENT, details);
 
 describe("RetrievalService over loopback gRPC (LanceDB, test embedder)", () => {
-  const embedder = hashEmbedderForTests(16);
+  const embedder = createHashingEmbedder({ dimension: 16 });
   let svc: Loopback;
   before(async () => {
     svc = await startLoopback(embedder);
@@ -28,7 +28,7 @@ describe("RetrievalService over loopback gRPC (LanceDB, test embedder)", () => {
   it("Embed returns one unit vector per text, with the model id and dimension", async () => {
     const texts = ["How do tides work?", "Why is the sky blue?"];
     const res = await svc.embed({ context: context("embed-run"), texts });
-    assert.equal(res.modelId, "hash-embedder-for-tests");
+    assert.equal(res.modelId, "feature-hashing");
     assert.equal(res.dimension, 16);
     const direct = await embedder.embed(texts);
     assert.deepEqual(
@@ -166,9 +166,7 @@ describe("RetrievalService over loopback gRPC (LanceDB, test embedder)", () => {
         samples: wire(samples),
         vectors: [{ values: [1, 0, 0] }, { values: [0, 1, 0] }],
       }),
-      invalid(
-        /^vectors\[0\] has 3 values but the service's embedding model hash-embedder-for-tests gives 16/,
-      ),
+      invalid(/^vectors\[0\] has 3 values but the service's embedding model feature-hashing gives 16/),
     );
     const noLineage = { ...wire(samples)[0], lineage: undefined } as ReturnType<typeof wire>[number];
     await assert.rejects(

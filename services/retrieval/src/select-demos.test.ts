@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { type ServiceError, status } from "@grpc/grpc-js";
 import type { SelectDemosResponse } from "@isara/contracts";
 import { createRng, type Sample, selectRandomDemos } from "@isara/core";
-import { hashEmbedderForTests } from "@isara/testkit";
+import { createHashingEmbedder } from "@isara/embedder-local";
 import { type Loopback, startLoopback } from "./loopback-for-tests.js";
 import { context, generated, seeds, wire } from "./samples-for-tests.js";
 
@@ -25,7 +25,7 @@ const perSet = (res: SelectDemosResponse) => {
 describe("SelectDemos over loopback gRPC (LanceDB, test embedder)", () => {
   let svc: Loopback;
   before(async () => {
-    svc = await startLoopback(hashEmbedderForTests(DIM));
+    svc = await startLoopback(createHashingEmbedder({ dimension: DIM }));
   });
   after(() => svc.close());
 
