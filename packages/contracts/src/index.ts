@@ -7,7 +7,8 @@
  * It also holds the on-disk contract both modes share, so the embedded runner, the CLI and the
  * services agree on every file without depending on each other: the run folder's layout
  * (`run-folder.ts`), the JSON Lines writer and reader (`jsonl.ts`), `metrics.json` (`metrics-file.ts`)
- * and the round logs kept in it (`round-logs.ts`).
+ * and the round logs kept in it (`round-logs.ts`); and how a stage reads a run's domain snapshot, its
+ * settings, once per run (`run-domain.ts`, `run-domains.ts`).
  *
  * Generated names follow the proto (`Sample`, `RunEvent`, `RunMode`, ...) and some equal core's;
  * import this package as a namespace (`import * as wire from "@isara/contracts"`) where both meet.
@@ -32,6 +33,7 @@ export * from "./jsonl.js";
 export * from "./metrics-file.js";
 export * from "./round-logs.js";
 export * from "./run-domain.js";
+export * from "./run-domains.js";
 export * from "./run-event-wire.js";
 export * from "./run-folder.js";
 export * from "./run-mode-wire.js";

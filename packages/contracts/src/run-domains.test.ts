@@ -1,9 +1,30 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { runArtifacts } from "@isara/contracts";
 import { type ArtifactStore, isIsaraError } from "@isara/core";
-import { FIXTURE_DOMAIN, writeFixtureRun } from "./filter-fixture.js";
 import { createRunDomains } from "./run-domains.js";
+import { runArtifacts } from "./run-folder.js";
+
+const FIXTURE_DOMAIN = "myths";
+
+const seeds = Array.from({ length: 8 }, (_, i) =>
+  JSON.stringify({
+    prompt: `Is myth number ${i} true?`,
+    response: `No, myth number ${i} is false because of reason ${i}.`,
+  }),
+).join("\n");
+const evalItems = JSON.stringify({ id: "e1", prompt: "Do we use only 10% of our brains?", correct: ["No."] });
+
+/** Writes the domain snapshot of `run` as the controller does when the run starts. */
+async function writeFixtureRun(
+  artifacts: ArtifactStore,
+  run: string,
+  config: Record<string, unknown> = { name: FIXTURE_DOMAIN },
+): Promise<void> {
+  const keys = runArtifacts(run);
+  await artifacts.write(keys.domainConfig, JSON.stringify(config));
+  await artifacts.write(keys.domainSeeds, `${seeds}\n`);
+  await artifacts.write(keys.domainEval, `${evalItems}\n`);
+}
 
 /** An in-memory artifact store that counts reads per key. */
 function countingStore(): ArtifactStore & { reads(key: string): number } {

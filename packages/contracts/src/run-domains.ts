@@ -1,25 +1,31 @@
 /**
- * The domain snapshots of the runs the service filters, read once per run. A run's snapshot
- * (`<run>/domain/`, written by the controller when the run starts, after it validated the domain) does
- * not change for the run's life, and every round's filter pass needs it: its filter chain, its seeds
- * (set 0). So each run's snapshot is read and parsed on its first pass and kept, and the rounds after
- * that read nothing but their candidates and earlier sets.
+ * The domain snapshots of the runs a stage works for, read once per run. A run's snapshot
+ * (`<run>/domain/`, written by the controller when the run starts, after it validated the domain and
+ * applied the run's overrides) does not change for the run's life, and it is where every stage reads
+ * the run's settings: work messages carry the run's identity and keys, not copies of its settings.
+ * Filtering needs its filter chain and seeds every round, generation its sampling and token budget
+ * every slot, training-dispatch its trainer settings and seeds every round. So each run's snapshot is
+ * read and parsed on its first use and kept, and later work reads nothing else of it. One cache for
+ * every stage, so they all agree on how a snapshot is read, kept and refused.
  */
-import { loadRunDomain } from "@isara/contracts";
 import type { ArtifactStore, Domain, FilterRegistry } from "@isara/core";
+import { loadRunDomain } from "./run-domain.js";
 
-/** The snapshots of recent runs. */
+/** The snapshots of recent runs (see the module comment). */
 export interface RunDomains {
   /**
-   * The domain of `run`, read on the run's first call (see `@isara/contracts`' `loadRunDomain` for
-   * what it throws); a failed read is not kept, so the next message tries again.
+   * The domain of `run`, read on the run's first call (see {@link loadRunDomain} for what it throws);
+   * a failed read is not kept, so the next message tries again.
    */
   get(run: string, domain: string): Promise<Domain>;
 }
 
 /** Options of {@link createRunDomains}. */
 export interface RunDomainsOptions {
-  /** The registry the snapshots' filter chains are checked against (default core's). */
+  /**
+   * The registry the snapshots' filter chains are checked against (default core's): the filtering
+   * service passes the one it builds chains from.
+   */
   readonly filterRegistry?: FilterRegistry;
   /** Runs kept, least recently used dropped first (default 64): a long-lived service sees many runs. */
   readonly capacity?: number;

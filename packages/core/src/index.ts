@@ -27,6 +27,7 @@ export * from "./run-state.js";
 export * from "./run-state-parse.js";
 export * from "./sample.js";
 export * from "./schema-issues.js";
+export * from "./stage-settings.js";
 export * from "./stop-rules.js";
 export * from "./token-budget.js";
 export * from "./truthfulness.js";

@@ -10,6 +10,7 @@ import {
   type PhaseCompleted,
   type PromptsStep,
   type RunState,
+  runTrainingSettings,
   type Sample,
   sampleWithoutReplacement,
   seedSamples,
@@ -184,7 +185,7 @@ export async function runTrain(ctx: PhaseContext, step: TrainStep): Promise<Phas
   }
   await artifacts.write(runFolder.trainDataset(step.round), toJsonl(rows));
   const previous = step.previousAdapter ? await trainResult(ctx, step.previousAdapter) : undefined;
-  const t = ctx.domain.config.training;
+  const t = runTrainingSettings(ctx.domain.config);
   const key = runFolder.trainDir(step.round);
   const result = await trainer.train(
     {

@@ -105,8 +105,8 @@ test("the prompts phase asks for one PromptWork per slot with the embedded mode'
   assert.deepEqual(first.message.quotas, demoQuotas(1, 4, [8]));
   assert.equal(first.message.demoSeed, deriveSeed(11, "prompt-demos", 1, 0));
   assert.equal(first.message.samplingSeed, deriveSeed(11, "prompt-sampling", 1, 0));
-  assert.deepEqual(first.message.sampling, config.isara.promptSampling);
-  assert.equal(first.message.promptBudgetTokens, config.isara.promptBudgetTokens);
+  assert.equal(first.message.sampling, undefined, "no copy of the run's sampling: the snapshot has it");
+  assert.equal(first.message.promptBudgetTokens, 0, "no copy of the run's token budget");
   assert.deepEqual(first.message.model, { baseModel: "tiny-base" }, "round 1 writes with the base model");
 
   const resumed = workFor(step(state), [2], inputs(state));
@@ -145,7 +145,8 @@ test("answers carry each slot's prompt and demos; a slot without a prompt is a b
   assert.equal(second.message.prompt, "prompt 1");
   assert.deepEqual(second.message.promptDemos, [{ id: "seed-x", setIndex: 0, score: undefined }]);
   assert.equal(second.message.samplingSeed, deriveSeed(11, "answer-sampling", 1, 1));
-  assert.deepEqual(second.message.sampling, config.isara.answerSampling);
+  assert.equal(second.message.sampling, undefined, "no copy of the run's sampling: the snapshot has it");
+  assert.equal(second.message.promptBudgetTokens, 0, "no copy of the run's token budget");
   assert.throws(
     () =>
       workFor(step(state), [0, 1], inputs(state, { prompts: new Map([[0, prompts.get(0) as PromptRow]]) })),
@@ -216,7 +217,19 @@ test("round 2 continues from round 1's adapter: halved learning rate, PEFT folde
   assert.equal(train.message.previousAdapter, "run-a/round-1/train/adapter");
   assert.equal(train.message.learningRate, config.training.learningRate * config.training.learningRateDecay);
   assert.equal(train.message.data, TrainingData.SEEDS_AND_ROUND);
-  assert.equal(train.message.method, TrainingMethod.LORA);
+  assert.deepEqual(
+    [
+      train.message.method,
+      train.message.batchSize,
+      train.message.maxSequenceLength,
+      train.message.loraRank,
+      train.message.loraAlpha,
+      train.message.loraDropout,
+    ],
+    [TrainingMethod.UNSPECIFIED, 0, 0, 0, 0, 0],
+    "no copies of the run's trainer settings: the snapshot has them",
+  );
+  assert.equal(train.message.epochs, config.training.epochs);
   assert.equal(train.message.seed, deriveSeed(11, "train", 2));
   assert.equal(train.message.outputKey, "run-a/round-2/train");
 });

@@ -1,10 +1,12 @@
 /**
  * The work messages of a step: the pure heart of the reconciler. For the phase a run is at, and the
  * slots still missing, it builds exactly what the embedded mode would do in process — the same demo
- * quotas (core's `demoQuotas`), seeds (core's `deriveSeed` with the embedded labels), sampling,
- * token budget, learning rate and model — as `PromptWork`, `AnswerWork`, `FilterWork`, `TrainWork`
- * or `EvalWork`. `FilterWork` names only the run and its candidates: the filter chain is the run's
- * domain snapshot's. Every message is keyed by run id and carries its deterministic idempotency key, so
+ * quotas (core's `demoQuotas`), seeds (core's `deriveSeed` with the embedded labels), learning rate,
+ * epochs and model — as `PromptWork`, `AnswerWork`, `FilterWork`, `TrainWork` or `EvalWork`. Work
+ * carries the run's identity and keys, not copies of its settings: the stages read those from the
+ * run's domain snapshot, which this controller validated and wrote when the run started (the filter
+ * chain for filtering; sampling and the demo token budget for generation; the trainer settings for
+ * training-dispatch), and the deprecated copy fields are left unset. Every message is keyed by run id and carries its deterministic idempotency key, so
  * publishing the same work again (after a restart) is harmless.
  */
 import {
@@ -106,8 +108,10 @@ export function workFor(step: PhaseStep, slots: readonly number[], inputs: WorkI
           quotas: q,
           demoSeed: deriveSeed(isara.seed, "prompt-demos", step.round, slot),
           samplingSeed: deriveSeed(isara.seed, "prompt-sampling", step.round, slot),
-          sampling: { ...isara.promptSampling },
-          promptBudgetTokens: isara.promptBudgetTokens,
+          // Deprecated and unset: generation reads the run's sampling and token budget from its
+          // domain snapshot.
+          sampling: undefined,
+          promptBudgetTokens: 0,
           model: model(),
         },
       }));
@@ -132,8 +136,9 @@ export function workFor(step: PhaseStep, slots: readonly number[], inputs: WorkI
             promptDemos: prompt.promptDemos.map(demoRefToWire),
             quotas: q,
             samplingSeed: deriveSeed(isara.seed, "answer-sampling", step.round, slot),
-            sampling: { ...isara.answerSampling },
-            promptBudgetTokens: isara.promptBudgetTokens,
+            // Deprecated and unset, as for prompts.
+            sampling: undefined,
+            promptBudgetTokens: 0,
             model: model(),
           },
         };
@@ -155,7 +160,6 @@ export function workFor(step: PhaseStep, slots: readonly number[], inputs: WorkI
         },
       ];
     case "train": {
-      const t = config.training;
       return [
         {
           phase: "train",
@@ -165,14 +169,16 @@ export function workFor(step: PhaseStep, slots: readonly number[], inputs: WorkI
             baseModel: inputs.baseModel,
             data: step.data === "seeds" ? TrainingData.SEEDS : TrainingData.SEEDS_AND_ROUND,
             previousAdapter: previousAdapterDir(state, step.round, inputs.trainRows),
-            method: t.method === "full" ? TrainingMethod.FULL : TrainingMethod.LORA,
             learningRate: step.learningRate,
             epochs: step.epochs,
-            batchSize: t.batchSize,
-            maxSequenceLength: t.maxSequenceLength,
-            loraRank: t.loraRank,
-            loraAlpha: t.loraAlpha,
-            loraDropout: t.loraDropout,
+            // Deprecated and unset: training-dispatch reads the run's trainer settings from its
+            // domain snapshot. The learning rate, epochs and seed above are the round's own.
+            method: TrainingMethod.UNSPECIFIED,
+            batchSize: 0,
+            maxSequenceLength: 0,
+            loraRank: 0,
+            loraAlpha: 0,
+            loraDropout: 0,
             seed: deriveSeed(isara.seed, "train", step.round),
             outputKey: runArtifacts(run).trainDir(step.round),
           },

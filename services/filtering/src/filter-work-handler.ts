@@ -1,7 +1,7 @@
 /**
  * The work of the filtering stage for one `FilterWork`: a whole round's filter pass. Check the
  * message; answer a redelivery from the stored sets; otherwise take the run's domain snapshot (read
- * once per run, see run-domains.ts), read the earlier sets and the round's candidates, run
+ * once per run, see `@isara/contracts`' `createRunDomains`), read the earlier sets and the round's candidates, run
  * `@isara/core/pipeline`'s `filterStep` (the chain the snapshot's domain.json names, built by core's
  * filter registry: the same step and code path the embedded mode runs) with the retrieval service as
  * its embedder and vector store, write `rejected.jsonl` and `accepted.jsonl`, and return one `SampleJudged` per
@@ -13,7 +13,7 @@
  *   work, a retrieval refusal (`invalid_argument`): thrown, not retryable → dead-lettered;
  * - retrieval or the artifact store unavailable, timeouts: thrown, retryable → retried in place.
  */
-import type { FilterWork } from "@isara/contracts";
+import { createRunDomains, type FilterWork } from "@isara/contracts";
 import type { ArtifactStore, FilterRegistry } from "@isara/core";
 import { filterStep } from "@isara/core/pipeline";
 import type { StageHandler } from "@isara/kafka-kit";
@@ -21,7 +21,6 @@ import { parseFilterWork } from "./filter-job.js";
 import { judgedMessages, readJudged, writeJudged } from "./judged-outputs.js";
 import type { RetrievalClient } from "./retrieval-client.js";
 import { retrievalFilterPorts } from "./retrieval-ports.js";
-import { createRunDomains } from "./run-domains.js";
 import { earlierSamples, loadCandidates } from "./run-inputs.js";
 import type { FilteringMetrics } from "./service-metrics.js";
 

@@ -9,7 +9,6 @@ export * from "./filter-work-handler.js";
 export * from "./judged-outputs.js";
 export * from "./retrieval-client.js";
 export * from "./retrieval-ports.js";
-export * from "./run-domains.js";
 export * from "./run-inputs.js";
 export * from "./sample-rows.js";
 export * from "./service-metrics.js";

@@ -1,5 +1,6 @@
 /**
- * The work of the answer stage for one `AnswerWork`: check it, answer a redelivery from the slot's
+ * The work of the answer stage for one `AnswerWork`: check it, take the run's sampling and token
+ * budget from its domain snapshot (read once per run), answer a redelivery from the slot's
  * record, otherwise choose the prompt's nearest demos through retrieval, let the model answer (the
  * pipeline's `writeAnswerForPrompt`), record the result and return the `AnswerWritten` candidate. A
  * prompt that came out empty gets an empty answer without a model call, as in the embedded mode, and
@@ -10,9 +11,9 @@ import { type AnswerWork, type AnswerWritten, sampleToWire, TOPICS } from "@isar
 import { PROMPT_TEMPLATE_VERSION, type Sample } from "@isara/core";
 import { writeAnswerForPrompt } from "@isara/core/pipeline";
 import { outgoingMessage, type StageHandler } from "@isara/kafka-kit";
-import { type AnswerJob, parseAnswerWork } from "./generation-job.js";
+import { type AnswerJob, parseAnswerWork, withRunSettings } from "./generation-job.js";
 import { type AnswerResult, readSlotRecord, writeSlotRecord } from "./slot-record.js";
-import { type SlotHandlerDeps, writerFor } from "./slot-writer.js";
+import { runDomainsOf, type SlotHandlerDeps, writerFor } from "./slot-writer.js";
 
 /** The candidate sample of an answered slot: set t of round t, no verdicts yet. */
 export function candidateOf(job: AnswerJob, result: AnswerResult): Sample {
@@ -88,8 +89,9 @@ async function answer(deps: SlotHandlerDeps, job: AnswerJob, signal: AbortSignal
  */
 export function createAnswerWorkHandler(deps: SlotHandlerDeps): StageHandler<AnswerWork> {
   const { artifacts, metrics } = deps;
+  const domains = runDomainsOf(deps);
   return async (work, stage) => {
-    const job = parseAnswerWork(work);
+    const job = await withRunSettings<AnswerJob>(parseAnswerWork(work), domains, "answer");
     const stored = await readSlotRecord(artifacts, job);
     if (stored !== undefined) {
       metrics.slots.inc({ stage: "answers", outcome: "replayed" });

@@ -34,7 +34,7 @@ import { type Consumer, type IHeaders, Kafka, type Producer } from "kafkajs";
 import { createGenerationApp, GENERATION_TOPICS, type GenerationApp } from "./app.js";
 import { type CountingLlm, countingLlm } from "./counting-llm-for-tests.js";
 import { createRetrievalDemoSource } from "./demo-source.js";
-import { fixtureAnswerWork, fixturePromptWork, fixtureSeeds } from "./slot-fixture.js";
+import { fixtureAnswerWork, fixturePromptWork, fixtureSeeds, writeFixtureSnapshot } from "./slot-fixture.js";
 
 const skip = kafkaSkipReason();
 const mainScript = join(dirname(fileURLToPath(import.meta.url)), "main.js");
@@ -94,6 +94,7 @@ describe("the generation service on a real broker", () => {
     retrieval = await startRetrievalService();
     for (const run of ["run-a", "run-b"]) await retrieval.upsert(fixtureSeeds(run));
     const artifacts = new FsArtifactStore({ root: join(dir, "artifacts") });
+    for (const run of ["run-a", "run-b"]) await writeFixtureSnapshot(artifacts, run);
     const logger = createRootLogger({
       level: "info",
       name: "generation",

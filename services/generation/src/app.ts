@@ -6,7 +6,7 @@
  * closes them in reverse (consumer first: intake stops and the work in flight drains or aborts
  * before the model, the retrieval client and the producer it uses go away).
  */
-import { TOPICS } from "@isara/contracts";
+import { createRunDomains, TOPICS } from "@isara/contracts";
 import type { ArtifactStore } from "@isara/core";
 import {
   createConsumerLoop,
@@ -76,6 +76,8 @@ export function createGenerationApp(deps: GenerationAppDeps): GenerationApp {
 
       const handlerDeps = {
         artifacts: deps.artifacts,
+        // One snapshot cache for both topics: a run's settings are read once.
+        domains: createRunDomains(deps.artifacts),
         backend: loaded,
         demos: deps.demos,
         metrics: generationMetrics,

@@ -3,6 +3,11 @@
  * wrong is found here, before any demo is chosen or any model runs, and reported at once as one
  * `invalid_argument` error: such a message is poison (retrying the same bytes cannot help) and goes
  * to the stage's dead-letter topic with this error as the reason.
+ *
+ * The slot's sampling and demo token budget are not in the message: they are the run's settings,
+ * read from its domain snapshot (which the controller validated when the run started) by
+ * {@link withRunSettings}. The deprecated `sampling` and `prompt_budget_tokens` fields that older
+ * controllers still set are ignored.
  */
 import {
   type AnswerWork,
@@ -10,7 +15,7 @@ import {
   demoRefFromWire,
   type PromptWork,
   type RunContext,
-  type Sampling as WireSampling,
+  type RunDomains,
 } from "@isara/contracts";
 import {
   type DemoRef,
@@ -18,8 +23,9 @@ import {
   MAX_FIELD_CHARS,
   type ModelRef,
   type Sampling,
+  type SlotKind,
   sampleId,
-  samplingSchema,
+  slotSettings,
 } from "@isara/core";
 
 /** Most demos one set may give a slot; far above the paper's K = 8, low enough to refuse junk. */
@@ -34,13 +40,21 @@ export interface SlotJob {
   readonly slot: number;
   /** `quotas[i]` = demos from set i; one per set of the round. */
   readonly quotas: readonly number[];
+  /** The run's sampling for this kind of slot (from its domain snapshot). */
   readonly sampling: Sampling;
   /** Seed of the completion. */
   readonly samplingSeed: number;
+  /** The run's demo token budget (from its domain snapshot). */
   readonly promptBudgetTokens: number;
   /** The model that writes, as the message names it. */
   readonly model: ModelRef;
 }
+
+/** What a job takes from its run's domain snapshot rather than from the message. */
+export type SlotRunSettings = Pick<SlotJob, "sampling" | "promptBudgetTokens">;
+
+/** A checked message, before its run's settings are added ({@link withRunSettings}). */
+export type SlotWork<J extends SlotJob> = Omit<J, keyof SlotRunSettings>;
 
 /** A checked `PromptWork`. */
 export interface PromptJob extends SlotJob {
@@ -64,27 +78,12 @@ interface WireSlotWork {
   readonly idempotencyKey: string;
   readonly slot: number;
   readonly quotas: readonly number[];
-  readonly sampling?: WireSampling | undefined;
   readonly samplingSeed: number;
-  readonly promptBudgetTokens: number;
   readonly model?: { readonly baseModel: string; readonly adapter?: string | undefined } | undefined;
 }
 
-function samplingOf(sampling: WireSampling | undefined, problems: string[]): Sampling | undefined {
-  if (sampling === undefined) {
-    problems.push("sampling is not set; send the domain's sampling settings");
-    return undefined;
-  }
-  const parsed = samplingSchema.safeParse(sampling);
-  if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues) {
-    problems.push(`sampling.${issue.path.map(String).join(".")}: ${issue.message}`);
-  }
-  return undefined;
-}
-
 /** Checks what both messages share; `problems` collects what is wrong. */
-function slotJobOf(work: WireSlotWork, problems: string[]): SlotJob | undefined {
+function slotJobOf(work: WireSlotWork, problems: string[]): SlotWork<SlotJob> | undefined {
   const context = work.context;
   let run: string | undefined;
   if (context === undefined || context.run === "") {
@@ -114,27 +113,19 @@ function slotJobOf(work: WireSlotWork, problems: string[]): SlotJob | undefined 
   const tooBig = work.quotas.findIndex((q) => q > MAX_QUOTA);
   if (tooBig >= 0)
     problems.push(`quotas[${tooBig}] is ${work.quotas[tooBig]}; at most ${MAX_QUOTA} demos per set`);
-  if (work.promptBudgetTokens < 1) {
-    problems.push("prompt_budget_tokens is 0; send the domain's isara.promptBudgetTokens (default 2000)");
-  }
   const model = work.model;
   if (model === undefined || model.baseModel.trim() === "") {
     problems.push("model.base_model is not set; name the model that writes");
   } else if (model.adapter !== undefined && model.adapter.trim() === "") {
     problems.push("model.adapter is set but empty; leave it unset to write with the base model");
   }
-  const sampling = samplingOf(work.sampling, problems);
-  if (problems.length > 0 || context === undefined || model === undefined || sampling === undefined) {
-    return undefined;
-  }
+  if (problems.length > 0 || context === undefined || model === undefined) return undefined;
   return {
     context,
     idempotencyKey: work.idempotencyKey,
     slot: work.slot,
     quotas: [...work.quotas],
-    sampling,
     samplingSeed: work.samplingSeed,
-    promptBudgetTokens: work.promptBudgetTokens,
     model:
       model.adapter === undefined
         ? { baseModel: model.baseModel }
@@ -151,11 +142,11 @@ function refuse(what: string, work: WireSlotWork, problems: readonly string[]): 
 
 /**
  * Checks a `PromptWork`: a run context with a usable run id, a domain and a round from 1; the
- * idempotency key `sampleId(run, round, slot)`; one quota per set of the round; valid sampling; a
- * positive token budget; a base model (and a non-empty adapter when set).
+ * idempotency key `sampleId(run, round, slot)`; one quota per set of the round; a base model (and a
+ * non-empty adapter when set). The deprecated `sampling` and `prompt_budget_tokens` are not read.
  * @throws IsaraError `invalid_argument` listing every problem; its `details` is the list.
  */
-export function parsePromptWork(work: PromptWork): PromptJob {
+export function parsePromptWork(work: PromptWork): SlotWork<PromptJob> {
   const problems: string[] = [];
   const job = slotJobOf(work, problems);
   if (job === undefined) throw refuse("PromptWork", work, problems);
@@ -167,7 +158,7 @@ export function parsePromptWork(work: PromptWork): PromptJob {
  * limit) and prompt demos (each with an id).
  * @throws IsaraError `invalid_argument` listing every problem; its `details` is the list.
  */
-export function parseAnswerWork(work: AnswerWork): AnswerJob {
+export function parseAnswerWork(work: AnswerWork): SlotWork<AnswerJob> {
   const problems: string[] = [];
   const job = slotJobOf(work, problems);
   if (work.prompt.length > MAX_FIELD_CHARS) {
@@ -182,4 +173,21 @@ export function parseAnswerWork(work: AnswerWork): AnswerJob {
     prompt: work.prompt,
     promptDemos: work.promptDemos.map(demoRefFromWire),
   };
+}
+
+/**
+ * `work` with its run's sampling and demo token budget, from the run's domain snapshot (read once per
+ * run by `domains`): the values core's `slotSettings` gives the embedded mode for the same config.
+ * @throws IsaraError as `RunDomains.get`: `not_found` (no snapshot: unknown run) and
+ *   `invalid_argument` (a snapshot that does not validate, or of another domain) are poison for the
+ *   message; store failures keep their code.
+ */
+export async function withRunSettings<J extends SlotJob>(
+  work: SlotWork<J>,
+  domains: RunDomains,
+  kind: SlotKind,
+): Promise<J> {
+  const domain = await domains.get(work.context.run, work.context.domain);
+  const { sampling, budgetTokens } = slotSettings(domain.config, kind);
+  return { ...work, sampling, promptBudgetTokens: budgetTokens } as J;
 }

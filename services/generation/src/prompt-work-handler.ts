@@ -1,19 +1,20 @@
 /**
- * The work of the prompt stage for one `PromptWork`: check it, answer a redelivery from the slot's
+ * The work of the prompt stage for one `PromptWork`: check it, take the run's sampling and token
+ * budget from its domain snapshot (read once per run), answer a redelivery from the slot's
  * record, otherwise choose the slot's random demos through retrieval (with the slot's seed), let the
  * model write the prompt (the pipeline's `writePromptForSlot`: token budget, conversation format,
  * cut at the first role keyword), record the result and return the `PromptWritten` to publish.
  * Kafka (decoding, retries, dead letters, commits) is the consumer's business; failures are thrown:
- * - bad message, model not served here, a record of other work for the slot: not retryable →
- *   dead-lettered on `isara.prompts.dlq`;
+ * - bad message, unknown run or invalid domain snapshot, model not served here, a record of other
+ *   work for the slot: not retryable → dead-lettered on `isara.prompts.dlq`;
  * - retrieval, LLM or store unavailable, timeouts: retryable → retried in place.
  */
 import { demoRefToWire, type PromptWork, type PromptWritten, TOPICS } from "@isara/contracts";
 import { writePromptForSlot } from "@isara/core/pipeline";
 import { outgoingMessage, type StageHandler } from "@isara/kafka-kit";
-import { type PromptJob, parsePromptWork } from "./generation-job.js";
+import { type PromptJob, parsePromptWork, withRunSettings } from "./generation-job.js";
 import { type PromptResult, readSlotRecord, writeSlotRecord } from "./slot-record.js";
-import { type SlotHandlerDeps, writerFor } from "./slot-writer.js";
+import { runDomainsOf, type SlotHandlerDeps, writerFor } from "./slot-writer.js";
 
 /** The `PromptWritten` of a written slot, built only from its record so replays are identical. */
 export function promptWrittenFrom(job: PromptJob, result: PromptResult): PromptWritten {
@@ -36,8 +37,9 @@ export function promptWrittenFrom(job: PromptJob, result: PromptResult): PromptW
  */
 export function createPromptWorkHandler(deps: SlotHandlerDeps): StageHandler<PromptWork> {
   const { artifacts, backend, metrics } = deps;
+  const domains = runDomainsOf(deps);
   return async (work, stage) => {
-    const job = parsePromptWork(work);
+    const job = await withRunSettings<PromptJob>(parsePromptWork(work), domains, "prompt");
     const stored = await readSlotRecord(artifacts, job);
     if (stored !== undefined) {
       metrics.slots.inc({ stage: "prompts", outcome: "replayed" });

@@ -1,9 +1,11 @@
 /**
- * Test support: a run's seeds and valid PromptWork / AnswerWork for it, with the seeds and
- * sampling a domain config would give (round 1, K = 4 seed demos). Not exported.
+ * Test support: a run's seeds, its domain snapshot (where the stage reads the run's sampling and
+ * token budget), and valid PromptWork / AnswerWork for it as the controller sends them: identity,
+ * seeds and quotas, no copies of the run's settings (round 1, K = 4 seed demos). Not exported.
  */
-import type { AnswerWork, DemoRef, PromptWork } from "@isara/contracts";
+import { type AnswerWork, type DemoRef, type PromptWork, runArtifacts } from "@isara/contracts";
 import {
+  type ArtifactStore,
   type DomainConfig,
   deriveSeed,
   domainConfigSchema,
@@ -37,6 +39,25 @@ export function fixtureSeeds(run: string): Sample[] {
   return seedSamples(run, FIXTURE_DOMAIN, SEEDS);
 }
 
+/**
+ * Writes the domain snapshot of `run` (`<run>/domain/`) as the controller does when the run starts:
+ * `config` (default {@link FIXTURE_CONFIG}), the fixture seeds and one eval item.
+ */
+export async function writeFixtureSnapshot(
+  artifacts: ArtifactStore,
+  run: string,
+  config: DomainConfig = FIXTURE_CONFIG,
+): Promise<void> {
+  const keys = runArtifacts(run);
+  const line = (value: unknown) => `${JSON.stringify(value)}\n`;
+  await artifacts.write(keys.domainConfig, `${JSON.stringify(config, null, 2)}\n`);
+  await artifacts.write(keys.domainSeeds, SEEDS.map(line).join(""));
+  await artifacts.write(
+    keys.domainEval,
+    line({ id: "e1", prompt: "Is the world a box?", correct: ["No, the world is not a box."] }),
+  );
+}
+
 const ROUND = 1;
 const isara = FIXTURE_CONFIG.isara;
 
@@ -58,7 +79,6 @@ function common(run: string, slot: number, options: FixtureWorkOptions) {
     idempotencyKey: sampleId(run, ROUND, slot),
     slot,
     quotas: [isara.demos],
-    promptBudgetTokens: isara.promptBudgetTokens,
     model: {
       baseModel: options.baseModel ?? "tiny",
       ...(options.adapter ? { adapter: options.adapter } : {}),
@@ -72,7 +92,8 @@ export function fixturePromptWork(run: string, slot: number, options: FixtureWor
     ...common(run, slot, options),
     demoSeed: deriveSeed(isara.seed, "prompt-demos", ROUND, slot),
     samplingSeed: deriveSeed(isara.seed, "prompt-sampling", ROUND, slot),
-    sampling: isara.promptSampling,
+    sampling: undefined,
+    promptBudgetTokens: 0,
   };
 }
 
@@ -89,6 +110,7 @@ export function fixtureAnswerWork(
     prompt,
     promptDemos: [...promptDemos],
     samplingSeed: deriveSeed(isara.seed, "answer-sampling", ROUND, slot),
-    sampling: isara.answerSampling,
+    sampling: undefined,
+    promptBudgetTokens: 0,
   };
 }

@@ -32,7 +32,13 @@ import { countingLlm } from "./counting-llm-for-tests.js";
 import { createRetrievalDemoSource, type DemoSource } from "./demo-source.js";
 import { createPromptWorkHandler } from "./prompt-work-handler.js";
 import { createGenerationMetrics } from "./service-metrics.js";
-import { FIXTURE_CONFIG, fixtureAnswerWork, fixturePromptWork, fixtureSeeds } from "./slot-fixture.js";
+import {
+  FIXTURE_CONFIG,
+  fixtureAnswerWork,
+  fixturePromptWork,
+  fixtureSeeds,
+  writeFixtureSnapshot,
+} from "./slot-fixture.js";
 import { slotRecordKey } from "./slot-record.js";
 
 let dir: string;
@@ -49,7 +55,10 @@ before(async () => {
   model = await createLlamaLlm({ modelPath, parallelism: 2, contextSize: 512 });
   artifacts = new FsArtifactStore({ root: join(dir, "artifacts") });
   retrieval = await startRetrievalService();
-  for (const run of ["run-p", "run-a", "run-e"]) await retrieval.upsert(fixtureSeeds(run));
+  for (const run of ["run-p", "run-a", "run-e"]) {
+    await retrieval.upsert(fixtureSeeds(run));
+    await writeFixtureSnapshot(artifacts, run);
+  }
   demos = createRetrievalDemoSource({ address: retrieval.address, timeoutMs: 10_000 });
 });
 after(async () => {
@@ -260,5 +269,44 @@ describe("an AnswerWork", () => {
     } finally {
       nowhere.close();
     }
+  });
+});
+
+describe("a run's sampling and token budget", () => {
+  /** A demo source that gives no demos: the slot is written from its settings alone. */
+  const noDemos: DemoSource = {
+    selectDemos: async () => ({ picks: [], dropFrom: "end" }),
+    readiness: () => "ok",
+    close: () => undefined,
+  };
+
+  test("come from the run's domain snapshot; the copies an older controller still sends are ignored", async () => {
+    await writeFixtureSnapshot(artifacts, "run-s", {
+      ...FIXTURE_CONFIG,
+      isara: {
+        ...FIXTURE_CONFIG.isara,
+        promptSampling: { ...FIXTURE_CONFIG.isara.promptSampling, maxTokens: 7 },
+        answerSampling: { ...FIXTURE_CONFIG.isara.answerSampling, maxTokens: 5 },
+      },
+    });
+    const { llm, prompt, answer } = handlers(noDemos);
+    const stale = { maxTokens: 40, temperature: 0.1, topP: 0.5, repetitionPenalty: 1 };
+    await prompt({ ...fixturePromptWork("run-s", 1), sampling: stale, promptBudgetTokens: 64 }, stageJob());
+    await answer(
+      { ...fixtureAnswerWork("run-s", 1, "What is a box?", []), sampling: stale, promptBudgetTokens: 64 },
+      stageJob(),
+    );
+    assert.deepEqual(
+      llm.requests.map((r) => r.maxTokens),
+      [7, 5],
+    );
+  });
+
+  test("a work of a run without a snapshot is refused as not_found, without touching the model", async () => {
+    const { llm, prompt } = handlers(noDemos);
+    await assert.rejects(prompt(fixturePromptWork("run-none", 1), stageJob()), (err: unknown) =>
+      isIsaraError(err, "not_found"),
+    );
+    assert.equal(llm.requests.length, 0);
   });
 });

@@ -3,11 +3,24 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { isIsaraError } from "@isara/core";
+import type { AnswerWork, PromptWork } from "@isara/contracts";
+import { isIsaraError, slotSettings } from "@isara/core";
 import { FsArtifactStore } from "@isara/store-fs";
-import { parseAnswerWork, parsePromptWork } from "./generation-job.js";
-import { fixtureAnswerWork, fixturePromptWork } from "./slot-fixture.js";
+import { type AnswerJob, type PromptJob, parseAnswerWork, parsePromptWork } from "./generation-job.js";
+import { FIXTURE_CONFIG, fixtureAnswerWork, fixturePromptWork } from "./slot-fixture.js";
 import { type PromptResult, readSlotRecord, slotRecordKey, writeSlotRecord } from "./slot-record.js";
+
+/** The job of `work` with the fixture run's settings, as the handler makes it. */
+function promptJob(work: PromptWork): PromptJob {
+  const { sampling, budgetTokens } = slotSettings(FIXTURE_CONFIG, "prompt");
+  return { ...parsePromptWork(work), sampling, promptBudgetTokens: budgetTokens };
+}
+
+/** The job of `work` with the fixture run's settings, as the handler makes it. */
+function answerJob(work: AnswerWork): AnswerJob {
+  const { sampling, budgetTokens } = slotSettings(FIXTURE_CONFIG, "answer");
+  return { ...parseAnswerWork(work), sampling, promptBudgetTokens: budgetTokens };
+}
 
 let dir: string;
 let artifacts: FsArtifactStore;
@@ -35,13 +48,13 @@ test("records live below the run's folder, one file per stage and slot", () => {
 });
 
 test("a written record answers the same work, and only that work", async () => {
-  const job = parsePromptWork(fixturePromptWork("run-1", 3));
+  const job = promptJob(fixturePromptWork("run-1", 3));
   assert.equal(await readSlotRecord(artifacts, job), undefined);
   await writeSlotRecord(artifacts, job, result);
   assert.deepEqual(await readSlotRecord(artifacts, job), result);
-  const other = parsePromptWork({ ...fixturePromptWork("run-1", 3), demoSeed: 999 });
+  const other = promptJob({ ...fixturePromptWork("run-1", 3), demoSeed: 999 });
   await assert.rejects(readSlotRecord(artifacts, other), (err: unknown) => isIsaraError(err, "conflict"));
-  const answer = parseAnswerWork(fixtureAnswerWork("run-1", 3, "Is a box in the world?", []));
+  const answer = answerJob(fixtureAnswerWork("run-1", 3, "Is a box in the world?", []));
   assert.equal(
     await readSlotRecord(artifacts, answer),
     undefined,
@@ -50,7 +63,7 @@ test("a written record answers the same work, and only that work", async () => {
 });
 
 test("a damaged record counts as none, so the slot is written again", async () => {
-  const job = parsePromptWork(fixturePromptWork("run-1", 4));
+  const job = promptJob(fixturePromptWork("run-1", 4));
   await artifacts.write(slotRecordKey("run-1", 1, "prompts", 4), "{ half a rec");
   assert.equal(await readSlotRecord(artifacts, job), undefined);
 });

@@ -2,6 +2,7 @@
  * What both work handlers share: their dependencies, and the one place that decides which model
  * writes a slot and under which name it enters lineage.
  */
+import { createRunDomains, type RunDomains } from "@isara/contracts";
 import { type ArtifactStore, IsaraError, type ModelRef } from "@isara/core";
 import type { LlmBackend } from "@isara/llm-backends";
 import type { DemoSource } from "./demo-source.js";
@@ -15,6 +16,17 @@ export interface SlotHandlerDeps {
   /** The retrieval service's demo choice. */
   readonly demos: DemoSource;
   readonly metrics: GenerationMetrics;
+  /**
+   * The runs' domain snapshots, where a slot's sampling and token budget come from; pass one cache to
+   * both handlers so a run's snapshot is read once (default: a cache of the handler's own over
+   * `artifacts`).
+   */
+  readonly domains?: RunDomains;
+}
+
+/** The snapshot cache `deps` gives, or a new one over its artifact store. */
+export function runDomainsOf(deps: SlotHandlerDeps): RunDomains {
+  return deps.domains ?? createRunDomains(deps.artifacts);
 }
 
 /** The model a work asks for, as this backend runs it. */

@@ -1,7 +1,8 @@
 /**
- * Test support: a small but valid run snapshot (domain config, 8 seeds, 2 eval questions) and round
- * accepted sets written to an artifact store under the distributed layout, and the TrainWork that
- * trains a round of it, as the controller sends it. Not exported.
+ * Test support: a small but valid run snapshot (domain config with small trainer settings, 8 seeds,
+ * 2 eval questions) and round accepted sets written to an artifact store under the distributed
+ * layout, and the TrainWork that trains a round of it, as the controller sends it (the round's
+ * learning rate, epochs and seed; no copies of the run's trainer settings). Not exported.
  */
 import {
   roundWorkKey,
@@ -27,10 +28,23 @@ const EVAL = [
   { id: "e2", prompt: "Do ferns like shade?", correct: ["Yes, most do."], incorrect: [] },
 ];
 
+/** The fixture domain's trainer settings: small enough for the tiny test model. */
+export const FIXTURE_TRAINING = {
+  method: "lora",
+  batchSize: 4,
+  maxSequenceLength: 64,
+  loraRank: 2,
+  loraAlpha: 4,
+  loraDropout: 0,
+} as const;
+
 /** Writes the domain snapshot of `run`, as the controller does when a run starts. */
 export async function writeFixtureRun(artifacts: ArtifactStore, run: string): Promise<void> {
   const keys = runArtifacts(run);
-  await artifacts.write(keys.domainConfig, JSON.stringify({ name: FIXTURE_DOMAIN, isara: { seed: 7 } }));
+  await artifacts.write(
+    keys.domainConfig,
+    JSON.stringify({ name: FIXTURE_DOMAIN, isara: { seed: 7 }, training: FIXTURE_TRAINING }),
+  );
   await artifacts.write(keys.domainSeeds, toJsonl(FIXTURE_SEEDS));
   await artifacts.write(keys.domainEval, toJsonl(EVAL));
 }
@@ -88,13 +102,14 @@ export function fixtureWork(run: string, options: FixtureWorkOptions = {}): Trai
     baseModel: options.baseModel ?? "tiny",
     data: options.data ?? TrainingData.SEEDS_AND_ROUND,
     ...(options.previousAdapter === undefined ? {} : { previousAdapter: options.previousAdapter }),
-    method: TrainingMethod.LORA,
     learningRate: options.learningRate ?? 2e-4,
     epochs: options.epochs ?? 1,
-    batchSize: 4,
-    maxSequenceLength: 64,
-    loraRank: 2,
-    loraAlpha: 4,
+    // Deprecated copies of the run's trainer settings: unset, as the controller sends the work now.
+    method: TrainingMethod.UNSPECIFIED,
+    batchSize: 0,
+    maxSequenceLength: 0,
+    loraRank: 0,
+    loraAlpha: 0,
     loraDropout: 0,
     seed: 11 + round,
     outputKey: runArtifacts(run).trainDir(round),

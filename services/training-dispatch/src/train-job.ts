@@ -5,18 +5,26 @@
  * to the dead-letter topic with this error as the reason. Ranges the trainer itself checks more
  * finely (e.g. learning rate at most 1) are left to it: it refuses them with exit code 2, which the
  * service reports in `TrainDone.error`.
+ *
+ * The run's trainer settings (method, batch size, sequence length, LoRA rank, alpha and dropout) are
+ * not in the message: they are read from the run's domain snapshot, which the controller validated
+ * when the run started, and added by {@link withTrainingSettings}. The deprecated copies of them that
+ * older controllers still set are ignored. The learning rate, epochs and seed are the round's own
+ * (computed by the controller each round) and stay in the message.
  */
+import { checkRunId, type RunContext, roundWorkKey, TrainingData, type TrainWork } from "@isara/contracts";
 import {
-  checkRunId,
-  type RunContext,
-  roundWorkKey,
-  TrainingData,
-  TrainingMethod,
-  type TrainWork,
-} from "@isara/contracts";
-import { type TrainingData as DataChoice, IsaraError } from "@isara/core";
+  type TrainingData as DataChoice,
+  type DomainConfig,
+  IsaraError,
+  type RunTrainingSettings,
+  runTrainingSettings,
+} from "@isara/core";
 
-/** What the trainer is asked to do for the round, as the message gave it (validated). */
+/**
+ * What the trainer is asked to do for the round: the message's round (validated) with the run's
+ * trainer settings from its domain snapshot.
+ */
 export interface TrainRequest {
   /** The base model by the name the work uses (resolved to a file by the service's base model). */
   readonly baseModel: string;
@@ -46,6 +54,11 @@ export interface TrainJob {
   readonly request: TrainRequest;
 }
 
+/** A checked `TrainWork`, before the run's trainer settings are added ({@link withTrainingSettings}). */
+export interface TrainWorkJob extends Omit<TrainJob, "request"> {
+  readonly request: Omit<TrainRequest, keyof RunTrainingSettings>;
+}
+
 /** Problem with `key` as an artifact key inside the run's folder, or `undefined` when it is one. */
 export function runKeyProblem(field: string, key: string, run: string): string | undefined {
   if (key === "") return `${field} is empty`;
@@ -65,29 +78,13 @@ function dataOf(data: TrainingData, problems: string[]): DataChoice | undefined 
   return undefined;
 }
 
-function methodOf(method: TrainingMethod, problems: string[]): "lora" | "full" | undefined {
-  if (method === TrainingMethod.LORA) return "lora";
-  if (method === TrainingMethod.FULL) return "full";
-  problems.push("method must be LORA or FULL");
-  return undefined;
-}
-
-function numberProblems(work: TrainWork, method: "lora" | "full" | undefined): string[] {
+function numberProblems(work: TrainWork): string[] {
   const problems: string[] = [];
   const positive = (name: string, value: number) => {
     if (!Number.isFinite(value) || value <= 0) problems.push(`${name} must be > 0, got ${value}`);
   };
   positive("learning_rate", work.learningRate);
   positive("epochs", work.epochs);
-  positive("batch_size", work.batchSize);
-  positive("max_sequence_length", work.maxSequenceLength);
-  if (method === "lora") {
-    positive("lora_rank", work.loraRank);
-    positive("lora_alpha", work.loraAlpha);
-  }
-  if (!Number.isFinite(work.loraDropout) || work.loraDropout < 0 || work.loraDropout >= 1) {
-    problems.push(`lora_dropout must be in [0, 1), got ${work.loraDropout}`);
-  }
   return problems;
 }
 
@@ -98,13 +95,13 @@ function previousAdapterProblem(adapter: string | undefined, run: string): strin
 
 /**
  * Checks a `TrainWork` and returns its job: a run context with a usable run id and a domain; the
- * idempotency key `<run>/<round>/train` of a round ≥ 1; a base model; a data choice and a method;
- * positive learning rate, epochs, batch size, sequence length (and LoRA rank and alpha); dropout in
- * [0, 1); an output key and a previous adapter (when set, unless an absolute path) inside the run's
- * folder.
+ * idempotency key `<run>/<round>/train` of a round ≥ 1; a base model; a data choice; positive
+ * learning rate and epochs; an output key and a previous adapter (when set, unless an absolute path)
+ * inside the run's folder. The deprecated trainer settings (`method`, `batch_size`,
+ * `max_sequence_length`, `lora_rank`, `lora_alpha`, `lora_dropout`) are not read.
  * @throws IsaraError `invalid_argument` listing every problem; its `details` is the list.
  */
-export function parseTrainWork(work: TrainWork): TrainJob {
+export function parseTrainWork(work: TrainWork): TrainWorkJob {
   const problems: string[] = [];
   const context = work.context;
   let run: string | undefined;
@@ -136,9 +133,8 @@ export function parseTrainWork(work: TrainWork): TrainJob {
     problems.push("previous_adapter is set but empty; leave it unset to start from the base model");
   }
   const data = dataOf(work.data, problems);
-  const method = methodOf(work.method, problems);
-  problems.push(...numberProblems(work, method));
-  if (problems.length > 0 || context === undefined || data === undefined || method === undefined) {
+  problems.push(...numberProblems(work));
+  if (problems.length > 0 || context === undefined || data === undefined) {
     const about = context?.run ? ` of run ${context.run} round ${context.round}` : "";
     throw new IsaraError(
       "invalid_argument",
@@ -153,16 +149,38 @@ export function parseTrainWork(work: TrainWork): TrainJob {
       baseModel: work.baseModel,
       data,
       ...(work.previousAdapter === undefined ? {} : { previousAdapter: work.previousAdapter }),
-      method,
       learningRate: work.learningRate,
       epochs: work.epochs,
-      batchSize: work.batchSize,
-      maxSequenceLength: work.maxSequenceLength,
-      loraRank: work.loraRank,
-      loraAlpha: work.loraAlpha,
-      loraDropout: work.loraDropout,
       seed: work.seed,
       outputKey: work.outputKey,
+    },
+  };
+}
+
+/**
+ * `work`'s job with the run's trainer settings, from `config`, the run's domain snapshot (core's
+ * `runTrainingSettings`: the values the embedded mode trains the same config with). The request keeps
+ * the order of the trainer's spec fields.
+ */
+export function withTrainingSettings(work: TrainWorkJob, config: DomainConfig): TrainJob {
+  const t = runTrainingSettings(config);
+  const { previousAdapter, ...round } = work.request;
+  return {
+    ...work,
+    request: {
+      baseModel: round.baseModel,
+      data: round.data,
+      ...(previousAdapter === undefined ? {} : { previousAdapter }),
+      method: t.method,
+      learningRate: round.learningRate,
+      epochs: round.epochs,
+      batchSize: t.batchSize,
+      maxSequenceLength: t.maxSequenceLength,
+      loraRank: t.loraRank,
+      loraAlpha: t.loraAlpha,
+      loraDropout: t.loraDropout,
+      seed: round.seed,
+      outputKey: round.outputKey,
     },
   };
 }

@@ -9,12 +9,18 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { ErrorCode, runArtifacts, TrainingData } from "@isara/contracts";
+import { ErrorCode, runArtifacts, TrainingData, TrainingMethod } from "@isara/contracts";
 import { type ArtifactStore, IsaraError, isIsaraError } from "@isara/core";
 import { FsArtifactStore } from "@isara/store-fs";
 import { createFakeTrainer } from "./fake-trainer.js";
 import { handlerWith, type LogLines, runOnce, stageJob } from "./handler-harness.js";
-import { FIXTURE_SEEDS, fixtureWork, writeAccepted, writeFixtureRun } from "./run-fixture.js";
+import {
+  FIXTURE_SEEDS,
+  FIXTURE_TRAINING,
+  fixtureWork,
+  writeAccepted,
+  writeFixtureRun,
+} from "./run-fixture.js";
 
 let dir: string;
 let modelPath: string;
@@ -63,7 +69,7 @@ describe("the round's dataset and training", () => {
         method: seen.spec.method,
         rank: seen.spec.loraRank,
       },
-      { lr: work.learningRate, seed: work.seed, method: "lora", rank: work.loraRank },
+      { lr: work.learningRate, seed: work.seed, method: "lora", rank: FIXTURE_TRAINING.loraRank },
     );
 
     assert.equal(message.key, "run-isara", "keyed by run id");
@@ -83,6 +89,37 @@ describe("the round's dataset and training", () => {
     >;
     assert.equal(record.idempotencyKey, "run-isara/1/train");
     assert.equal(record.datasetRows, FIXTURE_SEEDS.length + accepted.length);
+  });
+
+  test("the trainer settings come from the run's snapshot; the copies an older controller sets are ignored", async () => {
+    const trainer = createFakeTrainer();
+    const { handle } = handlerWith(artifacts, trainer, modelPath);
+    await writeFixtureRun(artifacts, "run-legacy");
+    const legacy = {
+      ...fixtureWork("run-legacy", { data: TrainingData.SEEDS }),
+      method: TrainingMethod.FULL,
+      batchSize: 64,
+      maxSequenceLength: 4096,
+      loraRank: 99,
+      loraAlpha: 0,
+      loraDropout: 0.99,
+    };
+    const { done } = await runOnce(handle, legacy);
+    assert.equal(done.outcome?.$case, "result");
+    const spec = trainer.trainings[0]?.spec;
+    assert.ok(spec);
+    assert.deepEqual(
+      {
+        method: spec.method,
+        batchSize: spec.batchSize,
+        maxSequenceLength: spec.maxSequenceLength,
+        loraRank: spec.loraRank,
+        loraAlpha: spec.loraAlpha,
+        loraDropout: spec.loraDropout,
+      },
+      FIXTURE_TRAINING,
+    );
+    assert.equal(spec.learningRate, legacy.learningRate, "the round's learning rate is the message's");
   });
 
   test("sft-seeds trains on the seeds alone and needs no accepted set", async () => {

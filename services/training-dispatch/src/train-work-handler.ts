@@ -1,5 +1,6 @@
 /**
- * The work of the training-dispatch stage for one `TrainWork`: check it, answer a redelivery from the
+ * The work of the training-dispatch stage for one `TrainWork`: check it, take the run's trainer
+ * settings from its domain snapshot (read once per run), answer a redelivery from the
  * completion record, otherwise build the round's dataset (seeds, plus the accepted set for ISARA),
  * write it to the round's train folder, run the trainer there, write the completion record and return
  * the `TrainDone` to publish. Kafka (decoding, retries, dead letters, commits) is the stage consumer's
@@ -16,7 +17,9 @@
  */
 import { isAbsolute, relative, sep } from "node:path";
 import {
+  createRunDomains,
   errorInfoToWire,
+  type RunDomains,
   runArtifacts,
   TOPICS,
   type TrainDone,
@@ -29,7 +32,7 @@ import type { BaseModel } from "./base-model.js";
 import { type CompletionRecord, readCompletion, writeCompletion } from "./completion-record.js";
 import type { LoraLoader } from "./lora-loader.js";
 import type { TrainingMetrics } from "./service-metrics.js";
-import { parseTrainWork, type TrainJob } from "./train-job.js";
+import { parseTrainWork, type TrainJob, withTrainingSettings } from "./train-job.js";
 import { classifyTrainerFailure } from "./trainer-failure.js";
 import { progressLogger, type TrainerLogRelay } from "./trainer-log.js";
 import { trainingRows } from "./training-dataset.js";
@@ -46,6 +49,11 @@ export interface TrainWorkHandlerDeps {
   readonly trainingTimeoutMs?: number;
   /** Loads each trained adapter into the serving fleet before TrainDone goes out; none = nothing to load. */
   readonly adapters?: LoraLoader;
+  /**
+   * The runs' domain snapshots, where the trainer settings and the seeds come from (default: a cache
+   * of the handler's own over `artifacts`).
+   */
+  readonly domains?: RunDomains;
 }
 
 /** The `TrainDone` reporting a finished training, built only from its record so replays are identical. */
@@ -111,6 +119,7 @@ export function createTrainWorkHandler(deps: TrainWorkHandlerDeps): StageHandler
   const { artifacts, metrics, baseModel } = deps;
   const timeoutMs = deps.trainingTimeoutMs ?? 12 * 3_600_000;
   const exclusive = oneAtATime();
+  const domains = deps.domains ?? createRunDomains(artifacts);
 
   async function train(
     job: TrainJob,
@@ -147,7 +156,9 @@ export function createTrainWorkHandler(deps: TrainWorkHandlerDeps): StageHandler
   }
 
   async function handle(work: TrainWork, stage: StageJob) {
-    const job = parseTrainWork(work);
+    const parsed = parseTrainWork(work);
+    const domain = await domains.get(parsed.context.run, parsed.context.domain);
+    const job = withTrainingSettings(parsed, domain.config);
     const stored = await readCompletion(artifacts, job);
     if (stored !== undefined) {
       await loadAdapter(stored);
@@ -166,7 +177,7 @@ export function createTrainWorkHandler(deps: TrainWorkHandlerDeps): StageHandler
       return [outgoingMessage(TOPICS.trainDone, failedDone(job, error))];
     }
     const { run, round } = job.context;
-    const rows = await trainingRows(artifacts, job);
+    const rows = await trainingRows(artifacts, job, domain);
     const datasetKey = runArtifacts(run).trainDataset(round);
     await artifacts.write(datasetKey, toJsonl(rows));
     stage.logger.info(

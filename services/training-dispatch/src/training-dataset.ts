@@ -6,8 +6,15 @@
  * order; one `{prompt, response}` row each. The trainer formats every row in the conversation wrapper
  * and puts the loss on the response only (docs/trainer.md), so the rows carry nothing else.
  */
-import { loadRunDomain, runArtifacts } from "@isara/contracts";
-import { type ArtifactStore, type ConversationPair, IsaraError, parseJsonl, seedSamples } from "@isara/core";
+import { runArtifacts } from "@isara/contracts";
+import {
+  type ArtifactStore,
+  type ConversationPair,
+  type Domain,
+  IsaraError,
+  parseJsonl,
+  seedSamples,
+} from "@isara/core";
 import type { TrainJob } from "./train-job.js";
 
 async function readText(artifacts: ArtifactStore, key: string, what: string): Promise<string> {
@@ -58,10 +65,16 @@ export async function readAcceptedSet(
   return pairs;
 }
 
-/** The rows of `job`'s round: the seeds, then (for "seeds+round") the round's accepted set. */
-export async function trainingRows(artifacts: ArtifactStore, job: TrainJob): Promise<ConversationPair[]> {
-  const { run, domain: name, round } = job.context;
-  const domain = await loadRunDomain(artifacts, run, name);
+/**
+ * The rows of `job`'s round: the seeds of `domain` (the run's domain snapshot), then (for
+ * "seeds+round") the round's accepted set.
+ */
+export async function trainingRows(
+  artifacts: ArtifactStore,
+  job: TrainJob,
+  domain: Domain,
+): Promise<ConversationPair[]> {
+  const { run, round } = job.context;
   const rows: ConversationPair[] = seedSamples(run, domain.config.name, domain.seeds).map(
     ({ prompt, response }) => ({
       prompt,

@@ -12,6 +12,7 @@ import {
   pickedSamples,
   type Sampling,
   selectNearestDemos,
+  slotSettings,
   type Tokenizer,
   type VectorStore,
 } from "../index.js";
@@ -67,6 +68,7 @@ export async function writeAnswers(
   signal?: AbortSignal,
 ): Promise<Candidate[]> {
   const { isara } = input.config;
+  const { sampling, budgetTokens } = slotSettings(input.config, "answer");
   const quotas = demoQuotas(input.round, isara.demos, input.setSizes);
   const vectors = new Map<number, Float32Array>();
   const answerable = input.prompts.filter((p) => p.prompt.length > 0);
@@ -99,9 +101,9 @@ export async function writeAnswers(
           {
             prompt: p,
             selection,
-            sampling: isara.answerSampling,
+            sampling,
             seed: deriveSeed(isara.seed, "answer-sampling", input.round, p.slot),
-            budgetTokens: isara.promptBudgetTokens,
+            budgetTokens,
             adapter: input.adapter,
           },
           ports,

@@ -13,6 +13,7 @@ import {
   type Sample,
   type Sampling,
   selectRandomDemos,
+  slotSettings,
   type Tokenizer,
 } from "../index.js";
 import { completeTurn } from "./complete-turn.js";
@@ -60,6 +61,7 @@ export async function writePrompts(
   signal?: AbortSignal,
 ): Promise<WrittenPrompt[]> {
   const { isara } = input.config;
+  const { sampling, budgetTokens } = slotSettings(input.config, "prompt");
   const quotas = demoQuotas(
     input.round,
     isara.demos,
@@ -75,9 +77,9 @@ export async function writePrompts(
         {
           slot,
           selection,
-          sampling: isara.promptSampling,
+          sampling,
           seed: deriveSeed(isara.seed, "prompt-sampling", input.round, slot),
-          budgetTokens: isara.promptBudgetTokens,
+          budgetTokens,
           adapter: input.adapter,
         },
         ports,
