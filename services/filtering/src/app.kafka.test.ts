@@ -8,8 +8,6 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -25,10 +23,17 @@ import {
 import { createCatalogueProducer, kafkaLogging, outgoingMessage } from "@isara/kafka-kit";
 import { createRootLogger, createShutdown, freePort, type Shutdown } from "@isara/kit";
 import { FsArtifactStore } from "@isara/store-fs";
-import { waitFor } from "@isara/testkit";
-import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/testkit/kafka";
+import { type LoopbackHttp, serveLoopback, waitFor } from "@isara/testkit";
+import {
+  type KafkaBroker,
+  kafkaSkipReason,
+  observeTopics,
+  sendRecord,
+  startKafka,
+  type TopicObserver,
+} from "@isara/testkit/kafka";
 import { type RetrievalServiceForTests, startRetrievalService } from "@isara/testkit/retrieval";
-import { type Consumer, type IHeaders, Kafka, type Producer } from "kafkajs";
+import { Kafka, type Producer } from "kafkajs";
 import { createFilteringApp, type FilteringApp } from "./app.js";
 import {
   FIXTURE_SLOTS,
@@ -44,18 +49,6 @@ const skip = kafkaSkipReason();
 const mainScript = join(dirname(fileURLToPath(import.meta.url)), "main.js");
 const SLOTS = FIXTURE_SLOTS.length;
 
-/** A record the observer read from an output topic. */
-interface Seen {
-  readonly topic: string;
-  readonly key: string;
-  readonly value: Buffer;
-  readonly headers: Record<string, string>;
-}
-
-function textHeaders(headers: IHeaders | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, String(v)]));
-}
-
 describe("the filtering service on a real broker", () => {
   let broker: KafkaBroker;
   let dir: string;
@@ -66,14 +59,12 @@ describe("the filtering service on a real broker", () => {
   let kafka: Kafka;
   let app: FilteringApp;
   let shutdown: Shutdown;
-  let server: Server;
+  let probes: LoopbackHttp;
   let base: string;
   let producer: Producer;
-  let observer: Consumer;
-  const seen: Seen[] = [];
+  let observer: TopicObserver;
   const logLines: Record<string, unknown>[] = [];
-  const on = (topic: string, key?: string) =>
-    seen.filter((s) => s.topic === topic && (key === undefined || s.key === key));
+  const on = (topic: string, key?: string) => observer.on(topic, key);
   const judgedOf = (key: string) =>
     on(TOPICS.sampleJudged.name, key).map(
       (s) => decodeTopicMessage(TOPICS.sampleJudged, s.value) as SampleJudged,
@@ -109,9 +100,8 @@ describe("the filtering service on a real broker", () => {
       consumer: { heartbeatIntervalMs: 500, maxWaitTimeMs: 200 },
     });
     shutdown = createShutdown({ logger, timeoutMs: 10_000, onStart: (r) => app.health.startDraining(r) });
-    server = createServer(app.handleHttp);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    probes = await serveLoopback(app.handleHttp);
+    base = probes.base;
   });
 
   after(async () => {
@@ -119,7 +109,7 @@ describe("the filtering service on a real broker", () => {
     await shutdown?.shutdown("tests done");
     await observer?.disconnect();
     await producer?.disconnect();
-    server?.close();
+    probes?.close();
     client?.close();
     await retrieval?.close();
     await broker?.stop();
@@ -127,7 +117,7 @@ describe("the filtering service on a real broker", () => {
   });
 
   async function send(value: Buffer, key: string, headers: Record<string, string> = {}): Promise<void> {
-    await producer.send({ topic: TOPICS.filterWork.name, messages: [{ key, value, headers }] });
+    await sendRecord(producer, TOPICS.filterWork.name, value, key, headers);
   }
 
   async function sendWork(run: string, correlationId = `req-${run}`): Promise<void> {
@@ -147,22 +137,7 @@ describe("the filtering service on a real broker", () => {
 
     producer = createCatalogueProducer(kafka);
     await producer.connect();
-    observer = kafka.consumer({ groupId: "observer", maxWaitTimeInMs: 200 });
-    await observer.connect();
-    await observer.subscribe({
-      topics: [TOPICS.sampleJudged.name, TOPICS.filterDeadLetter.name],
-      fromBeginning: true,
-    });
-    await observer.run({
-      eachMessage: async ({ topic, message }) => {
-        seen.push({
-          topic,
-          key: String(message.key),
-          value: message.value ?? Buffer.alloc(0),
-          headers: textHeaders(message.headers),
-        });
-      },
-    });
+    observer = await observeTopics(kafka, [TOPICS.sampleJudged.name, TOPICS.filterDeadLetter.name]);
   });
 
   test("one FilterWork gives a SampleJudged per candidate with every reason, and the accepted set in retrieval", {

@@ -8,8 +8,6 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -27,10 +25,17 @@ import { createRootLogger, createShutdown, freePort, type Shutdown } from "@isar
 import { llamaBackend } from "@isara/llm-backends";
 import { createLlamaLlm, type LlamaLlm, writeTinyLlamaGguf } from "@isara/llm-llama";
 import { FsArtifactStore } from "@isara/store-fs";
-import { waitFor } from "@isara/testkit";
-import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/testkit/kafka";
+import { type LoopbackHttp, serveLoopback, waitFor } from "@isara/testkit";
+import {
+  type KafkaBroker,
+  kafkaSkipReason,
+  observeTopics,
+  sendRecord,
+  startKafka,
+  type TopicObserver,
+} from "@isara/testkit/kafka";
 import { type RetrievalServiceForTests, startRetrievalService } from "@isara/testkit/retrieval";
-import { type Consumer, type IHeaders, Kafka, type Producer } from "kafkajs";
+import { Kafka, type Producer } from "kafkajs";
 import { createGenerationApp, GENERATION_TOPICS, type GenerationApp } from "./app.js";
 import { type CountingLlm, countingLlm } from "./counting-llm-for-tests.js";
 import { createRetrievalDemoSource } from "./demo-source.js";
@@ -41,18 +46,6 @@ const mainScript = join(dirname(fileURLToPath(import.meta.url)), "main.js");
 /** Prompt slots of run-a sent before the service starts, so they arrive as one batch. */
 const SLOTS = 6;
 const PARALLEL = 2;
-
-/** A record the observer read from an output topic. */
-interface Seen {
-  readonly topic: string;
-  readonly key: string;
-  readonly value: Buffer;
-  readonly headers: Record<string, string>;
-}
-
-function textHeaders(headers: IHeaders | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, String(v)]));
-}
 
 describe("the generation service on a real broker", () => {
   let broker: KafkaBroker;
@@ -65,21 +58,20 @@ describe("the generation service on a real broker", () => {
   let llm: CountingLlm;
   let app: GenerationApp;
   let shutdown: Shutdown;
-  let server: Server;
+  let probes: LoopbackHttp;
   let base: string;
   let producer: Producer;
-  let observer: Consumer;
+  let observer: TopicObserver;
   const sent = { prompts: 0, answers: 0 };
-  const seen: Seen[] = [];
   const logLines: Record<string, unknown>[] = [];
-  const on = (topic: string) => seen.filter((s) => s.topic === topic);
+  const on = (topic: string) => observer.on(topic);
   const prompts = () =>
     on(TOPICS.promptWritten.name).map(
       (s) => decodeTopicMessage(TOPICS.promptWritten, s.value) as PromptWritten,
     );
 
   async function send(topic: string, value: Buffer, key: string, headers: Record<string, string> = {}) {
-    await producer.send({ topic, messages: [{ key, value, headers }] });
+    await sendRecord(producer, topic, value, key, headers);
     if (topic === TOPICS.promptWork.name) sent.prompts++;
     if (topic === TOPICS.answerWork.name) sent.answers++;
   }
@@ -133,9 +125,8 @@ describe("the generation service on a real broker", () => {
       consumer: { heartbeatIntervalMs: 500, maxWaitTimeMs: 200 },
     });
     shutdown = createShutdown({ logger, timeoutMs: 10_000, onStart: (r) => app.health.startDraining(r) });
-    server = createServer(app.handleHttp);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    probes = await serveLoopback(app.handleHttp);
+    base = probes.base;
   });
 
   after(async () => {
@@ -143,7 +134,7 @@ describe("the generation service on a real broker", () => {
     await shutdown?.shutdown("tests done");
     await observer?.disconnect();
     await producer?.disconnect();
-    server?.close();
+    probes?.close();
     await broker?.stop();
     await retrieval?.close();
     await model?.close();
@@ -161,27 +152,12 @@ describe("the generation service on a real broker", () => {
     await app.start(shutdown);
     await waitFor("readiness", async () => (await fetch(`${base}/readyz`)).status === 200);
 
-    observer = kafka.consumer({ groupId: "observer", maxWaitTimeInMs: 200 });
-    await observer.connect();
-    await observer.subscribe({
-      topics: [
-        TOPICS.promptWritten.name,
-        TOPICS.answerWritten.name,
-        TOPICS.promptsDeadLetter.name,
-        TOPICS.answersDeadLetter.name,
-      ],
-      fromBeginning: true,
-    });
-    await observer.run({
-      eachMessage: async ({ topic, message }) => {
-        seen.push({
-          topic,
-          key: String(message.key),
-          value: message.value ?? Buffer.alloc(0),
-          headers: textHeaders(message.headers),
-        });
-      },
-    });
+    observer = await observeTopics(kafka, [
+      TOPICS.promptWritten.name,
+      TOPICS.answerWritten.name,
+      TOPICS.promptsDeadLetter.name,
+      TOPICS.answersDeadLetter.name,
+    ]);
   });
 
   test("N PromptWork give N PromptWritten with seed demos in lineage, the LLM kept busy but never over its parallelism", {
