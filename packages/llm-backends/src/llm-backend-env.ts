@@ -5,39 +5,79 @@
  * into an {@link LlmBackendConfig} with {@link llmBackendConfigFrom}. So every service spells the
  * variables, their defaults and their problems the same way, and `loadConfig` lists a missing
  * `LLM_BASE_URL` beside the service's own problems, all at once.
+ *
+ * All of it is derived from the backend registry (`backend-registry.ts`): each backend's file holds
+ * its variables, its required ones and how its settings are made, so a new backend changes nothing
+ * here.
  */
 import { IsaraError } from "@isara/core";
-import { envInt, envUrl } from "@isara/kit";
 import { z } from "zod";
+import { LLM_COMMON_ENV } from "./backend-definition.js";
+import { LLM_BACKEND_REGISTRY, REGISTERED_LLM_BACKENDS, registeredLlmBackend } from "./backend-registry.js";
 
-/** The backends a service can run on. */
-export const LLM_BACKENDS = ["llama", "openai"] as const;
+type Registry = typeof LLM_BACKEND_REGISTRY;
+
+/** The names of the registered backends, as a tuple type (so `z.enum` knows every one). */
+type NamesOf<R extends readonly unknown[]> = {
+  readonly [K in keyof R]: R[K] extends { readonly name: infer N } ? N : never;
+};
+
+/** The backends a service can run on: the registry's names, in its order. */
+export const LLM_BACKENDS = LLM_BACKEND_REGISTRY.map((d) => d.name) as unknown as NamesOf<Registry>;
 
 /** One of {@link LLM_BACKENDS}. */
 export type LlmBackendKind = (typeof LLM_BACKENDS)[number];
 
-/** Default of `LLM_TIMEOUT_MS`: two minutes, because CPU servers are slow on long prompts. */
-export const DEFAULT_LLM_TIMEOUT_MS = 120_000;
+/** The backend of an unset `LLM_BACKEND`: the registry's first. */
+const DEFAULT_LLM_BACKEND = LLM_BACKEND_REGISTRY[0].name;
+
+const LLM_BACKEND_VARIABLE = {
+  // Which LLM writes completions: "llama" (llama.cpp in this process) or "openai" (an OpenAI-compatible server: vLLM, llama.cpp server, TGI, Ollama).
+  LLM_BACKEND: z.enum(LLM_BACKENDS).default(DEFAULT_LLM_BACKEND),
+} as const;
+
+/** The variables of the registered backends, one intersection (a shared variable is one schema). */
+type BackendEnvOf<R extends readonly unknown[]> = R extends readonly [infer H, ...infer T]
+  ? (H extends { readonly env: infer E } ? E : never) & BackendEnvOf<T>
+  : unknown;
+
+type Flat<T> = { [K in keyof T]: T[K] };
+
+/** The shape of {@link LLM_BACKEND_ENV}. */
+type LlmBackendEnvShape = Flat<typeof LLM_BACKEND_VARIABLE & BackendEnvOf<Registry> & typeof LLM_COMMON_ENV>;
+
+/**
+ * `LLM_BACKEND`, then each backend's variables in registry order (a variable several backends read
+ * stays where the first lists it), then the common ones. Refuses a registry where two backends give
+ * one name, or one variable two schemas, or a backend redeclares a shared variable: the fragment
+ * could then parse a variable differently from what a backend expects.
+ * @throws IsaraError `internal` naming the backend and the variable.
+ */
+function sharedFragment(): Record<string, z.ZodType> {
+  const fixed: Record<string, z.ZodType> = { ...LLM_BACKEND_VARIABLE, ...LLM_COMMON_ENV };
+  const shape: Record<string, z.ZodType> = { ...LLM_BACKEND_VARIABLE };
+  const names = new Set<string>();
+  for (const definition of REGISTERED_LLM_BACKENDS) {
+    if (names.has(definition.name)) {
+      throw new IsaraError("internal", `LLM backend "${definition.name}" is registered twice`);
+    }
+    names.add(definition.name);
+    for (const [variable, schema] of Object.entries(definition.env)) {
+      const known = shape[variable];
+      if (variable in fixed || (known !== undefined && known !== schema)) {
+        throw new IsaraError(
+          "internal",
+          `LLM backend "${definition.name}" declares ${variable} anew; a variable the fragment already has must be the same schema (spread the shared fragment, e.g. LLM_MODEL_ID_ENV)`,
+        );
+      }
+      shape[variable] = schema;
+    }
+  }
+  return { ...shape, ...LLM_COMMON_ENV };
+}
 
 /** The environment variables of the LLM backend, to spread into a service's env schema. */
-export const LLM_BACKEND_ENV = {
-  // Which LLM writes completions: "llama" (llama.cpp in this process) or "openai" (an OpenAI-compatible server: vLLM, llama.cpp server, TGI, Ollama).
-  LLM_BACKEND: z.enum(LLM_BACKENDS).default("llama"),
-  // llama: the GGUF base model file this replica loads (required for llama).
-  MODEL_PATH: z.string().optional(),
-  // Name of the base model in lineage and in work messages (default: llama, the file name without ".gguf"; openai, LLM_MODEL).
-  LLM_MODEL_ID: z.string().optional(),
-  // openai: root URL of the server, e.g. http://vllm:8000 (a trailing /v1 is accepted; required for openai).
-  LLM_BASE_URL: envUrl({ protocols: ["http", "https"] }).optional(),
-  // openai: the name the server serves the base model under (vLLM's --served-model-name; required for openai).
-  LLM_MODEL: z.string().optional(),
-  // openai: sent as "Authorization: Bearer <key>"; leave unset for servers without auth.
-  LLM_API_KEY: z.string().optional(),
-  // Completions this replica keeps in flight: llama sequences in process, or concurrent HTTP requests.
-  LLM_PARALLEL: envInt({ min: 1, max: 64 }).default(2),
-  // Longest one completion may take, in milliseconds (openai: per HTTP attempt; the client retries transient failures).
-  LLM_TIMEOUT_MS: envInt({ min: 1, max: 3_600_000 }).default(DEFAULT_LLM_TIMEOUT_MS),
-} as const;
+export const LLM_BACKEND_ENV = sharedFragment() as LlmBackendEnvShape;
 
 /** The parsed values of {@link LLM_BACKEND_ENV}. */
 export type LlmBackendEnv = z.output<z.ZodObject<typeof LLM_BACKEND_ENV>>;
@@ -51,68 +91,42 @@ function missing(value: unknown): boolean {
 }
 
 /**
- * `schema` with the rules that join the variables: llama (the default) needs `MODEL_PATH`, openai
- * needs `LLM_BASE_URL` and `LLM_MODEL`. The rules run even when other variables are wrong, so one
- * start lists every problem. An unknown `LLM_BACKEND` is reported by the enum and, as for the default
- * backend, a missing `MODEL_PATH`.
+ * Whether `backend` (a raw `LLM_BACKEND`) is checked against the rules of the backend named `name`:
+ * its own name, or for the default backend any value that names no other backend (unset or unknown),
+ * because an unknown backend is reported by the enum and checked as the default one would be.
+ */
+function rulesApply(name: string, backend: unknown): boolean {
+  if (backend === name) return true;
+  return name === DEFAULT_LLM_BACKEND && !REGISTERED_LLM_BACKENDS.some((d) => d.name === backend);
+}
+
+/**
+ * `schema` with the rules that join the variables: each backend's required variables (llama, the
+ * default, needs `MODEL_PATH`; openai needs `LLM_BASE_URL` and `LLM_MODEL`), in registry order. The
+ * rules run even when other variables are wrong, so one start lists every problem. An unknown
+ * `LLM_BACKEND` is reported by the enum and, as for the default backend, a missing `MODEL_PATH`.
  */
 export function withLlmBackendRules<S extends z.ZodType<LlmBackendEnv>>(schema: S): S {
   const always = { when: () => true };
   const backendOf = (v: unknown): unknown => (v as Seen).LLM_BACKEND;
-  return schema
-    .refine((v) => backendOf(v) === "openai" || !missing((v as Seen).MODEL_PATH), {
-      ...always,
-      path: ["MODEL_PATH"],
-      message: 'is not set (expected the GGUF model file; required when LLM_BACKEND is "llama")',
-    })
-    .refine((v) => backendOf(v) !== "openai" || !missing((v as Seen).LLM_BASE_URL), {
-      ...always,
-      path: ["LLM_BASE_URL"],
-      message: 'is not set (expected the server\'s http(s) URL; required when LLM_BACKEND is "openai")',
-    })
-    .refine((v) => backendOf(v) !== "openai" || !missing((v as Seen).LLM_MODEL), {
-      ...always,
-      path: ["LLM_MODEL"],
-      message: 'is not set (expected the served model name; required when LLM_BACKEND is "openai")',
-    });
+  let ruled = schema;
+  for (const { name, required } of REGISTERED_LLM_BACKENDS) {
+    for (const [variable, expected] of Object.entries(required)) {
+      ruled = ruled.refine((v) => !rulesApply(name, backendOf(v)) || !missing((v as Seen)[variable]), {
+        ...always,
+        path: [variable],
+        message: `is not set (expected ${expected}; required when LLM_BACKEND is "${name}")`,
+      });
+    }
+  }
+  return ruled;
 }
 
-/** Settings of the in-process llama.cpp backend. */
-export interface LlamaBackendConfig {
-  readonly backend: "llama";
-  readonly modelPath: string;
-  readonly modelId: string | undefined;
-  readonly parallelism: number;
-  /**
-   * CPU threads for evaluation in all (default: llm-llama's, one per parallel completion, at most one
-   * per CPU). No variable sets it: a service replica gets the default; the CLI's `--threads` sets it.
-   */
-  readonly threads?: number | undefined;
-  /**
-   * Longest one completion may take, in milliseconds; `undefined` sets no deadline. Services always
-   * set one (`LLM_TIMEOUT_MS`), so a stuck completion becomes retryable work; the embedded CLI sets
-   * none, because its run is watched by the person who started it and a slow CPU is not a failure.
-   */
-  readonly timeoutMs: number | undefined;
-}
-
-/** Settings of the OpenAI-compatible HTTP backend. */
-export interface OpenAiBackendConfig {
-  readonly backend: "openai";
-  /** Server root, e.g. `http://vllm:8000`. */
-  readonly baseUrl: string;
-  /** Served name of the base model. */
-  readonly model: string;
-  /** Name in lineage (default `model`). */
-  readonly modelId: string | undefined;
-  readonly apiKey: string | undefined;
-  readonly parallelism: number;
-  /** Per HTTP attempt. */
-  readonly timeoutMs: number;
-}
+/** The settings a registered backend makes (`LlamaBackendConfig`, `OpenAiBackendConfig`, ...). */
+type ConfigOf<D> = D extends { config(env: never): infer C } ? C : never;
 
 /** Settings of the LLM backend; a union, so another backend adds a member, not optional fields. */
-export type LlmBackendConfig = LlamaBackendConfig | OpenAiBackendConfig;
+export type LlmBackendConfig = ConfigOf<Registry[number]>;
 
 /**
  * The typed backend settings of values that passed {@link withLlmBackendRules}.
@@ -120,30 +134,15 @@ export type LlmBackendConfig = LlamaBackendConfig | OpenAiBackendConfig;
  *   built without the rules; the message names the variable.
  */
 export function llmBackendConfigFrom(env: LlmBackendEnv): LlmBackendConfig {
-  const need = (name: string, value: string | undefined): string => {
-    if (value === undefined || value.trim() === "") {
-      throw new IsaraError("invalid_argument", `${name} is not set; LLM_BACKEND=${env.LLM_BACKEND} needs it`);
+  const definition = registeredLlmBackend(env.LLM_BACKEND);
+  for (const variable of Object.keys(definition.required)) {
+    const value = (env as Seen)[variable];
+    if (value === undefined || (typeof value === "string" && value.trim() === "")) {
+      throw new IsaraError(
+        "invalid_argument",
+        `${variable} is not set; LLM_BACKEND=${env.LLM_BACKEND} needs it`,
+      );
     }
-    return value;
-  };
-  switch (env.LLM_BACKEND) {
-    case "llama":
-      return {
-        backend: "llama",
-        modelPath: need("MODEL_PATH", env.MODEL_PATH),
-        modelId: env.LLM_MODEL_ID,
-        parallelism: env.LLM_PARALLEL,
-        timeoutMs: env.LLM_TIMEOUT_MS,
-      };
-    case "openai":
-      return {
-        backend: "openai",
-        baseUrl: need("LLM_BASE_URL", env.LLM_BASE_URL),
-        model: need("LLM_MODEL", env.LLM_MODEL),
-        modelId: env.LLM_MODEL_ID,
-        apiKey: env.LLM_API_KEY,
-        parallelism: env.LLM_PARALLEL,
-        timeoutMs: env.LLM_TIMEOUT_MS,
-      };
   }
+  return definition.config(env);
 }
