@@ -12,7 +12,7 @@ import { z } from "zod";
 import { defineLlmBackend, LLM_MODEL_ID_ENV } from "./backend-definition.js";
 import { estimatingTokenizer } from "./estimating-tokenizer.js";
 import type { LlmBackend } from "./llm-backend.js";
-import { createOpenAiLlm } from "./openai/index.js";
+import { createOpenAiLlm, type RetryEvent } from "./openai/index.js";
 
 /** Settings of the OpenAI-compatible HTTP backend. */
 export interface OpenAiBackendConfig {
@@ -44,6 +44,25 @@ export function openAiBackend(llm: Llm, model: string): LlmBackend {
   };
 }
 
+/**
+ * The HTTP client's `onRetry` option that logs each retried attempt as a warning naming `what`, or
+ * nothing without a logger: a transient failure the client recovers from stays visible to operators.
+ * Shared by the LLM backend and the evaluation service's judge, so both warn alike.
+ */
+export function retryWarnings(
+  logger: Logger | undefined,
+  what: string,
+): { onRetry?: (event: RetryEvent) => void } {
+  if (logger === undefined) return {};
+  return {
+    onRetry: (event) =>
+      logger.warn(
+        { attempt: event.attempt, delayMs: event.delayMs, status: event.status, reason: event.reason },
+        `${what} failed; the HTTP client retries it`,
+      ),
+  };
+}
+
 function createHttpLlm(config: OpenAiBackendConfig, logger: Logger | undefined): Llm {
   return createOpenAiLlm({
     baseUrl: config.baseUrl,
@@ -52,15 +71,7 @@ function createHttpLlm(config: OpenAiBackendConfig, logger: Logger | undefined):
     timeoutMs: config.timeoutMs,
     ...(config.modelId === undefined ? {} : { modelId: config.modelId }),
     ...(config.apiKey === undefined ? {} : { apiKey: config.apiKey }),
-    ...(logger === undefined
-      ? {}
-      : {
-          onRetry: (event) =>
-            logger.warn(
-              { attempt: event.attempt, delayMs: event.delayMs, status: event.status, reason: event.reason },
-              "LLM request failed; the HTTP client retries it",
-            ),
-        }),
+    ...retryWarnings(logger, "LLM request"),
   });
 }
 

@@ -14,6 +14,7 @@ import {
   type SingleAnswerRubric,
 } from "@isara/evaluators";
 import type { Logger } from "@isara/kit";
+import { retryWarnings } from "@isara/llm-backends";
 import { createOpenAiChat } from "@isara/llm-backends/openai";
 import type { JudgeConfig } from "./judge-env.js";
 
@@ -37,15 +38,7 @@ export function openJudge(config: JudgeConfig, logger?: Logger): Judge {
     model: config.model,
     parallelism: config.parallelism,
     ...(config.apiKey === undefined ? {} : { apiKey: config.apiKey }),
-    ...(logger === undefined
-      ? {}
-      : {
-          onRetry: (event) =>
-            logger.warn(
-              { attempt: event.attempt, delayMs: event.delayMs, status: event.status, reason: event.reason },
-              "judge request failed; the HTTP client retries it",
-            ),
-        }),
+    ...retryWarnings(logger, "judge request"),
   });
   return { chat, rubrics: config.rubrics };
 }

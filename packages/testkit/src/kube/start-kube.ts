@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { IsaraError } from "@isara/core";
 import { freePort } from "@isara/kit";
+import { forgetOnExit, killOnExit } from "../exit-reaper.js";
 import { type KubeScriptOptions, kubeBinDir } from "./kube-binaries.js";
 
 /** How {@link startKubeApiServer} starts the servers; every field is optional. */
@@ -36,45 +37,26 @@ export interface KubeApiServer {
   stop(): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
-let hooked = false;
-
-/** Kills servers a test process leaves behind (a test that never reached its `after` hook). */
-function killOnExit(child: ChildProcess): void {
-  live.add(child);
-  if (hooked) return;
-  hooked = true;
-  process.on("exit", () => {
-    for (const c of live) {
-      try {
-        if (c.pid !== undefined) process.kill(-c.pid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    }
-  });
-}
-
 function startProcess(bin: string, args: readonly string[], logPath: string): ChildProcess {
   const log = openSync(logPath, "a");
   // Its own process group, so stop() and the exit hook reach the server and nothing else.
   const child = spawn(bin, args, { stdio: ["ignore", log, log], detached: true });
   closeSync(log);
   child.unref();
-  killOnExit(child);
+  killOnExit(child, "group");
   return child;
 }
 
 async function stopProcess(child: ChildProcess, timeoutMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
-    live.delete(child);
+    forgetOnExit(child);
     return;
   }
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   try {
     process.kill(-child.pid, "SIGTERM");
   } catch {
-    live.delete(child);
+    forgetOnExit(child);
     return;
   }
   const done = await Promise.race([exited.then(() => true), sleep(timeoutMs).then(() => false)]);
@@ -86,7 +68,7 @@ async function stopProcess(child: ChildProcess, timeoutMs: number): Promise<void
     }
     await exited;
   }
-  live.delete(child);
+  forgetOnExit(child);
 }
 
 function tail(path: string, lines = 15): string {
@@ -192,7 +174,7 @@ async function startOnFreePorts(
         await stopProcess(child, 20_000);
         throw err;
       }
-      live.delete(child);
+      forgetOnExit(child);
       writeFileSync(
         logPath,
         `(ports ${ports.join(", ")} were taken before ${what} bound them; trying again)\n`,

@@ -18,6 +18,7 @@ import { credentials, type ServiceError } from "@grpc/grpc-js";
 import { RetrievalServiceClient, sampleFromWire, sampleToWire } from "@isara/contracts";
 import type { Sample } from "@isara/core";
 import { freePort } from "@isara/kit";
+import { forgetOnExit, killOnExit } from "../exit-reaper.js";
 import { repoRoot } from "../repo-root.js";
 
 /** How {@link startRetrievalService} starts the service; every field is optional. */
@@ -71,19 +72,6 @@ export function retrievalEntryPoint(root: string = repoRoot()): string {
   return entry;
 }
 
-const live = new Set<ChildProcess>();
-let hooked = false;
-
-/** Kills services a test process leaves behind (a test that never reached its `after` hook). */
-function killOnExit(child: ChildProcess): void {
-  live.add(child);
-  if (hooked) return;
-  hooked = true;
-  process.on("exit", () => {
-    for (const c of live) c.kill("SIGKILL");
-  });
-}
-
 function running(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
 }
@@ -101,7 +89,7 @@ async function stopChild(child: ChildProcess, signal: NodeJS.Signals, graceMs: n
       await exited;
     }
   }
-  live.delete(child);
+  forgetOnExit(child);
 }
 
 /** How many times a service whose port was taken meanwhile is started again on fresh ports. */
