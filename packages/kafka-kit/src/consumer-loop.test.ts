@@ -10,6 +10,7 @@ import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isIsaraError } from "@isara/core";
 import { createRootLogger, type Gauge } from "@isara/kit";
+import { lineLogger } from "@isara/testkit";
 import type { ConsumerConfig, ConsumerRunConfig, EachBatchPayload, EachMessagePayload, Kafka } from "kafkajs";
 import {
   type ConsumerHandling,
@@ -102,11 +103,7 @@ function countingMetrics() {
 
 function capturedLog() {
   const lines: Record<string, unknown>[] = [];
-  const logger = createRootLogger({
-    level: "debug",
-    name: "consumer-loop-test",
-    destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
-  });
+  const logger = lineLogger("consumer-loop-test", lines, "debug");
   return { lines, logger };
 }
 

@@ -1,4 +1,5 @@
 export * from "./infra-script.js";
+export * from "./line-logger.js";
 export * from "./loopback-http.js";
 export * from "./python-dev-env.js";
 export * from "./qdrant-scripts.js";

@@ -16,9 +16,9 @@ import { fileURLToPath } from "node:url";
 import { status as grpcStatus, type ServiceError } from "@grpc/grpc-js";
 import { decodeTopicMessage, RunLifecycle, RunMode, type RunSpec, TOPICS } from "@isara/contracts";
 import { createCatalogueProducer, kafkaLogging, type OutgoingMessage } from "@isara/kafka-kit";
-import { createRootLogger, createShutdown, freePort, type Shutdown } from "@isara/kit";
+import { createShutdown, freePort, type Shutdown } from "@isara/kit";
 import { bindGrpcServer } from "@isara/kit/grpc";
-import { waitFor } from "@isara/testkit";
+import { lineLogger, waitFor } from "@isara/testkit";
 import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/testkit/kafka";
 import { type RetrievalServiceForTests, startRetrievalService } from "@isara/testkit/retrieval";
 import { type Consumer, Kafka, type Producer } from "kafkajs";
@@ -59,11 +59,7 @@ describe("the controller on a real broker", () => {
       .slice(-20)
       .map((l) => JSON.stringify(l))
       .join("\n");
-  const logger = createRootLogger({
-    level: "info",
-    name: "controller",
-    destination: { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) },
-  });
+  const logger = lineLogger("controller", logLines);
 
   async function startController(): Promise<Running> {
     const app = createControllerApp({

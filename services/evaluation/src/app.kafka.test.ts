@@ -15,11 +15,11 @@ import { fileURLToPath } from "node:url";
 import { type DeadLetter, decodeTopicMessage, ErrorCode, type EvalDone, TOPICS } from "@isara/contracts";
 import { RUBRICS } from "@isara/evaluators";
 import { createCatalogueProducer, kafkaLogging, outgoingMessage } from "@isara/kafka-kit";
-import { createRootLogger, createShutdown, freePort, type Shutdown } from "@isara/kit";
+import { createShutdown, freePort, type Shutdown } from "@isara/kit";
 import { llamaBackend } from "@isara/llm-backends";
 import { createLlamaLlm, type LlamaLlm, writeTinyLlamaGguf } from "@isara/llm-llama";
 import { FsArtifactStore } from "@isara/store-fs";
-import { type LoopbackHttp, serveLoopback, waitFor } from "@isara/testkit";
+import { type LoopbackHttp, lineLogger, serveLoopback, waitFor } from "@isara/testkit";
 import {
   type KafkaBroker,
   kafkaSkipReason,
@@ -63,13 +63,7 @@ describe("the evaluation service on a real broker", () => {
     await writeTinyLlamaGguf(modelPath);
     const artifacts = new FsArtifactStore({ root: join(dir, "artifacts") });
     for (const run of ["run-a", "run-b"]) await writeFixtureRun(artifacts, run);
-    const logger = createRootLogger({
-      level: "info",
-      name: "evaluation",
-      destination: {
-        write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>),
-      },
-    });
+    const logger = lineLogger("evaluation", logLines);
     kafka = new Kafka({ clientId: "evaluation-test", brokers: [broker.bootstrap], ...kafkaLogging(logger) });
     app = createEvaluationApp({
       logger,

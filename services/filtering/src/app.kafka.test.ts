@@ -21,9 +21,9 @@ import {
   TOPICS,
 } from "@isara/contracts";
 import { createCatalogueProducer, kafkaLogging, outgoingMessage } from "@isara/kafka-kit";
-import { createRootLogger, createShutdown, freePort, type Shutdown } from "@isara/kit";
+import { createShutdown, freePort, type Shutdown } from "@isara/kit";
 import { FsArtifactStore } from "@isara/store-fs";
-import { type LoopbackHttp, serveLoopback, waitFor } from "@isara/testkit";
+import { type LoopbackHttp, lineLogger, serveLoopback, waitFor } from "@isara/testkit";
 import {
   type KafkaBroker,
   kafkaSkipReason,
@@ -81,13 +81,7 @@ describe("the filtering service on a real broker", () => {
     }
     retrieval = await startRetrievalService();
     client = createRetrievalClient({ address: retrieval.address, timeoutMs: 10_000 });
-    const logger = createRootLogger({
-      level: "info",
-      name: "filtering",
-      destination: {
-        write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>),
-      },
-    });
+    const logger = lineLogger("filtering", logLines);
     kafka = new Kafka({ clientId: "filtering-test", brokers: [broker.bootstrap], ...kafkaLogging(logger) });
     app = createFilteringApp({
       logger,

@@ -21,11 +21,11 @@ import {
   TOPICS,
 } from "@isara/contracts";
 import { createCatalogueProducer, ensureTopics, kafkaLogging, outgoingMessage } from "@isara/kafka-kit";
-import { createRootLogger, createShutdown, freePort, type Shutdown } from "@isara/kit";
+import { createShutdown, freePort, type Shutdown } from "@isara/kit";
 import { llamaBackend } from "@isara/llm-backends";
 import { createLlamaLlm, type LlamaLlm, writeTinyLlamaGguf } from "@isara/llm-llama";
 import { FsArtifactStore } from "@isara/store-fs";
-import { type LoopbackHttp, serveLoopback, waitFor } from "@isara/testkit";
+import { type LoopbackHttp, lineLogger, serveLoopback, waitFor } from "@isara/testkit";
 import {
   type KafkaBroker,
   kafkaSkipReason,
@@ -87,13 +87,7 @@ describe("the generation service on a real broker", () => {
     for (const run of ["run-a", "run-b"]) await retrieval.upsert(fixtureSeeds(run));
     const artifacts = new FsArtifactStore({ root: join(dir, "artifacts") });
     for (const run of ["run-a", "run-b"]) await writeFixtureSnapshot(artifacts, run);
-    const logger = createRootLogger({
-      level: "info",
-      name: "generation",
-      destination: {
-        write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>),
-      },
-    });
+    const logger = lineLogger("generation", logLines);
     kafka = new Kafka({ clientId: "generation-test", brokers: [broker.bootstrap], ...kafkaLogging(logger) });
 
     // The work of run-a waits on its topic before the service starts, so it is fetched as one batch.

@@ -7,21 +7,17 @@ import assert from "node:assert/strict";
 import { decodeTopicMessage, TOPICS, type TrainDone, type TrainWork } from "@isara/contracts";
 import type { ArtifactStore, Trainer } from "@isara/core";
 import type { OutgoingMessage, StageHandler, StageJob } from "@isara/kafka-kit";
-import { childLogger, createMetrics, createRootLogger, type Logger, type LogLevel } from "@isara/kit";
+import { childLogger, createMetrics, type Logger, type LogLevel } from "@isara/kit";
+import { type LogLines, lineLogger } from "@isara/testkit";
 import { baseModel } from "./base-model.js";
 import { createTrainingMetrics } from "./service-metrics.js";
 import { createTrainWorkHandler, type TrainWorkHandlerDeps } from "./train-work-handler.js";
 
-/** JSON log lines a test logger wrote. */
-export type LogLines = Record<string, unknown>[];
+export type { LogLines } from "@isara/testkit";
 
 /** A logger writing JSON lines into `lines`. */
 export function arrayLogger(lines: LogLines, level: LogLevel = "debug"): Logger {
-  return createRootLogger({
-    level,
-    name: "training-dispatch",
-    destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
-  });
+  return lineLogger("training-dispatch", lines, level);
 }
 
 /** A first delivery of `work`, cancelled through `signal`, its logger bound like the stage consumer binds it. */
