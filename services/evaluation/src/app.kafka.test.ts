@@ -26,6 +26,7 @@ import {
   observeTopics,
   sendRecord,
   startKafka,
+  TEST_STAGE_TIMINGS,
   type TopicObserver,
 } from "@isara/testkit/kafka";
 import { Kafka, type Producer } from "kafkajs";
@@ -74,10 +75,7 @@ describe("the evaluation service on a real broker", () => {
         llm = countingLlm(model);
         return llamaBackend({ llm, tokenizer: model, modelPath, artifacts });
       },
-      retry: { attempts: 3, initialDelayMs: 10, maxDelayMs: 20 },
-      drainTimeoutMs: 2000,
-      shutdownTimeoutMs: 10_000,
-      consumer: { heartbeatIntervalMs: 500, maxWaitTimeMs: 200 },
+      ...TEST_STAGE_TIMINGS,
     });
     shutdown = createShutdown({ logger, timeoutMs: 10_000, onStart: (r) => app.health.startDraining(r) });
     probes = await serveLoopback(app.handleHttp);

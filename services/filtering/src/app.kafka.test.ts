@@ -30,6 +30,7 @@ import {
   observeTopics,
   sendRecord,
   startKafka,
+  TEST_STAGE_TIMINGS,
   type TopicObserver,
 } from "@isara/testkit/kafka";
 import { type RetrievalServiceForTests, startRetrievalService } from "@isara/testkit/retrieval";
@@ -88,10 +89,7 @@ describe("the filtering service on a real broker", () => {
       kafka,
       artifacts,
       retrieval: createRetrievalClient({ address: retrieval.address, timeoutMs: 10_000 }),
-      retry: { attempts: 3, initialDelayMs: 10, maxDelayMs: 20 },
-      drainTimeoutMs: 2000,
-      shutdownTimeoutMs: 10_000,
-      consumer: { heartbeatIntervalMs: 500, maxWaitTimeMs: 200 },
+      ...TEST_STAGE_TIMINGS,
     });
     shutdown = createShutdown({ logger, timeoutMs: 10_000, onStart: (r) => app.health.startDraining(r) });
     probes = await serveLoopback(app.handleHttp);

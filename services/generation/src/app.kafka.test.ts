@@ -32,6 +32,7 @@ import {
   observeTopics,
   sendRecord,
   startKafka,
+  TEST_STAGE_TIMINGS,
   type TopicObserver,
 } from "@isara/testkit/kafka";
 import { type RetrievalServiceForTests, startRetrievalService } from "@isara/testkit/retrieval";
@@ -113,10 +114,7 @@ describe("the generation service on a real broker", () => {
       artifacts,
       demos: createRetrievalDemoSource({ address: retrieval.address, timeoutMs: 10_000 }),
       loadBackend: async () => llamaBackend({ llm, tokenizer: model, modelPath, artifacts }),
-      retry: { attempts: 3, initialDelayMs: 10, maxDelayMs: 20 },
-      drainTimeoutMs: 2000,
-      shutdownTimeoutMs: 10_000,
-      consumer: { heartbeatIntervalMs: 500, maxWaitTimeMs: 200 },
+      ...TEST_STAGE_TIMINGS,
     });
     shutdown = createShutdown({ logger, timeoutMs: 10_000, onStart: (r) => app.health.startDraining(r) });
     probes = await serveLoopback(app.handleHttp);

@@ -24,6 +24,7 @@ import {
   observeTopics,
   sendRecord,
   startKafka,
+  TEST_STAGE_TIMINGS,
   type TopicObserver,
 } from "@isara/testkit/kafka";
 import { Kafka, type Producer } from "kafkajs";
@@ -85,10 +86,8 @@ describe("the training-dispatch service on a real broker", () => {
       artifacts,
       openTrainer: () => trainer,
       baseModel: baseModel(modelPath, "tiny"),
-      retry: { attempts: 3, initialDelayMs: 10, maxDelayMs: 20 },
+      ...TEST_STAGE_TIMINGS,
       drainTimeoutMs: 0,
-      shutdownTimeoutMs: 10_000,
-      consumer: { heartbeatIntervalMs: 500, maxWaitTimeMs: 200 },
     });
     shutdown = createShutdown({ logger, timeoutMs: 10_000, onStart: (r) => app.health.startDraining(r) });
     probes = await serveLoopback(app.handleHttp);

@@ -68,3 +68,15 @@ export async function sendRecord(
 ): Promise<void> {
   await producer.send({ topic, messages: [{ key, value, headers }] });
 }
+
+/**
+ * Stage-service timings for tests on a real broker: quick retries, a 2 s drain, polls every 200 ms and
+ * heartbeats every 500 ms, so a test sees redelivery, dead letters and shutdown in seconds rather than
+ * the production defaults' minutes. Spread into a service's app options; override what a test needs.
+ */
+export const TEST_STAGE_TIMINGS = {
+  retry: { attempts: 3, initialDelayMs: 10, maxDelayMs: 20 },
+  drainTimeoutMs: 2000,
+  shutdownTimeoutMs: 10_000,
+  consumer: { heartbeatIntervalMs: 500, maxWaitTimeMs: 200 },
+} as const;
