@@ -9,8 +9,8 @@ import {
   type RunEvent,
   type RunState,
 } from "@isara/core";
-import { metricsFile, metricsFileText } from "./metrics-file.js";
-import { loadRoundLogs, type RoundLog } from "./round-logs.js";
+import { metricsFile, metricsFileText, type RoundLog } from "./metrics-file.js";
+import { loadRoundLogs } from "./round-logs.js";
 import { runArtifacts, runFolder } from "./run-folder.js";
 
 /** An in-memory artifact store (test double for a run folder). */

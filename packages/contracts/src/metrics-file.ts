@@ -4,7 +4,15 @@
  * distributed run's file reads like an embedded one's.
  */
 import type { RunState } from "@isara/core";
-import type { RoundLog } from "./round-logs.js";
+
+/**
+ * Per-round facts the run state does not keep: wall time per phase and the training loss curve. They
+ * are kept in `metrics.json` only (`loadRoundLogs` reads them back).
+ */
+export interface RoundLog {
+  phaseMs: Record<string, number>;
+  losses: number[];
+}
 
 /** `metrics.json`: the state's metrics per round plus timings and losses, for people and tools. */
 export interface MetricsFile {

@@ -4,14 +4,8 @@
  * (distributed) reads them back from there and keeps adding to them.
  */
 import type { ArtifactStore } from "@isara/core";
-import type { MetricsFile } from "./metrics-file.js";
+import type { MetricsFile, RoundLog } from "./metrics-file.js";
 import { runFolder } from "./run-folder.js";
-
-/** Per-round facts the run state does not keep: wall time per phase and the training loss curve. */
-export interface RoundLog {
-  phaseMs: Record<string, number>;
-  losses: number[];
-}
 
 /**
  * Loads the round logs kept in `metrics.json` of the run folder `artifacts` (empty when the run is

@@ -9,10 +9,26 @@
  * The variables every backend reads are here too, because both the backend files and the fragment
  * built from the registry need them, and the fragment's module imports the registry.
  */
-import type { ArtifactStore } from "@isara/core";
-import { envInt } from "@isara/kit";
+import type { ArtifactStore, Llm, Tokenizer } from "@isara/core";
+import { envInt, type Logger } from "@isara/kit";
 import { z } from "zod";
-import type { CreateLlmBackendOptions, LlmBackend } from "./llm-backend.js";
+
+/** A loaded LLM with what a service must know about how it names models and adapters. */
+export interface LlmBackend {
+  readonly llm: Llm;
+  /** Counts tokens as the model does (exactly for llama, a safe over-estimate for HTTP servers). */
+  readonly tokenizer: Tokenizer;
+  /** `true` when `baseModel` (a work's `model.base_model`) is the model this backend runs. */
+  serves(baseModel: string): boolean;
+  /** The value of `CompletionRequest.adapter` for a work's adapter reference (see the module comment). */
+  adapterFor(adapter: string): string;
+}
+
+/** Options of `createLlmBackend`. */
+export interface CreateLlmBackendOptions {
+  /** Told about HTTP retries (openai), one warning each. */
+  readonly logger?: Logger;
+}
 
 /** Default of `LLM_TIMEOUT_MS`: two minutes, because CPU servers are slow on long prompts. */
 export const DEFAULT_LLM_TIMEOUT_MS = 120_000;

@@ -10,9 +10,8 @@
 import type { ArtifactStore } from "@isara/core";
 import { IsaraError } from "@isara/core";
 import type { z } from "zod";
+import type { CreateLlmBackendOptions, LlmBackend } from "./backend-definition.js";
 import { llamaBackendDefinition } from "./llama-backend.js";
-import type { CreateLlmBackendOptions, LlmBackend } from "./llm-backend.js";
-import type { LlmBackendConfig, LlmBackendEnv } from "./llm-backend-env.js";
 import { openAiBackendDefinition } from "./openai-backend.js";
 
 /** Every registered backend, each name once; the first is the default `LLM_BACKEND`. */
@@ -22,16 +21,17 @@ export const LLM_BACKEND_REGISTRY = [
 ] as const;
 
 /**
- * A registered backend as code that picks one by a name known only at run time sees it: its parts
- * typed by the whole registry (any variable, any settings) rather than by the backend itself.
+ * A registered backend as code that picks one by a name known only at run time sees it: any
+ * variables in, settings that name their backend out (`llm-backend-env.ts` types them as the union of
+ * every backend's settings, `LlmBackendConfig`).
  */
 export interface RegisteredLlmBackend {
   readonly name: string;
   readonly env: Readonly<Record<string, z.ZodType>>;
   readonly required: Readonly<Record<string, string>>;
-  config(env: LlmBackendEnv): LlmBackendConfig;
+  config(env: Readonly<Record<string, unknown>>): { readonly backend: string };
   open(
-    config: LlmBackendConfig,
+    config: { readonly backend: string },
     artifacts: ArtifactStore,
     options: CreateLlmBackendOptions,
   ): Promise<LlmBackend>;

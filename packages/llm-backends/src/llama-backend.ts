@@ -9,9 +9,8 @@ import { basename, isAbsolute, resolve } from "node:path";
 import type { ArtifactStore, Llm, Tokenizer } from "@isara/core";
 import { createLlamaLlm } from "@isara/llm-llama";
 import { z } from "zod";
-import { defineLlmBackend, LLM_MODEL_ID_ENV } from "./backend-definition.js";
+import { defineLlmBackend, LLM_MODEL_ID_ENV, type LlmBackend } from "./backend-definition.js";
 import { withDeadline } from "./deadline-llm.js";
-import type { LlmBackend } from "./llm-backend.js";
 
 /** Settings of the in-process llama.cpp backend. */
 export interface LlamaBackendConfig {

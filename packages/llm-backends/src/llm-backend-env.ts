@@ -144,5 +144,5 @@ export function llmBackendConfigFrom(env: LlmBackendEnv): LlmBackendConfig {
       );
     }
   }
-  return definition.config(env);
+  return definition.config(env) as LlmBackendConfig;
 }

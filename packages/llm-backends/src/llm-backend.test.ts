@@ -13,7 +13,8 @@ import { isIsaraError } from "@isara/core";
 import { createLlamaLlm, type LlamaLlm, writeTinyLlamaGguf, writeTinyLoraGguf } from "@isara/llm-llama";
 import { createLlmServerApp } from "@isara/llm-server";
 import { FsArtifactStore } from "@isara/store-fs";
-import { createLlmBackend, type LlmBackend } from "./llm-backend.js";
+import type { LlmBackend } from "./backend-definition.js";
+import { createLlmBackend } from "./llm-backend.js";
 
 let dir: string;
 let modelPath: string;

@@ -10,27 +10,10 @@
  * - llama: a GGUF LoRA file, given as an artifact key on the shared volume or as an absolute path.
  * - openai: the name the server serves the adapter under, sent verbatim as the request's `model`.
  */
-import type { ArtifactStore, Llm, Tokenizer } from "@isara/core";
-import type { Logger } from "@isara/kit";
+import type { ArtifactStore } from "@isara/core";
+import type { CreateLlmBackendOptions, LlmBackend } from "./backend-definition.js";
 import { registeredLlmBackend } from "./backend-registry.js";
 import type { LlmBackendConfig } from "./llm-backend-env.js";
-
-/** A loaded LLM with what a service must know about how it names models and adapters. */
-export interface LlmBackend {
-  readonly llm: Llm;
-  /** Counts tokens as the model does (exactly for llama, a safe over-estimate for HTTP servers). */
-  readonly tokenizer: Tokenizer;
-  /** `true` when `baseModel` (a work's `model.base_model`) is the model this backend runs. */
-  serves(baseModel: string): boolean;
-  /** The value of `CompletionRequest.adapter` for a work's adapter reference (see the module comment). */
-  adapterFor(adapter: string): string;
-}
-
-/** Options of {@link createLlmBackend}. */
-export interface CreateLlmBackendOptions {
-  /** Told about HTTP retries (openai), one warning each. */
-  readonly logger?: Logger;
-}
 
 /**
  * Loads the backend `config` describes, by the registered backend of its name. llama completions get

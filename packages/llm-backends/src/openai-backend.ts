@@ -9,9 +9,8 @@ import type { Llm } from "@isara/core";
 import type { Logger } from "@isara/kit";
 import { envUrl } from "@isara/kit";
 import { z } from "zod";
-import { defineLlmBackend, LLM_MODEL_ID_ENV } from "./backend-definition.js";
+import { defineLlmBackend, LLM_MODEL_ID_ENV, type LlmBackend } from "./backend-definition.js";
 import { estimatingTokenizer } from "./estimating-tokenizer.js";
-import type { LlmBackend } from "./llm-backend.js";
 import { createOpenAiLlm, type RetryEvent } from "./openai/index.js";
 
 /** Settings of the OpenAI-compatible HTTP backend. */
