@@ -11,7 +11,7 @@ export { chooseVectorStore, stackQdrantDir, type VectorStoreChoice } from "./qdr
 export { DEFAULT_RESTART_POLICY, type RestartPolicy } from "./restart-backoff.js";
 export { logPath, tail } from "./service-process.js";
 export { type ServiceStatus, type ShownState, serviceStatus } from "./service-status.js";
-export { type Stack, type StackOptions, startStack } from "./stack.js";
+export { type Stack, startStack } from "./stack.js";
 export { stopStackIn } from "./stack-down.js";
 export { readStackFile, type StackFile, type StackService, type SupervisorRecord } from "./stack-file.js";
 export { type LaunchedStack, type LaunchOptions, launchStack, stackLogPath } from "./stack-launch.js";
@@ -22,6 +22,7 @@ export {
   type ServicePorts,
   type ServiceSpec,
   START_ORDER,
+  type StackOptions,
   type StackSettings,
 } from "./stack-plan.js";
 export { allRunning, formatStackStatus, readStackStatus, type StackStatus } from "./stack-status.js";

@@ -13,9 +13,9 @@ import { fileURLToPath } from "node:url";
 import { IsaraError } from "@isara/core";
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from "./restart-backoff.js";
 import { tail } from "./service-process.js";
-import type { StackOptions } from "./stack.js";
 import { stopStackIn } from "./stack-down.js";
 import { readStackFile, writeStackFile } from "./stack-file.js";
+import type { StackOptions } from "./stack-plan.js";
 import { initialStackFile, type PreparedStack, prepareStack } from "./stack-prepare.js";
 
 /** How to launch: a stack's options plus how crashed services are restarted. */

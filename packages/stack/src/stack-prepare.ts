@@ -13,8 +13,8 @@ import { probeProcess } from "./process-identity.js";
 import { pendingRecord } from "./process-record.js";
 import { startStackQdrant } from "./qdrant-process.js";
 import type { RestartPolicy } from "./restart-backoff.js";
-import type { StackOptions } from "./stack.js";
 import { readStackFile, type StackFile } from "./stack-file.js";
+import type { StackOptions } from "./stack-plan.js";
 import {
   artifactRoot,
   needsGrpcPort,

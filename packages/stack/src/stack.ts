@@ -10,41 +10,9 @@ import { IsaraError } from "@isara/core";
 import { stopBroker } from "./kafka-process.js";
 import { killStackQdrantNow, stopStackQdrant } from "./qdrant-process.js";
 import { stackFilePath, withRecords, writeStackFile } from "./stack-file.js";
-import type { ServiceName, ServiceSpec, StackSettings } from "./stack-plan.js";
+import type { ServiceName, ServiceSpec, StackOptions } from "./stack-plan.js";
 import { initialStackFile, prepareStack, processSpec } from "./stack-prepare.js";
 import { createSupervisor } from "./supervisor.js";
-
-/** How to start a stack. */
-export interface StackOptions {
-  /** Repository root (built services under `services/<name>/dist`). */
-  readonly root: string;
-  /** Stack folder: artifacts, LanceDB, logs, stack.json, and the broker's data unless `kafka` is given. */
-  readonly dir: string;
-  readonly modelPath: string;
-  readonly trainerPython: string;
-  readonly embedderDir?: string;
-  /** Completions at once per LLM process. Default 2. */
-  readonly llmParallel?: number;
-  /** Use this broker instead of starting one (tests that restart the broker themselves). */
-  readonly kafka?: { readonly bootstrap: string };
-  /** Tenant of the gateway token the stack makes. Default `local`. */
-  readonly tenant?: string;
-  readonly extraEnv?: StackSettings["extraEnv"];
-  /**
-   * A Qdrant server binary: the stack starts it in `<dir>/qdrant` (stopped with the stack) and the
-   * retrieval service keeps the samples there. Unset: they go to LanceDB in `<dir>/lancedb`.
-   */
-  readonly qdrantBin?: string;
-  /** Longest wait for one service to become ready. Default 180 s. */
-  readonly readyTimeoutMs?: number;
-  /** Progress lines ("started generation (pid 123)"). */
-  readonly log?: (line: string) => void;
-  /**
-   * Kill every service when this process exits (tests: a failed or interrupted test must not leave
-   * services behind). Off for `make up`, whose processes outlive the command by design.
-   */
-  readonly killOnExit?: boolean;
-}
 
 /** A running stack. */
 export interface Stack {
