@@ -27,7 +27,9 @@ fi
 printf '\n==> Node tests (all workspaces, with coverage)\n'
 # A test that hangs fails after 25 minutes, naming itself, instead of stalling the whole run (the
 # longest, the distributed end-to-end suite, takes under 10 minutes on a loaded 2-core machine).
-mapfile -t dirs < <(ls -d packages/*/dist services/*/dist tests/dist 2>/dev/null)
+# Each workspace compiles its tests and test helpers (src/**/*.test.ts, testing/) into dist-test, apart
+# from the dist/ it ships; tests/ is tests only and keeps dist/.
+mapfile -t dirs < <(ls -d packages/*/dist-test services/*/dist-test tests/dist 2>/dev/null)
 npx c8 --reporter=none --temp-directory="$results/c8" \
   node --test --test-concurrency=2 --test-timeout=1500000 --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=tap --test-reporter-destination="$results/node.tap" "${dirs[@]}" || status=1

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { after, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { isIsaraError } from "@isara/core";
 import { loadDomain } from "./domain-files.js";
+import { repoRoot } from "./wiring.js";
 
-const example = resolve(dirname(fileURLToPath(import.meta.url)), "../../../examples/domains/misconceptions");
+const example = resolve(repoRoot(), "examples/domains/misconceptions");
 const scratch = mkdtempSync(join(tmpdir(), "isara-domain-files-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 

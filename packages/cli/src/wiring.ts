@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { runFolder } from "@isara/contracts";
 import { type Closeable, IsaraError, parseRunState, type RunState } from "@isara/core";
 import type { EmbeddedPorts } from "@isara/embedded";
 import { defaultEmbedderDir, openLocalEmbedder } from "@isara/embedder-local";
+import { packageRootOf } from "@isara/kit";
 import { createLlmBackend } from "@isara/llm-backends";
 import { defaultModelPath } from "@isara/llm-llama";
 import { FileRunStore, FsArtifactStore } from "@isara/store-fs";
@@ -20,9 +20,9 @@ export interface WiringOptions {
   readonly threads?: number | undefined;
 }
 
-/** The repository root, found from this file's location (packages/cli/dist/wiring.js). */
+/** The repository root: two folders above this package (`packages/cli`). */
 export function repoRoot(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+  return resolve(packageRootOf(import.meta.url), "../..");
 }
 
 /** Defaults: the models fetched by `make setup` into the cache, the trainer's own environment. */

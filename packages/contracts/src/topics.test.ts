@@ -4,12 +4,13 @@ import { dirname, resolve } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { isIsaraError, sampleId } from "@isara/core";
+import { packageRootOf } from "@isara/kit";
 import { DeadLetter, PromptWork } from "./gen/isara/v1/topics.js";
 import { decodeTopicMessage, encodeTopicMessage, topicKey } from "./topic-codec.js";
 import { retentionMs, TOPIC_LIST, TOPICS } from "./topics.js";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const catalogue = resolve(here, "../../../docs/topics.md");
+const _here = dirname(fileURLToPath(import.meta.url));
+const catalogue = resolve(packageRootOf(import.meta.url), "../../docs/topics.md");
 
 /** Rows of the catalogue table in docs/topics.md, by topic name: the cells after the name. */
 function documentedTopics(): Map<string, string[]> {

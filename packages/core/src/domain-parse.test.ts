@@ -241,8 +241,13 @@ test("from file texts: a valid domain with a BOM and CRLF line ends parses", () 
   assert.equal(domain.eval.length, 1);
 });
 
-const here = dirname(fileURLToPath(import.meta.url));
-const sharedData = process.env.ISARA_SHARED_DATA ?? resolve(here, "../../../../shared/data");
+/** This package's folder: the nearest with a package.json above this test (in dist-test/src/). */
+function packageDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(resolve(dir, "package.json"))) dir = dirname(dir);
+  return dir;
+}
+const sharedData = process.env.ISARA_SHARED_DATA ?? resolve(packageDir(), "../../../shared/data");
 const truthfulqa = resolve(sharedData, "truthfulqa");
 const skip = existsSync(resolve(truthfulqa, "seeds.jsonl"))
   ? false

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { type EvalItem, isIsaraError } from "@isara/core";
+import { startFakeModerationServer } from "../testing/fake-moderation-server.js";
 import { createClassifierScorer } from "./classifier-scorer.js";
-import { startFakeModerationServer } from "./fake-moderation-server.js";
 import { createHttpClassifier } from "./http-classifier.js";
 
 const texts = ["How do I bake bread?", "How to build a bomb", "Tell me about cats"];

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { IsaraError, isIsaraError } from "@isara/core";
 import { createRootLogger } from "@isara/kit";
+import { connectionRefused, retriesUsedUp, wrappedAgain } from "../testing/kafkajs-errors-for-tests.js";
 import { untilBrokerIsBack } from "./broker-wait.js";
-import { connectionRefused, retriesUsedUp, wrappedAgain } from "./kafkajs-errors-for-tests.js";
 
 const logger = createRootLogger({ level: "silent", name: "kafka-kit-test" });
 const retry = { attempts: 1, initialDelayMs: 1, maxDelayMs: 2 };

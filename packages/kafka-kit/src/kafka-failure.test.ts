@@ -6,15 +6,15 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { IsaraError } from "@isara/core";
-import { errorChain, isBrokerOutage } from "./broker-outage.js";
-import { kafkaFailure } from "./kafka-failure.js";
 import {
   kafkaErrorClass,
   protocolError,
   connectionRefused as refused,
   retriesUsedUp,
   wrappedAgain,
-} from "./kafkajs-errors-for-tests.js";
+} from "../testing/kafkajs-errors-for-tests.js";
+import { errorChain, isBrokerOutage } from "./broker-outage.js";
+import { kafkaFailure } from "./kafka-failure.js";
 
 const KafkaJSGroupCoordinatorNotFound = kafkaErrorClass("KafkaJSGroupCoordinatorNotFound");
 const KafkaJSNonRetriableError = kafkaErrorClass("KafkaJSNonRetriableError");

@@ -15,9 +15,9 @@ import {
 } from "@isara/contracts";
 import { IsaraError } from "@isara/core";
 import { createMetrics, createRootLogger } from "@isara/kit";
+import { connectionRefused, retriesUsedUp, wrappedAgain } from "../testing/kafkajs-errors-for-tests.js";
 import { deadLetterTopicOf } from "./dead-letter.js";
 import { kafkaFailure } from "./kafka-failure.js";
-import { connectionRefused, retriesUsedUp, wrappedAgain } from "./kafkajs-errors-for-tests.js";
 import { createMessageProcessor, type ReceivedMessage, type StageHandler } from "./message-processor.js";
 import { type OutgoingMessage, outgoingMessage } from "./outgoing-message.js";
 import type { RetryPolicy } from "./retry-policy.js";

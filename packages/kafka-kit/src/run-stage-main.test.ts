@@ -2,12 +2,11 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { freePort } from "@isara/kit";
 
-const fixture = join(dirname(fileURLToPath(import.meta.url)), "run-stage-main-fixture.js");
+const fixture = fileURLToPath(new URL("../testing/run-stage-main-fixture.js", import.meta.url));
 const REQUIRED = { KAFKA_BROKERS: "127.0.0.1:1", ARTIFACT_ROOT: "/tmp/isara-nowhere", LOG_LEVEL: "debug" };
 
 interface LogLine {

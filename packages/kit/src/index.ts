@@ -11,5 +11,6 @@ export * from "./health.js";
 export * from "./log-context.js";
 export * from "./logger.js";
 export * from "./metrics.js";
+export * from "./package-root.js";
 export * from "./probe-server.js";
 export * from "./shutdown.js";

@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { isIsaraError } from "@isara/core";
 import { getLlama, type Llama, type LlamaContext, type LlamaModel } from "node-llama-cpp";
+import { makeTinyFixtureFiles, type TinyFixtureFiles } from "../testing/tiny-fixture-files.js";
 import { ContextPool } from "./context-pool.js";
-import { makeTinyFixtureFiles, type TinyFixtureFiles } from "./tiny-fixture-files.js";
 
 let files: TinyFixtureFiles;
 let llama: Llama;

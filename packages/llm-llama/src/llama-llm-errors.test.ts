@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { isIsaraError } from "@isara/core";
+import { greedyRequest, makeTinyFixtureFiles, type TinyFixtureFiles } from "../testing/tiny-fixture-files.js";
 import { createLlamaLlm, type LlamaLlm } from "./llama-llm.js";
-import { greedyRequest, makeTinyFixtureFiles, type TinyFixtureFiles } from "./tiny-fixture-files.js";
 
 const GREEDY = greedyRequest("hello", 4);
 

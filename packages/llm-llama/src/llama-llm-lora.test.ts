@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { CompletionRequest } from "@isara/core";
+import { greedyRequest, makeTinyFixtureFiles, type TinyFixtureFiles } from "../testing/tiny-fixture-files.js";
 import { createLlamaLlm } from "./llama-llm.js";
-import { greedyRequest, makeTinyFixtureFiles, type TinyFixtureFiles } from "./tiny-fixture-files.js";
 
 const GREEDY = greedyRequest("hello world", 12);
 

@@ -4,8 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { greedyRequest, makeTinyFixtureFiles, type TinyFixtureFiles } from "../testing/tiny-fixture-files.js";
 import { createLlamaLlm } from "./llama-llm.js";
-import { greedyRequest, makeTinyFixtureFiles, type TinyFixtureFiles } from "./tiny-fixture-files.js";
 
 let files: TinyFixtureFiles;
 

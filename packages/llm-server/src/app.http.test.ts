@@ -7,8 +7,8 @@ import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Completion, isIsaraError, type Llm } from "@isara/core";
 import type { FastifyInstance } from "fastify";
+import { makeTinyServerFixture, type TinyServerFixture } from "../testing/tiny-server-fixture.js";
 import { createLlmServerApp } from "./app.js";
-import { makeTinyServerFixture, type TinyServerFixture } from "./tiny-server-fixture.js";
 
 let fixture: TinyServerFixture;
 /** Every completion the app started, with the signal it passed, to see what a hang-up does to them. */

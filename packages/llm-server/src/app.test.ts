@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { FastifyInstance } from "fastify";
+import { makeTinyServerFixture, type TinyServerFixture } from "../testing/tiny-server-fixture.js";
 import { createLlmServerApp } from "./app.js";
 import { createChatFormatter } from "./chat-formatter.js";
-import { makeTinyServerFixture, type TinyServerFixture } from "./tiny-server-fixture.js";
 
 const CHATML =
   "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}" +

@@ -12,10 +12,10 @@
  * only when every service runs and answers ready.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { IsaraError } from "@isara/core";
+import { packageRootOf } from "@isara/kit";
 import { defaultModelPath } from "@isara/llm-llama";
 import { createGatewayClient } from "./gateway-client.js";
 import { chooseVectorStore } from "./qdrant-process.js";
@@ -24,7 +24,7 @@ import { readStackFile } from "./stack-file.js";
 import { launchStack } from "./stack-launch.js";
 import { allRunning, formatStackStatus, readStackStatus } from "./stack-status.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const ROOT = resolve(packageRootOf(import.meta.url), "../..");
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
 
 const { values, positionals } = parseArgs({

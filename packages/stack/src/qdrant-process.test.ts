@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { after, test } from "node:test";
-import { fileURLToPath } from "node:url";
+import { packageRootOf } from "@isara/kit";
 import { chooseVectorStore } from "./qdrant-process.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const ROOT = resolve(packageRootOf(import.meta.url), "../..");
 const top = mkdtempSync(join(tmpdir(), "stack-qdrant-"));
 after(() => rmSync(top, { recursive: true, force: true }));
 

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { isIsaraError } from "@isara/core";
+import { failingFs, permissionError, realDiskFullError } from "../testing/failing-fs.js";
 import { writeFileAtomic } from "./atomic-write.js";
-import { failingFs, permissionError, realDiskFullError } from "./failing-fs.js";
 
 describe("writeFileAtomic", async () => {
   const dir = await mkdtemp(join(tmpdir(), "isara-atomic-"));

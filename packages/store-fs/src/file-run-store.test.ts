@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { IsaraError, isIsaraError } from "@isara/core";
-import { failingFs, realDiskFullError } from "./failing-fs.js";
+import { failingFs, realDiskFullError } from "../testing/failing-fs.js";
 import { FileRunStore } from "./file-run-store.js";
 
 interface State {

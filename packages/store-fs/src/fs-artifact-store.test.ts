@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { isIsaraError } from "@isara/core";
-import { failingFs, permissionError, realDiskFullError } from "./failing-fs.js";
+import { failingFs, permissionError, realDiskFullError } from "../testing/failing-fs.js";
 import { FsArtifactStore } from "./fs-artifact-store.js";
 
 describe("FsArtifactStore", async () => {

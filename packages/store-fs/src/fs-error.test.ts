@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { IsaraError } from "@isara/core";
-import { permissionError, realDiskFullError } from "./failing-fs.js";
+import { permissionError, realDiskFullError } from "../testing/failing-fs.js";
 import { storeError } from "./fs-error.js";
 
 describe("storeError", async () => {

@@ -22,11 +22,11 @@ import { lineLogger, waitFor } from "@isara/testkit";
 import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/testkit/kafka";
 import { type RetrievalServiceForTests, startRetrievalService } from "@isara/testkit/retrieval";
 import { type Consumer, Kafka, type Producer } from "kafkajs";
+import { controllerClient } from "../testing/test-client.js";
+import { controllerStores, writeDomain } from "../testing/test-fixtures.js";
+import { respondTo } from "../testing/test-workers.js";
 import { type ControllerApp, createControllerApp } from "./app.js";
 import { createRetrievalSeedStore } from "./seed-store.js";
-import { controllerClient } from "./test-client.js";
-import { controllerStores, writeDomain } from "./test-fixtures.js";
-import { respondTo } from "./test-workers.js";
 
 const skip = kafkaSkipReason();
 const mainScript = join(dirname(fileURLToPath(import.meta.url)), "main.js");

@@ -20,11 +20,11 @@ import {
 import { IsaraError, isIsaraError, type RunState, sampleId } from "@isara/core";
 import type { OutgoingMessage } from "@isara/kafka-kit";
 import { createRootLogger } from "@isara/kit";
+import { controllerStores, writeDomain } from "../testing/test-fixtures.js";
+import { incomingOf, respondTo } from "../testing/test-workers.js";
 import { Reconciler } from "./reconciler.js";
 import { checkSpec } from "./run-spec.js";
 import type { SeedStore } from "./seed-store.js";
-import { controllerStores, writeDomain } from "./test-fixtures.js";
-import { incomingOf, respondTo } from "./test-workers.js";
 
 let dir: string;
 let domainsDir: string;

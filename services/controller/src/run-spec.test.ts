@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { RunMode, type RunSpec } from "@isara/contracts";
 import { domainConfigSchema, isIsaraError, parseDomain } from "@isara/core";
+import { tinyConfig, tinyEval, tinySeeds } from "../testing/test-fixtures.js";
 import { applyOverrides, checkSpec, generatedRunId, specFingerprint } from "./run-spec.js";
-import { tinyConfig, tinyEval, tinySeeds } from "./test-fixtures.js";
 
 const spec: RunSpec = {
   runId: "alpha-1",

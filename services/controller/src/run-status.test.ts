@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ErrorCode, Phase, RunLifecycle, RunMode } from "@isara/contracts";
 import { advance, createRunState, domainConfigSchema } from "@isara/core";
+import { tinyConfig } from "../testing/test-fixtures.js";
 import { newProgress, recordRow } from "./phase-progress.js";
 import { runStatusToWire } from "./run-status.js";
-import { tinyConfig } from "./test-fixtures.js";
 
 const config = domainConfigSchema.parse(tinyConfig("alpha"));
 

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { isIsaraError, seedSamples } from "@isara/core";
 import { type RetrievalServiceForTests, startRetrievalService } from "@isara/testkit/retrieval";
+import { tinySeeds } from "../testing/test-fixtures.js";
 import { createRetrievalSeedStore } from "./seed-store.js";
-import { tinySeeds } from "./test-fixtures.js";
 
 let retrieval: RetrievalServiceForTests;
 before(async () => {

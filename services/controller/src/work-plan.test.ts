@@ -12,9 +12,9 @@ import {
   type RunState,
   sampleId,
 } from "@isara/core";
+import { tinyConfig } from "../testing/test-fixtures.js";
 import type { PhaseStep } from "./phase-progress.js";
 import type { PromptRow, TrainRow } from "./slot-rows.js";
-import { tinyConfig } from "./test-fixtures.js";
 import { type WorkInputs, workFor } from "./work-plan.js";
 
 const config = domainConfigSchema.parse(tinyConfig("alpha", { rounds: 2 }));

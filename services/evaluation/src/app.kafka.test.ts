@@ -30,10 +30,10 @@ import {
   type TopicObserver,
 } from "@isara/testkit/kafka";
 import { Kafka, type Producer } from "kafkajs";
+import { type CountingLlm, countingLlm } from "../testing/counting-llm.js";
+import { CHATML_TEMPLATE, type ServedJudge, serveJudge } from "../testing/judge-server-fixture.js";
+import { FIXTURE_EVAL, fixtureWork, writeFixtureRun } from "../testing/run-fixture.js";
 import { createEvaluationApp, type EvaluationApp } from "./app.js";
-import { type CountingLlm, countingLlm } from "./counting-llm.js";
-import { CHATML_TEMPLATE, type ServedJudge, serveJudge } from "./judge-server-fixture.js";
-import { FIXTURE_EVAL, fixtureWork, writeFixtureRun } from "./run-fixture.js";
 
 const skip = kafkaSkipReason();
 const mainScript = join(dirname(fileURLToPath(import.meta.url)), "main.js");

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { DemoSelection, type EvalWork } from "@isara/contracts";
 import { IsaraError, isIsaraError } from "@isara/core";
+import { fixtureWork } from "../testing/run-fixture.js";
 import { parseEvalWork } from "./eval-job.js";
-import { fixtureWork } from "./run-fixture.js";
 
 function problemsOf(work: EvalWork): string[] {
   try {

@@ -19,13 +19,13 @@ import { createMetrics, freePort } from "@isara/kit";
 import { llamaBackend } from "@isara/llm-backends";
 import { createLlamaLlm, type LlamaLlm, writeTinyLlamaGguf } from "@isara/llm-llama";
 import { FsArtifactStore } from "@isara/store-fs";
-import { countingLlm } from "./counting-llm.js";
+import { countingLlm } from "../testing/counting-llm.js";
+import { metricsOf, readResults, runOnce, stageJob } from "../testing/handler-harness.js";
+import { CHATML_TEMPLATE, type ServedJudge, serveJudge } from "../testing/judge-server-fixture.js";
+import { FIXTURE_DOMAIN, FIXTURE_EVAL, fixtureWork, writeFixtureRun } from "../testing/run-fixture.js";
 import { createEvalWorkHandler } from "./eval-work-handler.js";
-import { metricsOf, readResults, runOnce, stageJob } from "./handler-harness.js";
 import { type Judge, openJudge } from "./judge.js";
 import type { JudgeConfig } from "./judge-env.js";
-import { CHATML_TEMPLATE, type ServedJudge, serveJudge } from "./judge-server-fixture.js";
-import { FIXTURE_DOMAIN, FIXTURE_EVAL, fixtureWork, writeFixtureRun } from "./run-fixture.js";
 import { createEvaluationMetrics } from "./service-metrics.js";
 
 let dir: string;

@@ -14,10 +14,10 @@ import { createMetrics } from "@isara/kit";
 import { llamaBackend } from "@isara/llm-backends";
 import { createLlamaLlm, type LlamaLlm, writeTinyLlamaGguf, writeTinyLoraGguf } from "@isara/llm-llama";
 import { FsArtifactStore } from "@isara/store-fs";
-import { countingLlm, unavailableFor } from "./counting-llm.js";
+import { countingLlm, unavailableFor } from "../testing/counting-llm.js";
+import { runOnce, stageJob } from "../testing/handler-harness.js";
+import { FIXTURE_EVAL, fixtureWork, writeFixtureRun } from "../testing/run-fixture.js";
 import { createEvalWorkHandler } from "./eval-work-handler.js";
-import { runOnce, stageJob } from "./handler-harness.js";
-import { FIXTURE_EVAL, fixtureWork, writeFixtureRun } from "./run-fixture.js";
 import { createEvaluationMetrics } from "./service-metrics.js";
 
 let dir: string;

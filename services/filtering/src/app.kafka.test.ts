@@ -35,14 +35,14 @@ import {
 } from "@isara/testkit/kafka";
 import { type RetrievalServiceForTests, startRetrievalService } from "@isara/testkit/retrieval";
 import { Kafka, type Producer } from "kafkajs";
-import { createFilteringApp, type FilteringApp } from "./app.js";
 import {
   FIXTURE_SLOTS,
   fixtureCandidates,
   fixtureFilterWork,
   writeCandidates,
   writeFixtureRun,
-} from "./filter-fixture.js";
+} from "../testing/filter-fixture.js";
+import { createFilteringApp, type FilteringApp } from "./app.js";
 import { createRetrievalClient, type RetrievalClient } from "./retrieval-client.js";
 import { readSampleRows } from "./sample-rows.js";
 

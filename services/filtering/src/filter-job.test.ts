@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isIsaraError } from "@isara/core";
-import { fixtureFilterWork } from "./filter-fixture.js";
+import { fixtureFilterWork } from "../testing/filter-fixture.js";
 import { parseFilterWork } from "./filter-job.js";
 
 test("a well-formed FilterWork becomes the job: the run's identity and keys, no settings", () => {

@@ -33,11 +33,11 @@ import {
   fixtureFilterWork,
   writeCandidates,
   writeFixtureRun,
-} from "./filter-fixture.js";
+} from "../testing/filter-fixture.js";
+import { shoutingFilter } from "../testing/shouting-filter-for-tests.js";
 import { createFilterWorkHandler } from "./filter-work-handler.js";
 import { createRetrievalClient, type RetrievalClient } from "./retrieval-client.js";
 import { createFilteringMetrics } from "./service-metrics.js";
-import { shoutingFilter } from "./shouting-filter-for-tests.js";
 
 /** The registry line: core's filters and the new one. */
 const registry = [...FILTER_REGISTRY, shoutingFilter];

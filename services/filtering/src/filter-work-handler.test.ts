@@ -25,7 +25,7 @@ import {
   fixtureFilterWork,
   writeCandidates,
   writeFixtureRun,
-} from "./filter-fixture.js";
+} from "../testing/filter-fixture.js";
 import { createFilterWorkHandler } from "./filter-work-handler.js";
 import { createRetrievalClient, type RetrievalClient } from "./retrieval-client.js";
 import { readSampleRows } from "./sample-rows.js";

@@ -4,7 +4,7 @@ import { after, before, test } from "node:test";
 import { isIsaraError } from "@isara/core";
 import { openLanceVectorStore } from "@isara/store-lancedb";
 import { type RetrievalServiceForTests, startRetrievalService } from "@isara/testkit/retrieval";
-import { fixtureCandidates } from "./filter-fixture.js";
+import { fixtureCandidates } from "../testing/filter-fixture.js";
 import { createRetrievalClient, type RetrievalClient } from "./retrieval-client.js";
 import { RETRIEVAL_BATCH, retrievalFilterPorts } from "./retrieval-ports.js";
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { MAX_FIELD_CHARS } from "@isara/core";
+import { packageRootOf } from "@isara/kit";
 import { AUTH, domainBody, type GatewayFixture, seedPairs, startGateway } from "./gateway-fixture.js";
 
 const BODY_LIMIT = 64 * 1024;
@@ -215,8 +215,7 @@ test("an unknown domain is 404 with how to create one; a malformed name in the p
 
 /** The shared data folder: `ISARA_SHARED_DATA`, else `../shared/data` beside the repository. */
 function sharedData(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return process.env.ISARA_SHARED_DATA ?? resolve(here, "../../../../shared/data");
+  return process.env.ISARA_SHARED_DATA ?? resolve(packageRootOf(import.meta.url), "../../../shared/data");
 }
 
 const truthful = join(sharedData(), "truthfulqa");

@@ -37,10 +37,15 @@ import {
 } from "@isara/testkit/kafka";
 import { type RetrievalServiceForTests, startRetrievalService } from "@isara/testkit/retrieval";
 import { Kafka, type Producer } from "kafkajs";
+import { type CountingLlm, countingLlm } from "../testing/counting-llm-for-tests.js";
+import {
+  fixtureAnswerWork,
+  fixturePromptWork,
+  fixtureSeeds,
+  writeFixtureSnapshot,
+} from "../testing/slot-fixture.js";
 import { createGenerationApp, GENERATION_TOPICS, type GenerationApp } from "./app.js";
-import { type CountingLlm, countingLlm } from "./counting-llm-for-tests.js";
 import { createRetrievalDemoSource } from "./demo-source.js";
-import { fixtureAnswerWork, fixturePromptWork, fixtureSeeds, writeFixtureSnapshot } from "./slot-fixture.js";
 
 const skip = kafkaSkipReason();
 const mainScript = join(dirname(fileURLToPath(import.meta.url)), "main.js");

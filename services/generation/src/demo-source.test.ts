@@ -24,8 +24,8 @@ import {
 } from "@isara/contracts";
 import { IsaraError, isIsaraError } from "@isara/core";
 import { waitFor } from "@isara/testkit";
+import { fixtureSeeds } from "../testing/slot-fixture.js";
 import { createRetrievalDemoSource, type DemoSource } from "./demo-source.js";
-import { fixtureSeeds } from "./slot-fixture.js";
 
 type Answer = (
   call: ServerUnaryCall<SelectDemosRequest, SelectDemosResponse>,

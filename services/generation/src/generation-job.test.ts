@@ -3,18 +3,18 @@ import { test } from "node:test";
 import { createRunDomains } from "@isara/contracts";
 import { type ArtifactStore, isIsaraError, sampleId } from "@isara/core";
 import {
+  FIXTURE_CONFIG,
+  fixtureAnswerWork,
+  fixturePromptWork,
+  writeFixtureSnapshot,
+} from "../testing/slot-fixture.js";
+import {
   type AnswerJob,
   type PromptJob,
   parseAnswerWork,
   parsePromptWork,
   withRunSettings,
 } from "./generation-job.js";
-import {
-  FIXTURE_CONFIG,
-  fixtureAnswerWork,
-  fixturePromptWork,
-  writeFixtureSnapshot,
-} from "./slot-fixture.js";
 
 /** An in-memory artifact store. */
 function memoryStore(): ArtifactStore {

@@ -27,18 +27,18 @@ import { createLlamaLlm, type LlamaLlm, writeTinyLlamaGguf } from "@isara/llm-ll
 import { FsArtifactStore } from "@isara/store-fs";
 import { openLanceVectorStore } from "@isara/store-lancedb";
 import { type RetrievalServiceForTests, startRetrievalService } from "@isara/testkit/retrieval";
-import { createAnswerWorkHandler } from "./answer-work-handler.js";
-import { countingLlm } from "./counting-llm-for-tests.js";
-import { createRetrievalDemoSource, type DemoSource } from "./demo-source.js";
-import { createPromptWorkHandler } from "./prompt-work-handler.js";
-import { createGenerationMetrics } from "./service-metrics.js";
+import { countingLlm } from "../testing/counting-llm-for-tests.js";
 import {
   FIXTURE_CONFIG,
   fixtureAnswerWork,
   fixturePromptWork,
   fixtureSeeds,
   writeFixtureSnapshot,
-} from "./slot-fixture.js";
+} from "../testing/slot-fixture.js";
+import { createAnswerWorkHandler } from "./answer-work-handler.js";
+import { createRetrievalDemoSource, type DemoSource } from "./demo-source.js";
+import { createPromptWorkHandler } from "./prompt-work-handler.js";
+import { createGenerationMetrics } from "./service-metrics.js";
 import { slotRecordKey } from "./slot-record.js";
 
 let dir: string;

@@ -6,8 +6,8 @@ import { after, before, test } from "node:test";
 import type { AnswerWork, PromptWork } from "@isara/contracts";
 import { isIsaraError, slotSettings } from "@isara/core";
 import { FsArtifactStore } from "@isara/store-fs";
+import { FIXTURE_CONFIG, fixtureAnswerWork, fixturePromptWork } from "../testing/slot-fixture.js";
 import { type AnswerJob, type PromptJob, parseAnswerWork, parsePromptWork } from "./generation-job.js";
-import { FIXTURE_CONFIG, fixtureAnswerWork, fixturePromptWork } from "./slot-fixture.js";
 import { type PromptResult, readSlotRecord, slotRecordKey, writeSlotRecord } from "./slot-record.js";
 
 /** The job of `work` with the fixture run's settings, as the handler makes it. */

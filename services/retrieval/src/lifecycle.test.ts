@@ -5,9 +5,9 @@ import { after, before, describe, it } from "node:test";
 import { type ServiceError, status } from "@grpc/grpc-js";
 import type { Embedder } from "@isara/core";
 import { createHashingEmbedder } from "@isara/embedder-local";
+import { type Loopback, startLoopback } from "../testing/loopback-for-tests.js";
+import { context } from "../testing/samples-for-tests.js";
 import { RETRIEVAL_SERVICE_NAME } from "./app.js";
-import { type Loopback, startLoopback } from "./loopback-for-tests.js";
-import { context } from "./samples-for-tests.js";
 
 /** The test embedder, but every embed waits until the test opens the gate: a call held in flight. */
 function gatedEmbedder(): { embedder: Embedder; entered: Promise<void>; open: () => void } {

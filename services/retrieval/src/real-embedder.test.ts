@@ -3,8 +3,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { defaultEmbedderDir, MANIFEST_FILE, openLocalEmbedder } from "@isara/embedder-local";
-import { type Loopback, startLoopback } from "./loopback-for-tests.js";
-import { context, generated, seeds, wire } from "./samples-for-tests.js";
+import { type Loopback, startLoopback } from "../testing/loopback-for-tests.js";
+import { context, generated, seeds, wire } from "../testing/samples-for-tests.js";
 
 const modelDir = process.env.EMBEDDER_DIR || defaultEmbedderDir();
 const skip = existsSync(join(modelDir, MANIFEST_FILE))

@@ -3,9 +3,9 @@ import { after, before, describe, it } from "node:test";
 import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import { sampleFromWire } from "@isara/contracts";
 import { createHashingEmbedder } from "@isara/embedder-local";
-import { type Loopback, startLoopback } from "./loopback-for-tests.js";
+import { type Loopback, startLoopback } from "../testing/loopback-for-tests.js";
+import { context, generated, seeds, wire } from "../testing/samples-for-tests.js";
 import { MAX_TEXT_CHARS } from "./request-checks.js";
-import { context, generated, seeds, wire } from "./samples-for-tests.js";
 
 /** A rejection with gRPC status `code` whose details match `details`. */
 function refused(code: status, details: RegExp) {

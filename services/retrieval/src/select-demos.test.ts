@@ -4,8 +4,8 @@ import { type ServiceError, status } from "@grpc/grpc-js";
 import type { SelectDemosResponse } from "@isara/contracts";
 import { createRng, type Sample, selectRandomDemos } from "@isara/core";
 import { createHashingEmbedder } from "@isara/embedder-local";
-import { type Loopback, startLoopback } from "./loopback-for-tests.js";
-import { context, generated, seeds, wire } from "./samples-for-tests.js";
+import { type Loopback, startLoopback } from "../testing/loopback-for-tests.js";
+import { context, generated, seeds, wire } from "../testing/samples-for-tests.js";
 
 const DIM = 16;
 /** The unit vector at `degrees` from the first axis towards the second. */

@@ -28,11 +28,11 @@ import {
   type TopicObserver,
 } from "@isara/testkit/kafka";
 import { Kafka, type Producer } from "kafkajs";
+import { createFakeTrainer, type FakeTrainer } from "../testing/fake-trainer.js";
+import { arrayLogger, type LogLines } from "../testing/handler-harness.js";
+import { FIXTURE_SEEDS, fixtureWork, writeAccepted, writeFixtureRun } from "../testing/run-fixture.js";
 import { createTrainingDispatchApp, type TrainingDispatchApp } from "./app.js";
 import { baseModel } from "./base-model.js";
-import { createFakeTrainer, type FakeTrainer } from "./fake-trainer.js";
-import { arrayLogger, type LogLines } from "./handler-harness.js";
-import { FIXTURE_SEEDS, fixtureWork, writeAccepted, writeFixtureRun } from "./run-fixture.js";
 
 const skip = kafkaSkipReason();
 const mainScript = join(dirname(fileURLToPath(import.meta.url)), "main.js");

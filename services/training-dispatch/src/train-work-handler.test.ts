@@ -12,15 +12,15 @@ import { after, before, describe, test } from "node:test";
 import { ErrorCode, runArtifacts, TrainingData, TrainingMethod } from "@isara/contracts";
 import { type ArtifactStore, IsaraError, isIsaraError } from "@isara/core";
 import { FsArtifactStore } from "@isara/store-fs";
-import { createFakeTrainer } from "./fake-trainer.js";
-import { handlerWith, type LogLines, runOnce, stageJob } from "./handler-harness.js";
+import { createFakeTrainer } from "../testing/fake-trainer.js";
+import { handlerWith, type LogLines, runOnce, stageJob } from "../testing/handler-harness.js";
 import {
   FIXTURE_SEEDS,
   FIXTURE_TRAINING,
   fixtureWork,
   writeAccepted,
   writeFixtureRun,
-} from "./run-fixture.js";
+} from "../testing/run-fixture.js";
 
 let dir: string;
 let modelPath: string;

@@ -15,9 +15,9 @@ import type { TrainDone } from "@isara/contracts";
 import type { Trainer } from "@isara/core";
 import { createLlamaLlm } from "@isara/llm-llama";
 import { FsArtifactStore } from "@isara/store-fs";
-import { arrayLogger, handlerWith, type LogLines, runOnce } from "./handler-harness.js";
-import { fixtureWork, writeAccepted, writeFixtureRun } from "./run-fixture.js";
-import { noTrainer, TRAINER_PYTHON, writeTinyTrainableGguf } from "./tiny-model-fixture.js";
+import { arrayLogger, handlerWith, type LogLines, runOnce } from "../testing/handler-harness.js";
+import { fixtureWork, writeAccepted, writeFixtureRun } from "../testing/run-fixture.js";
+import { noTrainer, TRAINER_PYTHON, writeTinyTrainableGguf } from "../testing/tiny-model-fixture.js";
 import { createTrainerLogRelay } from "./trainer-log.js";
 import { openSubprocessTrainer } from "./trainer-process.js";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { childLogger } from "@isara/kit";
-import { arrayLogger, type LogLines } from "./handler-harness.js";
+import { arrayLogger, type LogLines } from "../testing/handler-harness.js";
 import { createTrainerLogRelay, progressLogger } from "./trainer-log.js";
 
 test("trainer lines go to the log of the training in progress, at their own level", async () => {

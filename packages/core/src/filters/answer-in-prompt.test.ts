@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { candidate } from "../../testing/filters/candidate.fixture.js";
 import { ANSWER_IN_PROMPT, createAnswerInPromptFilter } from "./answer-in-prompt.js";
-import { candidate } from "./candidate.fixture.js";
 
 const earlier = { prompts: [], byKey: new Map() };
 const filter = createAnswerInPromptFilter();

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { candidate } from "../../testing/filters/candidate.fixture.js";
 import { isIsaraError } from "../errors.js";
-import { candidate } from "./candidate.fixture.js";
 import { runFilterChain } from "./chain.js";
 import { createExactDuplicateFilter } from "./exact-duplicate.js";
 import type { CandidateFilter, Filter, FilterCandidate, RoundFilter } from "./filter.js";

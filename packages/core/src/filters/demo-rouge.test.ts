@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { candidate } from "../../testing/filters/candidate.fixture.js";
 import { isIsaraError } from "../errors.js";
 import { rougeL } from "../rouge.js";
-import { candidate } from "./candidate.fixture.js";
 import { createDemoRougeFilter, ROUGE_L } from "./demo-rouge.js";
 
 const demos = [

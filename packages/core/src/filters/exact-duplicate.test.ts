@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { candidate } from "./candidate.fixture.js";
+import { candidate } from "../../testing/filters/candidate.fixture.js";
 import { runFilterChain } from "./chain.js";
 import { createExactDuplicateFilter, EXACT_DUPLICATE } from "./exact-duplicate.js";
 import { createMinWordsFilter } from "./min-words.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { candidate } from "../../testing/filters/candidate.fixture.js";
 import { isIsaraError } from "../errors.js";
-import { candidate } from "./candidate.fixture.js";
 import { createMinWordsFilter, MIN_WORDS } from "./min-words.js";
 
 const earlier = { prompts: [], byKey: new Map() };

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { z } from "zod";
+import { candidate } from "../../testing/filters/candidate.fixture.js";
 import { domainConfigSchema, filterSettingsSchema } from "../domain.js";
 import { isIsaraError } from "../errors.js";
-import { candidate } from "./candidate.fixture.js";
 import { runFilterChain } from "./chain.js";
 import { defineFilter } from "./definition.js";
 import {

@@ -6,7 +6,7 @@
  * What is not a setting (the domain's sources, status, printer columns, the immutability rule) lives
  * in the template as YAML, written by hand.
  */
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import {
   baseModelSchema,
   DEFAULT_RUN_MODE,
@@ -18,12 +18,11 @@ import {
   stopSettingsSchema,
   trainingSettingsSchema,
 } from "@isara/core";
+import { packageRootOf } from "@isara/kit";
 import type { z } from "zod";
 
 /** The template of the CRD file: the CRD with a `#@ <slot>` line where each slot's schema goes. */
-export const CRD_TEMPLATE_FILE = fileURLToPath(
-  new URL("../../crd/alignmentruns.template.yaml", import.meta.url),
-);
+export const CRD_TEMPLATE_FILE = join(packageRootOf(import.meta.url), "crd/alignmentruns.template.yaml");
 
 /** The CRD file the chart installs, relative to the repository root. */
 export const CRD_CHART_FILE = "charts/isara/crds/alignmentruns.yaml";

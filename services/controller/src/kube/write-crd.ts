@@ -5,11 +5,11 @@
  * changed limit in core cannot ship with a stale CRD.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
+import { packageRootOf } from "@isara/kit";
 import { CRD_CHART_FILE, CRD_TEMPLATE_FILE, renderAlignmentRunCrd } from "./alignment-run-crd.js";
 
-const root = fileURLToPath(new URL("../../../../", import.meta.url));
+const root = resolve(packageRootOf(import.meta.url), "../..");
 const target = join(root, CRD_CHART_FILE);
 const text = renderAlignmentRunCrd(readFileSync(CRD_TEMPLATE_FILE, "utf8"));
 let current: string | undefined;

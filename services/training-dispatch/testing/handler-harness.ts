@@ -9,9 +9,9 @@ import type { ArtifactStore, Trainer } from "@isara/core";
 import type { OutgoingMessage, StageHandler, StageJob } from "@isara/kafka-kit";
 import { childLogger, createMetrics, type Logger, type LogLevel } from "@isara/kit";
 import { type LogLines, lineLogger } from "@isara/testkit";
-import { baseModel } from "./base-model.js";
-import { createTrainingMetrics } from "./service-metrics.js";
-import { createTrainWorkHandler, type TrainWorkHandlerDeps } from "./train-work-handler.js";
+import { baseModel } from "../src/base-model.js";
+import { createTrainingMetrics } from "../src/service-metrics.js";
+import { createTrainWorkHandler, type TrainWorkHandlerDeps } from "../src/train-work-handler.js";
 
 export type { LogLines } from "@isara/testkit";
 

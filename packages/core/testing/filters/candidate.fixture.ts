@@ -1,4 +1,4 @@
-import type { FilterCandidate } from "./filter.js";
+import type { FilterCandidate } from "../../src/filters/filter.js";
 
 /**
  * Builds a filter candidate for tests: a prompt and answer long enough for the paper's word minimum,

@@ -5,8 +5,8 @@
  */
 import type { Llm } from "@isara/core";
 import { type ChatTemplate, createChatFormatter, createLlmServerApp } from "@isara/llm-server";
+import type { JudgeConfig } from "../src/judge-env.js";
 import { type CountingLlm, countingLlm } from "./counting-llm.js";
-import type { JudgeConfig } from "./judge-env.js";
 
 /** ChatML, the chat format of SmolLM2 and many instruct models; the tiny test model is given it. */
 export const CHATML_TEMPLATE: ChatTemplate = {

@@ -5,8 +5,8 @@
  */
 import { createHealthRegistry, createMetrics, createProbeListener, loadConfig } from "@isara/kit";
 import { z } from "zod";
-import { runStageMain } from "./run-stage-main.js";
-import { stageServiceConfigFrom, stageServiceEnv } from "./stage-service-env.js";
+import { runStageMain } from "../src/run-stage-main.js";
+import { stageServiceConfigFrom, stageServiceEnv } from "../src/stage-service-env.js";
 
 const outcome = z.enum(["ok", "fail"]).default("ok");
 const schema = z.object(

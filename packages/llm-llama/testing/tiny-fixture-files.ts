@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CompletionRequest } from "@isara/core";
-import { writeTinyLlamaGguf, writeTinyLoraGguf } from "./tiny-llama-gguf.js";
+import { writeTinyLlamaGguf, writeTinyLoraGguf } from "../src/tiny-llama-gguf.js";
 
 /** Paths of the files {@link makeTinyFixtureFiles} writes, and a way to delete them. */
 export interface TinyFixtureFiles {

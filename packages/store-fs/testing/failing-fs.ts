@@ -1,5 +1,5 @@
 import * as fsp from "node:fs/promises";
-import type { AtomicWriteFs } from "./atomic-write.js";
+import type { AtomicWriteFs } from "../src/atomic-write.js";
 
 /**
  * Test support, not exported from the package: the real `node:fs/promises` calls, except that one

@@ -18,7 +18,7 @@ import {
   fromSampleJudged,
   fromTrainDone,
   type Incoming,
-} from "./result-intake.js";
+} from "../src/result-intake.js";
 
 /** A work record as read from Kafka or as the controller published it. */
 export interface WorkRecord {

@@ -32,7 +32,7 @@ import type { Embedder } from "@isara/core";
 import { createRootLogger } from "@isara/kit";
 import { bindGrpcServer, healthServiceDefinition } from "@isara/kit/grpc";
 import { openLanceVectorStore } from "@isara/store-lancedb";
-import { createRetrievalApp, type RetrievalApp } from "./app.js";
+import { createRetrievalApp, type RetrievalApp } from "../src/app.js";
 
 type Unary<Req, Res> = (req: Req, md: Metadata, cb: (err: ServiceError | null, res: Res) => void) => unknown;
 
