@@ -10,8 +10,8 @@ rm -rf "$results" && mkdir -p "$results"
 
 bash scripts/setup.sh all || { echo "setup failed: see the messages above" >&2; exit 1; }
 
-printf '\n==> build, typecheck, lint\n'
-npx turbo run build typecheck lint --output-logs=errors-only || exit 1
+printf '\n==> build (dist/, and dist-test/ for the tests), typecheck, lint\n'
+npx turbo run build build:test typecheck lint --output-logs=errors-only || exit 1
 npm run -s breaking -w @isara/contracts || exit 1
 
 status=0
