@@ -13,9 +13,24 @@ export const samplingSchema = z.object({
   topP: z.number().gt(0).max(1),
   /** Multiplicative penalty on tokens already in the context (1 = off). */
   repetitionPenalty: z.number().min(1).max(3),
+  /**
+   * How many of the latest tokens (prompt tail plus what was written) the penalty looks at; 0 = the
+   * whole prompt and generation, the rule the paper's values were tuned with. Over a 2,000-token
+   * prompt of demos that rule penalises every common word, and a small model escapes into rare
+   * capitalised tokens; a window keeps the penalty to what the turn itself repeats (docs/generation.md).
+   */
+  repetitionWindow: z.number().int().min(0).max(131_072).default(64),
+  /**
+   * What happens to a turn the token limit cut off mid-sentence: `trim` it back to its last complete
+   * sentence (nothing left: empty, which the filters reject), `drop` it (empty), or `keep` it as
+   * written (the paper's behaviour).
+   */
+  unfinished: z.enum(["trim", "drop", "keep"]).default("trim"),
 });
 /** Sampling settings, as parsed (see {@link samplingSchema}). */
 export type Sampling = z.infer<typeof samplingSchema>;
+/** The sampling fields every completion backend takes (the rest are optional or the turn writer's). */
+export type CompletionSampling = Pick<Sampling, "maxTokens" | "temperature" | "topP" | "repetitionPenalty">;
 
 /** Settings of the ISARA loop itself (paper defaults). */
 export const isaraSettingsSchema = z.object({
@@ -33,6 +48,8 @@ export const isaraSettingsSchema = z.object({
     temperature: 0.7,
     topP: 0.9,
     repetitionPenalty: 1.05,
+    repetitionWindow: 64,
+    unfinished: "trim",
   }),
   /** Sampling for writing answers. */
   answerSampling: samplingSchema.default({
@@ -40,6 +57,8 @@ export const isaraSettingsSchema = z.object({
     temperature: 0.7,
     topP: 0.9,
     repetitionPenalty: 1.2,
+    repetitionWindow: 64,
+    unfinished: "trim",
   }),
   /** Seed for every random choice of the run (demo picks, sampling). */
   seed: z
@@ -74,6 +93,13 @@ export const filterEntrySchema = z.looseObject({
 });
 /** One entry of a domain's `filters` list (see {@link filterEntrySchema}). */
 export type FilterEntry = z.infer<typeof filterEntrySchema>;
+
+/** Names of the filter chains a domain can take without listing its filters (`filterPreset`). */
+export const FILTER_PRESETS = ["paper", "quality"] as const;
+/** A filter preset's name. */
+export type FilterPreset = (typeof FILTER_PRESETS)[number];
+/** The chain of a domain.json that names neither `filterPreset` nor `filters`. */
+export const DEFAULT_FILTER_PRESET: FilterPreset = "quality";
 
 /** Settings handed to the trainer each round. */
 export const trainingSettingsSchema = z.object({
@@ -135,9 +161,13 @@ export const domainConfigSchema = z.object({
   isara: isaraSettingsSchema.default(isaraSettingsSchema.parse({})),
   filter: filterSettingsSchema.default(filterSettingsSchema.parse({})),
   /**
-   * The filter chain, in order. Unset: the paper's four (exact duplicate, ROUGE-L against the
-   * prompt's demos, too few words, answer in prompt) with the `filter` block's thresholds.
+   * The filter chain when `filters` is unset: `paper`, the paper's four (exact duplicate, ROUGE-L
+   * against the prompt's demos, too few words, answer in prompt) with the `filter` block's
+   * thresholds; `quality`, those four then role-leak, gibberish, unfinished, near-duplicate,
+   * relevance and length-ratio with their defaults (docs/filters.md).
    */
+  filterPreset: z.enum(FILTER_PRESETS).default(DEFAULT_FILTER_PRESET),
+  /** The filter chain, in order, when a preset does not fit; unset: `filterPreset`'s chain. */
   filters: z.array(filterEntrySchema).max(32).optional(),
   training: trainingSettingsSchema.default(trainingSettingsSchema.parse({})),
   stop: stopSettingsSchema.default(stopSettingsSchema.parse({})),

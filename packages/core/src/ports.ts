@@ -3,7 +3,7 @@
  * and the distributed services plug different adapters into the same ports; the core never does I/O.
  * Every adapter owns resources and has `close()`.
  */
-import type { EvalItem, Sampling } from "./domain.js";
+import type { CompletionSampling, EvalItem } from "./domain.js";
 import type { Sample } from "./sample.js";
 
 /** Something that holds resources and must be released on shutdown. */
@@ -12,7 +12,7 @@ export interface Closeable {
 }
 
 /** One text completion request. */
-export interface CompletionRequest extends Sampling {
+export interface CompletionRequest extends CompletionSampling {
   readonly prompt: string;
   /** Seed for this completion's sampling, so a run is reproducible where the backend allows it. */
   readonly seed: number;
@@ -20,6 +20,18 @@ export interface CompletionRequest extends Sampling {
   readonly adapter?: string;
   /** Strings at which generation stops; they are not part of the text. */
   readonly stop?: readonly string[];
+  /**
+   * Where generation should stop in the text written so far (its index, or -1 to go on), for stops
+   * that exact strings cannot express, e.g. a role keyword in any case. In-process backends check it
+   * after every token and cut the text there (finish reason `stop`); HTTP backends cannot send a
+   * function and ignore it, so callers still cut the returned text themselves.
+   */
+  readonly stopAt?: (text: string) => number;
+  /**
+   * How many of the latest tokens (prompt tail and generated) `repetitionPenalty` applies to; 0 =
+   * every token of the prompt and the generation (the rule of Hugging Face transformers).
+   */
+  readonly repetitionWindow?: number;
 }
 
 /** A finished completion. */
@@ -38,6 +50,36 @@ export interface Llm extends Closeable {
   /** How many completions the backend runs at once; callers keep this many in flight. */
   readonly parallelism: number;
   complete(request: CompletionRequest, signal?: AbortSignal): Promise<Completion>;
+}
+
+/** What to score: each continuation's likelihood right after the same prompt. */
+export interface LikelihoodRequest {
+  /** The text every continuation follows, tokenized as a completion prompt is (same start-of-text rule). */
+  readonly prompt: string;
+  /** Texts scored one by one after `prompt`; each is tokenized on its own, so the prompt's tokens never change. */
+  readonly continuations: readonly string[];
+  /** LoRA adapter to apply, as in {@link CompletionRequest.adapter}; none = base. */
+  readonly adapter?: string;
+}
+
+/** How likely the model finds one continuation after the prompt. */
+export interface ContinuationLikelihood {
+  /** Natural-log probability of the continuation's tokens given the prompt: the sum over its tokens. */
+  readonly logprob: number;
+  /** Tokens the continuation was scored as. */
+  readonly tokens: number;
+}
+
+/**
+ * A model that can say how likely a text is, not only write one. Likelihood metrics (TruthfulQA MC2,
+ * chosen-over-rejected preference) see differences far smaller than a greedy answer's ROUGE-L can,
+ * because they read the whole distribution instead of one sampled path. An `Llm` may also implement
+ * this; callers check with `canScoreLikelihood`. A backend that turns out unable to (an HTTP server
+ * without prompt log-probabilities) rejects with `unimplemented`, naming what the server lacks.
+ */
+export interface LikelihoodScorer {
+  /** One result per continuation, in order. */
+  scoreContinuations(request: LikelihoodRequest, signal?: AbortSignal): Promise<ContinuationLikelihood[]>;
 }
 
 /** Counts tokens the way the generating model does, so demos can be fitted into a budget. */

@@ -79,15 +79,32 @@ export function answerPrompt(demos: readonly ConversationPair[], question: strin
 
 /**
  * A role keyword: `USER:` / `ASSISTANT:` (colon required, so "USER manual" is prose) or the
- * conversation markers with or without a colon. Case-sensitive, because the template writes them in
- * capitals and lowercase "user:" is ordinary prose ("ask the user: …"). A keyword glued to a letter or
- * digit before it ("SUPERUSER:") is not a role keyword.
+ * conversation markers with or without a colon, in any case the model writes them ("End OF
+ * CONVERSATION", "end OF CONVERSATION" and "Assistant:"-like mixes all leak in a small model's
+ * output). Ordinary prose is spared: a match whose letters after the first are all lowercase ("the
+ * end of conversation", "Ask the user: …", "The Assistant: a novel") is not a keyword. A keyword glued
+ * to a letter or digit before it ("SUPERUSER:") is not a role keyword either.
  */
-const ROLE_KEYWORD = /(?<![\p{L}\p{N}_])(?:USER:|ASSISTANT:|BEGINNING OF CONVERSATION|END OF CONVERSATION)/u;
+const ROLE_KEYWORD =
+  /(?<![\p{L}\p{N}_])(?:USER:|ASSISTANT:|BEGINNING\s+OF\s+CONVERSATION|END\s+OF\s+CONVERSATION)/giu;
 
-/** Position of the first role keyword in `text` (see {@link cutAtRoleKeyword} for the rules), or -1. */
+function isProse(match: string): boolean {
+  const tail = match.slice(1);
+  return tail === tail.toLowerCase();
+}
+
+/**
+ * Position of the first role keyword in `text` (see {@link ROLE_KEYWORD} for the rules), or -1. The
+ * one definition of a leak: the cut, the sample-quality figures and the `role-leak` filter use it.
+ */
 export function findRoleKeyword(text: string): number {
-  return text.search(ROLE_KEYWORD);
+  for (const m of text.matchAll(ROLE_KEYWORD)) if (!isProse(m[0])) return m.index;
+  return -1;
+}
+
+/** `text` with every role keyword replaced by a line break, for checks that must not count a leak twice. */
+export function withoutRoleKeywords(text: string): string {
+  return text.replace(ROLE_KEYWORD, (m) => (isProse(m) ? m : "\n"));
 }
 
 /** Shortest trailing keyword prefix treated as a cut-off keyword; shorter tails ("US", "END") are likely prose. */
@@ -97,7 +114,12 @@ function trailingPartialKeyword(text: string): number {
   for (const keyword of ROLE_STOP_STRINGS) {
     for (let len = keyword.length - 1; len >= MIN_PARTIAL_KEYWORD; len--) {
       const start = text.length - len;
-      if (text.endsWith(keyword.slice(0, len)) && !/[\p{L}\p{N}_]/u.test(text.charAt(start - 1))) {
+      const tail = text.slice(start);
+      if (
+        tail.toUpperCase() === keyword.slice(0, len) &&
+        !isProse(tail) &&
+        !/[\p{L}\p{N}_]/u.test(text.charAt(start - 1))
+      ) {
         return start;
       }
     }

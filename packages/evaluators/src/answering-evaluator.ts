@@ -6,9 +6,8 @@ import {
   type Evaluator,
   type Llm,
   type ModelRef,
-  type Sampling,
 } from "@isara/core";
-import { completeTurn, mapPool } from "@isara/core/pipeline";
+import { completeTurn, mapPool, type TurnSampling } from "@isara/core/pipeline";
 import type { AnsweredItem, AnswerScorer } from "./answer-scorer.js";
 import { checkScorers, type ScoredSample, scoreAnswers } from "./scorer-set.js";
 
@@ -18,8 +17,11 @@ export type DemoProvider = (question: string, itemIndex: number) => Promise<read
 /** How eval answers are written: the model, its sampling, and optional in-context demos. */
 export interface AnswerSettings {
   readonly llm: Llm;
-  /** Sampling for answers; evaluation forces temperature 0 (and seed 0) so answers are reproducible. */
-  readonly sampling: Sampling;
+  /**
+   * Sampling for answers; evaluation forces temperature 0 (and seed 0) so answers are reproducible,
+   * and keeps an answer the token limit cut off as written: it scores the model's own output.
+   */
+  readonly sampling: TurnSampling;
   /** Demos per question for in-context baselines; omit for zero-shot. */
   readonly demos?: DemoProvider;
 }
@@ -68,7 +70,7 @@ export async function answerEvalItems(
       const { text } = await completeTurn(
         settings.llm,
         {
-          sampling: { ...settings.sampling, temperature: 0 },
+          sampling: { ...settings.sampling, temperature: 0, unfinished: "keep" },
           prompt: answerPrompt(demos, item.prompt),
           seed: 0,
           adapter: model.adapter,

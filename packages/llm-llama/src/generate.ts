@@ -1,7 +1,7 @@
 import { type Completion, type CompletionRequest, IsaraError } from "@isara/core";
 import type { LlamaContextSequence, LlamaModel, SequenceEvaluateOptions, Token } from "node-llama-cpp";
 import { throwIfAborted } from "./abort.js";
-import { findStop } from "./stop-strings.js";
+import { stopIn } from "./stop-strings.js";
 
 /** Prompt tokens evaluated per step, so an abort takes effect between chunks of a long prompt. */
 const PREFILL_CHUNK = 512;
@@ -22,13 +22,14 @@ export function promptTokens(model: LlamaModel, prompt: string, specialTokens = 
  *
  * Sampling follows `request`: `temperature` 0 is greedy; `topP` is nucleus sampling with top-k off;
  * `seed` seeds the sampler, so a request is reproducible. `repetitionPenalty` uses the rule of
- * Hugging Face transformers and vLLM (positive logits divided, negative ones multiplied) over every
- * token in the sequence, prompt included, because that is what the ISARA authors' settings (1.05 for
- * prompts, 1.2 for answers) were tuned with; llama.cpp's default of the last 64 generated tokens would
- * penalise far less. Known difference: llama.cpp applies top-p before temperature, HF after.
+ * Hugging Face transformers and vLLM (positive logits divided, negative ones multiplied) over the
+ * last `repetitionWindow` tokens of the sequence, prompt tail included (llama.cpp's own rule), or
+ * over every token, prompt included, when the window is 0 or unset: the HF rule the ISARA authors'
+ * settings (1.05 for prompts, 1.2 for answers) were tuned with. Known difference: llama.cpp applies
+ * top-p before temperature, HF after.
  *
- * Generation ends at the model's end-of-generation token or the first stop string (finish reason
- * `stop`; the stop string is cut off) or after `maxTokens` tokens (`length`). `tokens` counts the
+ * Generation ends at the model's end-of-generation token, the first stop string or the first place
+ * `stopAt` names (finish reason `stop`; the text is cut there) or after `maxTokens` tokens (`length`). `tokens` counts the
  * tokens sampled, stop strings included, end-of-generation token excluded. A prompt that leaves no
  * room for `maxTokens` in the context is refused (`invalid_argument`) rather than silently shifted.
  * Text is decoded after the prompt's last tokens, so a leading space the model writes is kept. The
@@ -58,7 +59,8 @@ export async function generate(
   }
   const stops = request.stop ?? [];
   const generated: Token[] = [];
-  const penalised = prompt.length + request.maxTokens;
+  const window = request.repetitionWindow ?? 0;
+  const penalised = window > 0 ? window : prompt.length + request.maxTokens;
   const options: SequenceEvaluateOptions = {
     temperature: request.temperature,
     topP: request.topP,
@@ -70,7 +72,10 @@ export async function generate(
       request.repetitionPenalty === 1
         ? undefined
         : {
-            punishTokens: () => prompt.concat(generated),
+            punishTokens: () => {
+              const seen = prompt.concat(generated);
+              return window > 0 ? seen.slice(-window) : seen;
+            },
             maxPunishTokens: penalised,
             penalty: request.repetitionPenalty,
           },
@@ -94,8 +99,8 @@ export async function generate(
       break;
     }
     generated.push(token);
-    if (stops.length > 0) {
-      cut = findStop(model.detokenize(generated, false, prompt), stops);
+    if (stops.length > 0 || request.stopAt !== undefined) {
+      cut = stopIn(model.detokenize(generated, false, prompt), stops, request.stopAt);
       if (cut !== undefined) {
         finishReason = "stop";
         break;

@@ -12,3 +12,18 @@ export function findStop(text: string, stops: readonly string[]): number | undef
   }
   return earliest;
 }
+
+/**
+ * Where generation stops in `text`: the earliest of the first stop string ({@link findStop}) and the
+ * place `stopAt` names (a non-negative index), or `undefined` when neither says stop.
+ */
+export function stopIn(
+  text: string,
+  stops: readonly string[],
+  stopAt?: (text: string) => number,
+): number | undefined {
+  const exact = findStop(text, stops);
+  const at = stopAt?.(text) ?? -1;
+  if (at < 0) return exact;
+  return exact === undefined ? at : Math.min(exact, at);
+}

@@ -1,7 +1,8 @@
 import { IsaraError } from "../errors.js";
 import type { FilterVerdict } from "../sample.js";
 import type { EarlierPrompt, EarlierSets, Filter, FilterCandidate, FilterDecision } from "./filter.js";
-import { promptKey } from "./words.js";
+import { median } from "../vector-math.js";
+import { countWords, promptKey } from "./words.js";
 
 /** What the chain knows beyond the candidates themselves. */
 export interface FilterChainContext {
@@ -130,7 +131,8 @@ function indexEarlier(prompts: readonly EarlierPrompt[]): EarlierSets {
     const key = promptKey(p.prompt);
     if (!byKey.has(key)) byKey.set(key, p);
   }
-  return { prompts, byKey };
+  const seeds = prompts.flatMap((p) => (p.setIndex === 0 && p.response !== undefined ? [p.response] : []));
+  return { prompts, byKey, seedAnswerWords: median(seeds.map(countWords)) };
 }
 
 async function mapWithConcurrency<T, R>(

@@ -10,6 +10,7 @@
  *   order). The chain runs them one candidate at a time, in slot order, after the candidate's
  *   `candidate`-scope verdicts are known, so "first accepted copy wins" has one answer on every run.
  */
+import type { SampleVectors } from "../sample-quality.js";
 import type { FilterVerdict } from "../sample.js";
 
 /** One demo shown when the candidate's prompt was written. */
@@ -27,6 +28,17 @@ export interface FilterCandidate {
   readonly response: string;
   /** Demos shown when the prompt was written (the ROUGE-L filter compares against these). */
   readonly promptDemos: readonly DemoPrompt[];
+  /**
+   * The candidate's embeddings, which the filter step computes for every candidate before the chain
+   * runs: the near-duplicate and relevance filters read them (and refuse to run without them).
+   */
+  readonly vectors?: CandidateVectors;
+}
+
+/** A candidate's embeddings and its closest earlier prompt. */
+export interface CandidateVectors extends SampleVectors {
+  /** Sample id of the earlier prompt `nearestEarlier` was measured to; `null` when there is none. */
+  readonly nearestEarlierId: string | null;
 }
 
 /** A prompt of an earlier set (seeds are set 0); `Sample` fits this shape. */
@@ -34,6 +46,8 @@ export interface EarlierPrompt {
   readonly id: string;
   readonly setIndex: number;
   readonly prompt: string;
+  /** The sample's answer; the length filter measures the seeds' (set 0) answers. */
+  readonly response?: string;
 }
 
 /** What a filter decides; the chain adds the filter's name to make a {@link FilterVerdict}. */
@@ -43,6 +57,8 @@ export type FilterDecision = Omit<FilterVerdict, "filter">;
 export interface EarlierSets {
   readonly prompts: readonly EarlierPrompt[];
   readonly byKey: ReadonlyMap<string, EarlierPrompt>;
+  /** Median words of the seeds' answers (set 0 entries with a `response`); `null` when none has one. */
+  readonly seedAnswerWords: number | null;
 }
 
 /** What a round-scope filter sees: the earlier sets plus this round's accepted candidates so far. */

@@ -18,20 +18,41 @@ import { summarizeFilterResults } from "./report.js";
 const defaults = filterSettingsSchema.parse({});
 const config = (extra: object = {}) => domainConfigSchema.parse({ name: "d", ...extra });
 
-test("a config without a filters list builds the paper's four filters in the paper's order", () => {
+const PAPER = [
+  ["exact-duplicate", "round"],
+  ["rouge-l", "candidate"],
+  ["min-words", "candidate"],
+  ["answer-in-prompt", "candidate"],
+];
+
+test("the paper preset builds the paper's four filters in the paper's order", () => {
   assert.deepEqual(
-    createFilterChain(config()).map((f) => [f.name, f.scope]),
-    [
-      ["exact-duplicate", "round"],
-      ["rouge-l", "candidate"],
-      ["min-words", "candidate"],
-      ["answer-in-prompt", "candidate"],
-    ],
+    createFilterChain(config({ filterPreset: "paper" })).map((f) => [f.name, f.scope]),
+    PAPER,
   );
+});
+
+test("a config without a filters list or preset builds the quality preset: the paper's four, then six", () => {
+  assert.deepEqual(createFilterChain(config()).map((f) => [f.name, f.scope]), [
+    ...PAPER,
+    ["role-leak", "candidate"],
+    ["gibberish", "candidate"],
+    ["unfinished", "candidate"],
+    ["near-duplicate", "round"],
+    ["relevance", "candidate"],
+    ["length-ratio", "candidate"],
+  ]);
   assert.deepEqual(
     FILTER_REGISTRY.map((d) => d.name),
-    ["exact-duplicate", "rouge-l", "min-words", "answer-in-prompt"],
+    createFilterChain(config()).map((f) => f.name),
+    "the quality preset runs every registered filter",
   );
+});
+
+test("a filters list beside another preset is refused, naming both keys", () => {
+  const chain = checkFilterChain(config({ filterPreset: "paper", filters: [{ name: "min-words" }] }));
+  assert.equal(chain.problems[0]?.field, "filterPreset");
+  assert.match(chain.problems[0]?.problem ?? "", /remove one of them/);
 });
 
 test("the default chain filters a small round the way the paper describes, with a reason for each drop", async () => {
@@ -47,7 +68,7 @@ test("the default chain filters a small round the way the paper describes, with 
     }),
     candidate(5, { prompt: "What is a good way to practise question number 0 at home?" }),
   ];
-  const results = await runFilterChain(round, createFilterChain(config()), {
+  const results = await runFilterChain(round, createFilterChain(config({ filterPreset: "paper" })), {
     earlier: [{ id: "seed-2", setIndex: 0, prompt: demos[0]?.prompt ?? "" }],
   });
   const rejections = results.map((r) => r.verdicts.filter((v) => !v.accepted).map((v) => v.filter));
@@ -68,7 +89,7 @@ test("the default chain filters a small round the way the paper describes, with 
 });
 
 test("the old filter keys translate to the same chain as the list that names them", async () => {
-  const old = config({ filter: { rougeLThreshold: 0.5, minWords: 3 } });
+  const old = config({ filterPreset: "paper", filter: { rougeLThreshold: 0.5, minWords: 3 } });
   const listed = config({
     filters: [
       { name: "exact-duplicate" },
@@ -95,7 +116,8 @@ test("the old filter keys translate to the same chain as the list that names the
 
 test("a registry filter's defaults are the paper's, as the filter block's are", () => {
   const named = config({ filters: FILTER_REGISTRY.map((d) => ({ name: d.name })) });
-  assert.deepEqual(checkFilterChain(named), { entries: paperFilterEntries(defaults), problems: [] });
+  assert.deepEqual(checkFilterChain(named), checkFilterChain(config()));
+  assert.deepEqual(checkFilterChain(named).entries.slice(0, 4), paperFilterEntries(defaults));
 });
 
 test("a filters list sets the order, may leave filters out and fills each filter's defaults", () => {

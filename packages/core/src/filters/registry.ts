@@ -8,7 +8,14 @@
  * {@link FILTER_REGISTRY}. Nothing else changes: domain.json can name it, `parseDomain` checks its
  * settings, both modes run it, and its rejections are counted under its name.
  */
-import { type DomainConfig, type FilterEntry, type FilterSettings, filterSettingsSchema } from "../domain.js";
+import {
+  DEFAULT_FILTER_PRESET,
+  type DomainConfig,
+  type FilterEntry,
+  type FilterPreset,
+  type FilterSettings,
+  filterSettingsSchema,
+} from "../domain.js";
 import { IsaraError } from "../errors.js";
 import { didYouMean, type FieldProblem, issueProblem } from "../schema-issues.js";
 import { ANSWER_IN_PROMPT, answerInPromptFilter } from "./answer-in-prompt.js";
@@ -16,7 +23,16 @@ import type { FilterDefinition } from "./definition.js";
 import { ROUGE_L, rougeLFilter } from "./demo-rouge.js";
 import { EXACT_DUPLICATE, exactDuplicateFilter } from "./exact-duplicate.js";
 import type { Filter } from "./filter.js";
+import { GIBBERISH, gibberishFilter } from "./gibberish.js";
+import { LENGTH_RATIO, lengthRatioFilter } from "./length-ratio.js";
 import { MIN_WORDS, minWordsFilter } from "./min-words.js";
+import { NEAR_DUPLICATE, nearDuplicateFilter } from "./near-duplicate.js";
+import { RELEVANCE, relevanceFilter } from "./relevance.js";
+import { ROLE_LEAK, roleLeakFilter } from "./role-leak.js";
+import { UNFINISHED, unfinishedFilter } from "./unfinished.js";
+
+/** What of a domain config names its chain; `filterPreset` may be missing in a config made in code. */
+export type ChainConfig = Pick<DomainConfig, "filter" | "filters"> & { readonly filterPreset?: FilterPreset };
 
 /** The filters a chain can be built from, each name once. */
 export type FilterRegistry = readonly FilterDefinition[];
@@ -27,6 +43,12 @@ export const FILTER_REGISTRY: FilterRegistry = [
   rougeLFilter,
   minWordsFilter,
   answerInPromptFilter,
+  roleLeakFilter,
+  gibberishFilter,
+  unfinishedFilter,
+  nearDuplicateFilter,
+  relevanceFilter,
+  lengthRatioFilter,
 ];
 
 /**
@@ -44,9 +66,37 @@ export function paperFilterEntries(settings: FilterSettings): FilterEntry[] {
   ];
 }
 
-/** The chain a config names, unchecked: its `filters` list, or the paper's four with its `filter` thresholds. */
-export function filterEntriesOf(config: Pick<DomainConfig, "filter" | "filters">): FilterEntry[] {
-  return config.filters === undefined ? paperFilterEntries(config.filter) : [...config.filters];
+/**
+ * The `quality` preset: the paper's four, then the filters that keep a small model's junk out of its
+ * training data (role leaks, capital-letter gibberish, answers cut mid-sentence, paraphrased prompts,
+ * answers off the question, answers far longer or shorter than the seeds'), each with its defaults.
+ * Why each exists and what it measured: docs/filters.md.
+ */
+export function qualityFilterEntries(settings: FilterSettings): FilterEntry[] {
+  return [
+    ...paperFilterEntries(settings),
+    { name: ROLE_LEAK },
+    { name: GIBBERISH },
+    { name: UNFINISHED },
+    { name: NEAR_DUPLICATE },
+    { name: RELEVANCE },
+    { name: LENGTH_RATIO },
+  ];
+}
+
+/** The entries of a preset, with the `filter` block's thresholds for the paper's filters. */
+export function presetFilterEntries(preset: FilterPreset, settings: FilterSettings): FilterEntry[] {
+  return preset === "paper" ? paperFilterEntries(settings) : qualityFilterEntries(settings);
+}
+
+/**
+ * The chain a config names, unchecked: its `filters` list, or its `filterPreset`'s chain (default
+ * `quality`) with its `filter` thresholds. A config made in code without `filterPreset` gets the default.
+ */
+export function filterEntriesOf(config: ChainConfig): FilterEntry[] {
+  return config.filters === undefined
+    ? presetFilterEntries(config.filterPreset ?? DEFAULT_FILTER_PRESET, config.filter)
+    : [...config.filters];
 }
 
 /** A chain checked against a registry: its entries with settings parsed (defaults filled), or why not. */
@@ -93,7 +143,7 @@ function settingProblems(definition: FilterDefinition, settings: object, at: str
 }
 
 function resolve(
-  config: Pick<DomainConfig, "filter" | "filters">,
+  config: ChainConfig,
   registry: FilterRegistry,
 ): { resolved: ResolvedEntry[]; problems: FieldProblem[] } {
   const problems: FieldProblem[] = [];
@@ -101,6 +151,16 @@ function resolve(
   const names = registry.map((d) => d.name);
   // A parsed config always has a `filter` block (defaults filled), so only one that says something
   // else conflicts with a list.
+  if (
+    config.filters !== undefined &&
+    config.filterPreset !== undefined &&
+    config.filterPreset !== DEFAULT_FILTER_PRESET
+  ) {
+    problems.push({
+      field: "filterPreset",
+      problem: `"filterPreset" chooses the chain when "filters" is unset, and "filters" is given — remove one of them`,
+    });
+  }
   if (config.filters !== undefined && customFilterSettings(config.filter)) {
     problems.push({
       field: "filter",
@@ -155,7 +215,7 @@ function resolve(
  * rest of domain.json's, so a run with a chain it cannot build is refused before it starts.
  */
 export function checkFilterChain(
-  config: Pick<DomainConfig, "filter" | "filters">,
+  config: ChainConfig,
   registry: FilterRegistry = FILTER_REGISTRY,
 ): CheckedFilterChain {
   const { resolved, problems } = resolve(config, registry);
@@ -170,7 +230,7 @@ export function checkFilterChain(
  *   `details` is the list), e.g. for a config made in code that names a filter the registry lacks.
  */
 export function createFilterChain(
-  config: Pick<DomainConfig, "filter" | "filters">,
+  config: ChainConfig,
   registry: FilterRegistry = FILTER_REGISTRY,
 ): Filter[] {
   const { resolved, problems } = resolve(config, registry);

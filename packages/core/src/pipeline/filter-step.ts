@@ -7,12 +7,16 @@ import {
   type FilterReport,
   IsaraError,
   PROMPT_TEMPLATE_VERSION,
+  qualityFigures,
+  type RoundQuality,
   runFilterChain,
   type Sample,
+  seedAnswerWords,
   sampleId,
   summarizeFilterResults,
   type VectorStore,
 } from "../index.js";
+import { candidateVectors, seedVectors } from "./round-vectors.js";
 import type { Candidate } from "./write-answers.js";
 
 /** What one filter pass needs to know. */
@@ -40,6 +44,8 @@ export interface FilterStepResult {
   /** Samples some filter rejected, each with every verdict and its reason. */
   readonly rejected: Sample[];
   readonly report: FilterReport;
+  /** Sample-quality figures of the seeds, the candidates and the accepted set (docs/sample-quality.md). */
+  readonly quality: RoundQuality;
 }
 
 /** Ports the step uses: accepted samples are embedded and stored so later rounds retrieve them. */
@@ -61,7 +67,9 @@ export async function filterStep(
   signal?: AbortSignal,
 ): Promise<FilterStepResult> {
   const byId = new Map(input.earlier.map((s) => [s.id, s]));
-  const filterCandidates = input.candidates.map((c) => ({
+  const vectors = await candidateVectors(ports.embedder, input.candidates, input.earlier);
+  const filterCandidates = input.candidates.map((c, i) => ({
+    vectors: vectors[i],
     ...c,
     promptDemos: c.promptDemos.map((ref) => {
       const demo = byId.get(ref.id);
@@ -103,9 +111,21 @@ export async function filterStep(
     };
     (r.accepted ? accepted : rejected).push(sample);
   }
+  const vectorsBySlot = new Map(input.candidates.map((c, i) => [c.slot, vectors[i]]));
+  const vectorsOf = (samples: readonly Sample[]) =>
+    samples.map((s) => vectorsBySlot.get(s.slot) ?? { prompt: new Float32Array(0), answer: new Float32Array(0), nearestEarlier: null });
   if (accepted.length > 0) {
-    const vectors = await ports.embedder.embed(accepted.map((s) => s.prompt));
-    await ports.store.upsert(accepted, vectors);
+    await ports.store.upsert(
+      accepted,
+      vectorsOf(accepted).map((v) => v.prompt),
+    );
   }
-  return { accepted, rejected, report: summarizeFilterResults(results) };
+  const seeds = input.earlier.filter((s) => s.setIndex === 0);
+  const seedWords = seedAnswerWords(seeds);
+  const quality: RoundQuality = {
+    seeds: qualityFigures(seeds, { seedAnswerWords: seedWords, vectors: await seedVectors(ports.embedder, seeds) }),
+    candidates: qualityFigures(input.candidates, { seedAnswerWords: seedWords, vectors }),
+    accepted: qualityFigures(accepted, { seedAnswerWords: seedWords, vectors: vectorsOf(accepted) }),
+  };
+  return { accepted, rejected, report: summarizeFilterResults(results), quality };
 }

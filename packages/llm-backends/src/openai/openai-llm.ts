@@ -61,6 +61,10 @@ class HttpLlm implements OpenAiLlm {
       seed: request.seed,
       ...(request.stop !== undefined && request.stop.length > 0 ? { stop: [...request.stop] } : {}),
       ...Object.fromEntries(penaltyFields.map((field) => [field, request.repetitionPenalty])),
+      // llama.cpp's server takes the penalty's window (-1 = the whole context); vLLM and TGI have none.
+      ...(penaltyFields.includes("repeat_penalty") && request.repetitionWindow !== undefined
+        ? { repeat_last_n: request.repetitionWindow === 0 ? -1 : request.repetitionWindow }
+        : {}),
     };
     const json = await this.#endpoint.post(COMPLETIONS_PATH, body, model, "the completion", signal);
     const url = `${this.baseUrl}${COMPLETIONS_PATH}`;

@@ -1,0 +1,24 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { endsSentence, trimToLastSentence } from "./sentence-end.js";
+
+test("endsSentence: terminators, closing quotes and brackets, trailing space", () => {
+  for (const text of ["Yes.", "Really?", "Stop!", "So it goes…", 'He said "no."', "(It is.)", "Done.  "]) {
+    assert.equal(endsSentence(text), true, text);
+  }
+  for (const text of ["", "It is the best way to", "Version 3", "a list:", "Paris,"]) {
+    assert.equal(endsSentence(text), false, text);
+  }
+});
+
+test("trimToLastSentence keeps the complete sentences of a turn cut at the token limit", () => {
+  // Shapes taken from the demo's accepted answers (the token limit stopped them mid-sentence).
+  assert.equal(
+    trimToLastSentence("Lightning can strike the same place twice. Tall buildings are hit many times a"),
+    "Lightning can strike the same place twice.",
+  );
+  assert.equal(trimToLastSentence("No. It is 3.5 times as large as the"), "No.");
+  assert.equal(trimToLastSentence('She said "never." and then the'), 'She said "never."');
+  assert.equal(trimToLastSentence("no sentence ends here"), "");
+  assert.equal(trimToLastSentence("Complete already."), "Complete already.");
+});
