@@ -12,7 +12,7 @@ import {
 import { runEmbedded } from "@isara/embedded";
 import { loadDomain } from "./domain-files.js";
 import { createProgressView } from "./progress-view.js";
-import { summaryTable } from "./summary-table.js";
+import { qualityTable, summaryTable } from "./summary-table.js";
 import { openEmbeddedPorts, runIdOfDir, type WiringOptions } from "./wiring.js";
 
 /** Options of `isara run`. */
@@ -75,6 +75,8 @@ export async function runCommand(o: RunCommandOptions): Promise<RunState> {
       );
     } else {
       process.stderr.write(`\n${summaryTable(metrics)}\n\n`);
+      const quality = qualityTable(metrics);
+      if (quality !== null) process.stderr.write(`Sample quality (docs/sample-quality.md):\n${quality}\n\n`);
       process.stderr.write(
         `Run ${state.status}${state.stopReason ? ` (${state.stopReason})` : ""}. Report: ${join(runDir, "report", "report.html")}\n`,
       );

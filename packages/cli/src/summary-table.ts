@@ -1,4 +1,5 @@
 import type { MetricsFile } from "@isara/contracts";
+import { qualityTableRows } from "@isara/core";
 import { formatDuration } from "./progress-view.js";
 
 /** Lays out rows as an aligned plain-text table (first column left, the rest right). */
@@ -50,4 +51,13 @@ export function summaryTable(metrics: MetricsFile): string {
     ],
     rows,
   );
+}
+
+/**
+ * The sample-quality table of a run (docs/sample-quality.md): the seeds, then each filtered round's
+ * candidates and accepted set; `null` when no round was filtered.
+ */
+export function qualityTable(metrics: MetricsFile): string | null {
+  const { header, rows } = qualityTableRows(metrics.rounds);
+  return rows.length === 0 ? null : textTable(header, rows);
 }

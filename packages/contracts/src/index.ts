@@ -32,6 +32,7 @@ export * from "./idempotency-keys.js";
 export * from "./jsonl.js";
 export * from "./metrics-file.js";
 export * from "./round-logs.js";
+export * from "./round-quality.js";
 export * from "./run-domain.js";
 export * from "./run-domains.js";
 export * from "./run-event-wire.js";

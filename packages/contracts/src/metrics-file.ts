@@ -3,7 +3,7 @@
  * summary, `isara compare`, the report). Both modes build it here from the run state, so a
  * distributed run's file reads like an embedded one's.
  */
-import type { RunState } from "@isara/core";
+import type { RoundQuality, RunState } from "@isara/core";
 
 /**
  * Per-round facts the run state does not keep: wall time per phase and the training loss curve. They
@@ -33,11 +33,21 @@ export interface MetricsFile {
     readonly finalLoss: number | null;
     readonly phaseMs: Readonly<Record<string, number>>;
     readonly losses: readonly number[];
+    /** Sample-quality figures of the round's seeds, candidates and accepted set; `null` before its filter pass. */
+    readonly quality: RoundQuality | null;
   }[];
 }
 
-/** Builds `metrics.json` from the state (source of truth for results) and the round logs. */
-export function metricsFile(state: RunState, logs: readonly RoundLog[], model: string): MetricsFile {
+/**
+ * Builds `metrics.json` from the state (source of truth for results), the round logs and each round's
+ * quality figures (`loadRoundQualities`).
+ */
+export function metricsFile(
+  state: RunState,
+  logs: readonly RoundLog[],
+  model: string,
+  qualities: readonly (RoundQuality | null)[] = [],
+): MetricsFile {
   return {
     runId: state.runId,
     domain: state.domain,
@@ -55,6 +65,7 @@ export function metricsFile(state: RunState, logs: readonly RoundLog[], model: s
       finalLoss: r.training?.finalLoss ?? null,
       phaseMs: logs[r.round]?.phaseMs ?? {},
       losses: logs[r.round]?.losses ?? [],
+      quality: qualities[r.round] ?? null,
     })),
   };
 }

@@ -18,6 +18,7 @@
  * round-<t>/candidates.jsonl      prompts with answers, before filtering (embedded: + .partial)
  * round-<t>/accepted.jsonl        set D_t with lineage and verdicts
  * round-<t>/rejected.jsonl        rejected samples with every verdict and its reason
+ * round-<t>/quality.json          sample-quality figures of the seeds, candidates and accepted set
  * round-<t>/train/                dataset.jsonl, spec.json, adapter/ (PEFT), adapter.gguf, result.json
  * round-<t>/eval.jsonl            per-question answers and scores (EvalWork.results_key)
  * round-<t>/eval.jsonl.done.json  distributed: the evaluation's completion record (written last)
@@ -67,6 +68,8 @@ function keysUnder(root: string) {
     candidates: (t: number) => `${round(t)}candidates.jsonl`,
     accepted: (t: number) => `${round(t)}accepted.jsonl`,
     rejected: (t: number) => `${round(t)}rejected.jsonl`,
+    /** Round `t`'s sample-quality figures (core's `RoundQuality`), written by the filter pass. */
+    quality: (t: number) => `${round(t)}quality.json`,
     trainDir: (t: number) => `${round(t)}train`,
     trainDataset: (t: number) => `${round(t)}train/dataset.jsonl`,
     trainResult: (t: number) => `${round(t)}train/result.json`,

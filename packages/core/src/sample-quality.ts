@@ -167,3 +167,54 @@ export function qualityFigures(samples: readonly QualitySample[], context: Quali
 export function seedAnswerWords(seeds: readonly QualitySample[]): number | null {
   return median(seeds.map((s) => countWords(s.response)));
 }
+
+/** One column of a sample-quality table: the figure, its header and how it prints. */
+export interface QualityColumn {
+  readonly key: Exclude<keyof QualityFigures, "samples">;
+  readonly header: string;
+  readonly format: (value: number | null) => string;
+}
+
+const percent = (v: number | null) => (v === null ? "–" : `${(100 * v).toFixed(1)}%`);
+const decimal = (v: number | null) => (v === null ? "–" : v.toFixed(2));
+
+/**
+ * The columns every quality table shows, in order (the CLI's summary, the run report, the bench): one
+ * definition, so a figure reads the same wherever it is printed.
+ */
+export const QUALITY_COLUMNS: readonly QualityColumn[] = [
+  { key: "roleLeak", header: "role leak", format: percent },
+  { key: "capsGibberish", header: "caps", format: percent },
+  { key: "unfinished", header: "unfinished", format: percent },
+  { key: "nonWordRate", header: "non-words", format: percent },
+  { key: "distinct2", header: "distinct-2", format: decimal },
+  { key: "relevance", header: "relevance", format: decimal },
+  { key: "nearDuplicateInSet", header: "near-dup in set", format: percent },
+  { key: "nearDuplicateEarlier", header: "near-dup earlier", format: percent },
+  { key: "lengthRatio", header: "length ×seeds", format: decimal },
+];
+
+/**
+ * A quality table's header and rows: the seeds once (of the first round that has figures), then each
+ * round's candidates and accepted set. Empty rows when no round has figures yet.
+ */
+export function qualityTableRows(rounds: readonly { readonly round: number; readonly quality: RoundQuality | null }[]): {
+  readonly header: string[];
+  readonly rows: string[][];
+} {
+  const header = ["round", "set", "samples", ...QUALITY_COLUMNS.map((c) => c.header)];
+  const row = (round: string, set: string, f: QualityFigures) => [
+    round,
+    set,
+    String(f.samples),
+    ...QUALITY_COLUMNS.map((c) => c.format(f[c.key])),
+  ];
+  const rows: string[][] = [];
+  for (const r of rounds) {
+    if (r.quality === null) continue;
+    if (rows.length === 0) rows.push(row("–", "seeds", r.quality.seeds));
+    rows.push(row(String(r.round), "candidates", r.quality.candidates));
+    rows.push(row(String(r.round), "accepted", r.quality.accepted));
+  }
+  return { header, rows };
+}

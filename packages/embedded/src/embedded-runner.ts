@@ -1,4 +1,11 @@
-import { loadRoundLogs, metricsFile, metricsFileText, type RoundLog, runFolder } from "@isara/contracts";
+import {
+  loadRoundLogs,
+  loadRoundQualities,
+  metricsFile,
+  metricsFileText,
+  type RoundLog,
+  runFolder,
+} from "@isara/contracts";
 import {
   advance,
   createRunState,
@@ -140,7 +147,8 @@ async function writeSummaries(
   ports: EmbeddedPorts,
   seeds: number,
 ): Promise<void> {
-  const metrics = metricsFile(state, logs, ports.llm.modelId);
+  const qualities = await loadRoundQualities(ports.artifacts, state.rounds.length);
+  const metrics = metricsFile(state, logs, ports.llm.modelId, qualities);
   await ports.artifacts.write(runFolder.metrics, metricsFileText(metrics));
   const files = buildReport(reportInput(state, metrics, ports.llm.modelId, seeds));
   for (const [name, text] of Object.entries(files)) await ports.artifacts.write(runFolder.report(name), text);

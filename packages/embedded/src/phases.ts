@@ -1,4 +1,4 @@
-import { runFolder, toJsonl } from "@isara/contracts";
+import { roundQualityText, runFolder, toJsonl } from "@isara/contracts";
 import {
   type AnswersStep,
   type ConversationPair,
@@ -169,6 +169,7 @@ export async function runFilter(ctx: PhaseContext, step: FilterStep): Promise<Ph
     ctx.ports,
     ctx.signal,
   );
+  await ctx.ports.artifacts.write(runFolder.quality(step.round), roundQualityText(result.quality));
   await ctx.ports.artifacts.write(runFolder.rejected(step.round), toJsonl(result.rejected));
   await ctx.ports.artifacts.write(runFolder.accepted(step.round), toJsonl(result.accepted));
   const { written, accepted, rejectedBy } = result.report;

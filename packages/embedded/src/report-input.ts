@@ -31,6 +31,7 @@ export function reportInput(
       losses: r.losses,
       ...(r.learningRate !== null ? { learningRate: r.learningRate } : {}),
       phaseMs: r.phaseMs,
+      ...(r.quality !== null ? { quality: r.quality } : {}),
     })),
   };
 }

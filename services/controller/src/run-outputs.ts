@@ -9,6 +9,7 @@
  */
 import {
   loadRoundLogs,
+  loadRoundQualities,
   metricsFile,
   metricsFileText,
   type RoundLog,
@@ -116,6 +117,7 @@ export async function writeRunMetrics(
   }
   const timed = input.phaseMs;
   if (timed !== undefined) logOf(timed.round).phaseMs[timed.phase] = timed.ms;
-  const metrics = metricsFile(state, logs, input.baseModel);
+  const qualities = await loadRoundQualities(folder, state.rounds.length);
+  const metrics = metricsFile(state, logs, input.baseModel, qualities);
   await folder.write(runFolder.metrics, metricsFileText(metrics));
 }

@@ -7,8 +7,8 @@
  * does not add up (one file missing, a count or a verdict that disagrees) is not trusted: the pass
  * runs again and rewrites both, which the deterministic sample ids make harmless.
  */
-import { runArtifacts, type SampleJudged, sampleToWire, TOPICS, toJsonl } from "@isara/contracts";
-import { type ArtifactStore, isAccepted, type Sample, sampleId } from "@isara/core";
+import { roundQualityText, runArtifacts, type SampleJudged, sampleToWire, TOPICS, toJsonl } from "@isara/contracts";
+import { type ArtifactStore, isAccepted, type RoundQuality, type Sample, sampleId } from "@isara/core";
 import { type OutgoingMessage, outgoingMessage } from "@isara/kafka-kit";
 import type { FilterJob } from "./filter-job.js";
 import { readSampleRows } from "./sample-rows.js";
@@ -47,9 +47,17 @@ export async function readJudged(artifacts: ArtifactStore, job: FilterJob): Prom
   return consistent(job, sets) ? sets : undefined;
 }
 
-/** Writes both sets (each atomically); call only after the accepted samples were upserted. */
-export async function writeJudged(artifacts: ArtifactStore, job: FilterJob, sets: JudgedSets): Promise<void> {
+/**
+ * Writes the round's quality figures, then both sets (each atomically; the sets last, since their
+ * presence is what marks the pass done); call only after the accepted samples were upserted.
+ */
+export async function writeJudged(
+  artifacts: ArtifactStore,
+  job: FilterJob,
+  sets: JudgedSets & { readonly quality: RoundQuality },
+): Promise<void> {
   const keys = runArtifacts(job.context.run);
+  await artifacts.write(keys.quality(job.context.round), roundQualityText(sets.quality));
   await artifacts.write(keys.rejected(job.context.round), toJsonl(sets.rejected));
   await artifacts.write(keys.accepted(job.context.round), toJsonl(sets.accepted));
 }

@@ -1,3 +1,4 @@
+import { qualityTableRows, type RoundQuality } from "@isara/core";
 import { escapeXml, lineChart, type Series, stackedBarChart } from "./svg-chart.js";
 
 /** One round as the report shows it. Round 0 is the base model (evaluation only). */
@@ -15,6 +16,8 @@ export interface ReportRound {
   readonly learningRate?: number;
   /** Wall time per phase in milliseconds. */
   readonly phaseMs: Readonly<Record<string, number>>;
+  /** Sample-quality figures of the round's seeds, candidates and accepted set; absent before its filter pass. */
+  readonly quality?: RoundQuality;
 }
 
 /** Everything the report needs, decoupled from the run state's storage format. */
@@ -110,6 +113,7 @@ export function buildReport(input: ReportInput): ReportFiles {
   const svgs = charts(input);
   const head = header(input);
   const rows = tableRows(input);
+  const quality = qualityTableRows(input.rounds.map((r) => ({ round: r.round, quality: r.quality ?? null })));
   const md = [
     `# ISARA run \`${input.runId}\``,
     "",
@@ -120,6 +124,16 @@ export function buildReport(input: ReportInput): ReportFiles {
     `|${head.map(() => "---").join("|")}|`,
     ...rows.map((r) => `| ${r.join(" | ")} |`),
     "",
+    ...(quality.rows.length === 0
+      ? []
+      : [
+          "Sample quality (how to read it: docs/sample-quality.md):",
+          "",
+          `| ${quality.header.join(" | ")} |`,
+          `|${quality.header.map(() => "---").join("|")}|`,
+          ...quality.rows.map((r) => `| ${r.join(" | ")} |`),
+          "",
+        ]),
     "![samples](samples.svg)",
     "",
     "![metric](metric.svg)",
@@ -139,6 +153,14 @@ export function buildReport(input: ReportInput): ReportFiles {
     `<table><tr>${head.map((h) => cell("th", h)).join("")}</tr>`,
     ...rows.map((r) => `<tr>${r.map((v) => cell("td", v)).join("")}</tr>`),
     "</table>",
+    ...(quality.rows.length === 0
+      ? []
+      : [
+          "<h2>Sample quality</h2>",
+          `<table><tr>${quality.header.map((h) => cell("th", h)).join("")}</tr>`,
+          ...quality.rows.map((r) => `<tr>${r.map((v) => cell("td", v)).join("")}</tr>`),
+          "</table>",
+        ]),
     ...Object.values(svgs).map((svg) => `<p>${svg}</p>`),
     "</body></html>",
   ].join("\n");
