@@ -7,7 +7,7 @@
  * per variant at 48 prompts on 2 cores. Results and the exact command: docs/results.md.
  *
  *   node bench/sample-quality.mjs [--domain examples/domains/misconceptions | --dataset truthfulqa]
- *        [--prompts 48] [--variants paper,window,trim] [--seed 0] [--out runs/sample-quality]
+ *        [--prompts 48] [--variants paper,window,trim,sized] [--seed 0] [--out runs/sample-quality]
  *        [--data <shared data folder>]
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -31,7 +31,7 @@ const { values } = parseArgs({
     domain: { type: "string" },
     dataset: { type: "string" },
     prompts: { type: "string", default: "48" },
-    variants: { type: "string", default: "paper,window,trim" },
+    variants: { type: "string", default: "paper,window,trim,sized" },
     seed: { type: "string", default: "0" },
     out: { type: "string", default: "runs/sample-quality" },
     data: { type: "string", default: process.env.ISARA_SHARED_DATA ?? join(root, "../shared/data") },
@@ -40,10 +40,11 @@ const { values } = parseArgs({
 
 /** Generation variants, each one change on top of the one before (the ablation's order). */
 const VARIANTS = {
-  paper: { repetitionWindow: 0, unfinished: "keep" },
-  window: { repetitionWindow: 64, unfinished: "keep" },
-  trim: { repetitionWindow: 64, unfinished: "trim" },
-  drop: { repetitionWindow: 64, unfinished: "drop" },
+  paper: { sampling: { repetitionWindow: 0, unfinished: "keep" }, tokenLimits: "fixed" },
+  window: { sampling: { repetitionWindow: 64, unfinished: "keep" }, tokenLimits: "fixed" },
+  trim: { sampling: { repetitionWindow: 64, unfinished: "trim" }, tokenLimits: "fixed" },
+  sized: { sampling: { repetitionWindow: 64, unfinished: "trim" }, tokenLimits: "seeds" },
+  drop: { sampling: { repetitionWindow: 64, unfinished: "drop" }, tokenLimits: "seeds" },
 };
 
 const out = resolve(values.out);
@@ -76,8 +77,9 @@ try {
       ...base.config.isara,
       seed: Number(values.seed),
       promptsPerRound: N,
-      promptSampling: { ...base.config.isara.promptSampling, ...variant },
-      answerSampling: { ...base.config.isara.answerSampling, ...variant },
+      tokenLimits: variant.tokenLimits,
+      promptSampling: { ...base.config.isara.promptSampling, ...variant.sampling },
+      answerSampling: { ...base.config.isara.answerSampling, ...variant.sampling },
     };
     const run = `q-${name}`;
     const seeds = seedSamples(run, base.config.name, base.seeds);
@@ -91,7 +93,7 @@ try {
         const slots = Array.from({ length: N }, (_, i) => i);
         const prompts = await writePrompts({ config, round: 1, slots, sets: [seeds] }, { llm, tokenizer });
         judged.candidates = await writeAnswers(
-          { run, config, round: 1, prompts, setSizes: [seeds.length] },
+          { run, config, round: 1, prompts, setSizes: [seeds.length], seeds },
           { llm, tokenizer, embedder, store },
         );
         judged.seconds = (Date.now() - t0) / 1000;

@@ -63,7 +63,7 @@ test("every problem is reported at once, each naming file, row and field with ho
     }),
   );
   assert.deepEqual(messages, [
-    'domain.json: unknown key "roundz" in "isara" — did you mean "rounds"? Allowed keys: demos, promptsPerRound, rounds, promptBudgetTokens, promptSampling, answerSampling, seed',
+    'domain.json: unknown key "roundz" in "isara" — did you mean "rounds"? Allowed keys: demos, promptsPerRound, rounds, promptBudgetTokens, promptSampling, answerSampling, tokenLimits, seed',
     'domain.json: "name" has the wrong form: use 1-63 lowercase letters, digits or \'-\', starting with a letter or digit (got "Truthful QA") — it names the domain in runs and folders',
     'domain.json: "isara.demos" must be a number, got "8"',
     'seeds.jsonl row 3: "response" must not be empty — give the answer the model should learn',

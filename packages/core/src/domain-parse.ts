@@ -5,6 +5,7 @@
  * edge, before anything is stored or any model runs.
  */
 import { type Domain, type DomainConfig, domainConfigSchema } from "./domain.js";
+import { withPreset } from "./paper-preset.js";
 import { checkEval, checkSeeds } from "./domain-rows.js";
 import { type FileProblem, fileProblem, problemsError } from "./file-problem.js";
 import { checkFilterChain, FILTER_REGISTRY, type FilterRegistry } from "./filters/registry.js";
@@ -53,7 +54,7 @@ function configProblems(
   }
   for (const p of unknownKeys(domainConfigSchema, config))
     problems.push(fileProblem({ file }, p.field, p.problem));
-  const parsed = domainConfigSchema.safeParse(config);
+  const parsed = domainConfigSchema.safeParse(withPreset(config as Record<string, unknown>));
   if (parsed.success) {
     // The chain is checked here, with the rest of the file, so no stage meets a filter it cannot
     // build; a given list is stored with its defaults filled, as every other section is.

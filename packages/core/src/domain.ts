@@ -60,6 +60,13 @@ export const isaraSettingsSchema = z.object({
     repetitionWindow: 64,
     unfinished: "trim",
   }),
+  /**
+   * `seeds`: each kind's `maxTokens` is lowered to what the seeds need (1.5 × the 90th percentile of
+   * their prompt or answer tokens, at least 16), so an answer is not pushed on to a limit far past a
+   * seed's length, where a small model rambles and is cut mid-sentence; `maxTokens` stays the ceiling.
+   * `fixed`: `maxTokens` as given (the paper's behaviour).
+   */
+  tokenLimits: z.enum(["seeds", "fixed"]).default("seeds"),
   /** Seed for every random choice of the run (demo picks, sampling). */
   seed: z
     .number()
@@ -158,6 +165,13 @@ export const domainConfigSchema = z.object({
     ),
   /** One line for people. */
   description: z.string().max(2000).default(""),
+  /**
+   * `paper`: every setting this project changed from the paper's values by measurement takes the
+   * paper's value where domain.json does not set it (the whole-context repetition penalty, unfinished
+   * turns kept, fixed token limits, the paper's four filters): the ablation's baseline. Unset: this
+   * project's defaults. See docs/generation.md.
+   */
+  preset: z.enum(["paper"]).optional(),
   isara: isaraSettingsSchema.default(isaraSettingsSchema.parse({})),
   filter: filterSettingsSchema.default(filterSettingsSchema.parse({})),
   /**

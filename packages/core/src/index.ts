@@ -16,6 +16,7 @@ export * from "./jsonl-parse.js";
 export * from "./likelihood.js";
 export * from "./lr-schedule.js";
 export * from "./paired-bootstrap.js";
+export * from "./paper-preset.js";
 export * from "./ports.js";
 export * from "./prompt-format.js";
 export * from "./rng.js";

@@ -7,6 +7,7 @@ import {
   deriveSeed,
   type EvaluateStep,
   type FilterStep,
+  IsaraError,
   type PhaseCompleted,
   type PromptsStep,
   type RunState,
@@ -53,10 +54,23 @@ async function earlierSets(ctx: PhaseContext, round: number): Promise<Sample[][]
   return sets;
 }
 
-/** The GGUF LoRA the Llm applies for a round's adapter key (`null` = base model). */
+/**
+ * The GGUF LoRA the Llm applies for a round's adapter key (`null` = base model). A round that trained
+ * but left no GGUF adapter fails here: generating with the base model instead would make lineage
+ * ("model+adapter") and the metrics lie. The run start refuses what causes it (an architecture
+ * without GGUF LoRA export, a full fine-tune), so this is the safety net.
+ */
 async function llmAdapter(ctx: PhaseContext, key: string | null): Promise<string | undefined> {
   if (key === null) return undefined;
   const result = await trainResult(ctx, key);
+  if (result.ggufAdapterPath === undefined) {
+    throw new IsaraError(
+      "failed_precondition",
+      `${key}/result.json names no GGUF LoRA adapter (ggufAdapterPath), so llama.cpp cannot generate with ` +
+        `the model trained there; the trainer writes one for LoRA training of a supported architecture ` +
+        `(docs/trainer.md). Refusing to fall back to the base model.`,
+    );
+  }
   return result.ggufAdapterPath;
 }
 
@@ -142,6 +156,7 @@ export async function runAnswers(ctx: PhaseContext, step: AnswersStep): Promise<
           round: step.round,
           prompts: prompts.filter((p) => !done.has(p.slot)),
           setSizes: sets.map((s) => s.length),
+          seeds: sets[0] ?? [],
           ...(adapter ? { adapter } : {}),
         },
         ctx.ports,

@@ -24,6 +24,7 @@ import {
   type ModelRef,
   type Sampling,
   type SlotKind,
+  type Tokenizer,
   sampleId,
   slotSettings,
 } from "@isara/core";
@@ -177,7 +178,8 @@ export function parseAnswerWork(work: AnswerWork): SlotWork<AnswerJob> {
 
 /**
  * `work` with its run's sampling and demo token budget, from the run's domain snapshot (read once per
- * run by `domains`): the values core's `slotSettings` gives the embedded mode for the same config.
+ * run by `domains`): the values core's `slotSettings` gives the embedded mode for the same config,
+ * token limits sized from the run's seeds with `tokenizer` (the generating model's) when given.
  * @throws IsaraError as `RunDomains.get`: `not_found` (no snapshot: unknown run) and
  *   `invalid_argument` (a snapshot that does not validate, or of another domain) are poison for the
  *   message; store failures keep their code.
@@ -186,8 +188,10 @@ export async function withRunSettings<J extends SlotJob>(
   work: SlotWork<J>,
   domains: RunDomains,
   kind: SlotKind,
+  tokenizer?: Tokenizer,
 ): Promise<J> {
   const domain = await domains.get(work.context.run, work.context.domain);
-  const { sampling, budgetTokens } = slotSettings(domain.config, kind);
+  const sizing = tokenizer === undefined ? undefined : { seeds: domain.seeds, tokenizer };
+  const { sampling, budgetTokens } = slotSettings(domain.config, kind, sizing);
   return { ...work, sampling, promptBudgetTokens: budgetTokens } as J;
 }

@@ -39,7 +39,7 @@ export function createPromptWorkHandler(deps: SlotHandlerDeps): StageHandler<Pro
   const { artifacts, backend, metrics } = deps;
   const domains = runDomainsOf(deps);
   return async (work, stage) => {
-    const job = await withRunSettings<PromptJob>(parsePromptWork(work), domains, "prompt");
+    const job = await withRunSettings<PromptJob>(parsePromptWork(work), domains, "prompt", backend.tokenizer);
     const stored = await readSlotRecord(artifacts, job);
     if (stored !== undefined) {
       metrics.slots.inc({ stage: "prompts", outcome: "replayed" });

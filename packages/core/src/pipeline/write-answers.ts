@@ -1,5 +1,6 @@
 import {
   answerPrompt,
+  type ConversationPair,
   type DemoRef,
   type DemoSelection,
   type DomainConfig,
@@ -40,6 +41,8 @@ export interface WriteAnswersInput {
   /** Size of each accepted set so far (index 0 = seeds), for the quotas. */
   readonly setSizes: readonly number[];
   readonly adapter?: string;
+  /** The seeds, which size the answers' token limit (`isara.tokenLimits`); without them `maxTokens` holds. */
+  readonly seeds?: readonly ConversationPair[];
 }
 
 /** Ports the step uses. */
@@ -68,7 +71,11 @@ export async function writeAnswers(
   signal?: AbortSignal,
 ): Promise<Candidate[]> {
   const { isara } = input.config;
-  const { sampling, budgetTokens } = slotSettings(input.config, "answer");
+  const { sampling, budgetTokens } = slotSettings(
+    input.config,
+    "answer",
+    input.seeds === undefined ? undefined : { seeds: input.seeds, tokenizer: ports.tokenizer },
+  );
   const quotas = demoQuotas(input.round, isara.demos, input.setSizes);
   const vectors = new Map<number, Float32Array>();
   const answerable = input.prompts.filter((p) => p.prompt.length > 0);

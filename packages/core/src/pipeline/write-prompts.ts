@@ -61,7 +61,10 @@ export async function writePrompts(
   signal?: AbortSignal,
 ): Promise<WrittenPrompt[]> {
   const { isara } = input.config;
-  const { sampling, budgetTokens } = slotSettings(input.config, "prompt");
+  const { sampling, budgetTokens } = slotSettings(input.config, "prompt", {
+    seeds: input.sets[0] ?? [],
+    tokenizer: ports.tokenizer,
+  });
   const quotas = demoQuotas(
     input.round,
     isara.demos,
