@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tiny_models import build_model, build_tokenizer, save_hf_folder, write_gguf
+from tiny_models import build_gemma3_model, build_model, build_tokenizer, save_hf_folder, write_gguf
 
 ROWS = [
     {"prompt": "How do I water a cactus?", "response": "Rarely, and deeply, when the soil is dry."},
@@ -30,6 +30,12 @@ def _cpu_and_two_threads(monkeypatch):
 def tiny_hf(tmp_path_factory) -> Path:
     """The tiny llama + tokenizer as a Hugging Face model folder."""
     return save_hf_folder(tmp_path_factory.mktemp("tiny-hf"))
+
+
+@pytest.fixture(scope="session")
+def tiny_gemma3(tmp_path_factory) -> Path:
+    """A tiny Gemma 3 text model + tokenizer as a Hugging Face model folder."""
+    return save_hf_folder(tmp_path_factory.mktemp("tiny-gemma3"), build_gemma3_model)
 
 
 @pytest.fixture(scope="session")

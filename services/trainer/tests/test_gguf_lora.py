@@ -105,3 +105,47 @@ def test_adapter_config_is_what_vllm_reads(make_spec, tiny_hf):
     assert config["peft_type"] == "LORA"
     assert config["base_model_name_or_path"] == str(tiny_hf)
     assert config["bias"] == "none" and not config.get("use_dora") and not config.get("use_rslora")
+
+
+def test_gemma3_adapter_gguf_keeps_q_and_k_as_peft_has_them(make_spec, tiny_gemma3):
+    """Gemma 3: the same seven llama.cpp tensor names, ``general.architecture = gemma3``, and lora_B of
+    q/k NOT permuted (llama.cpp's converter stores Gemma's q/k as transformers has them)."""
+    from gguf import GGUFReader
+    from safetensors.torch import load_file
+
+    result, _ = train(make_spec(baseModel=str(tiny_gemma3), loraRank=4, loraAlpha=8))
+    reader = GGUFReader(result["ggufAdapterPath"])
+    assert _field(reader, "general.architecture") == "gemma3"
+    assert _field(reader, "adapter.type") == "lora"
+    lora = {t.name: np.asarray(t.data) for t in reader.tensors}
+    expected = {f"blk.{i}.{name}.weight.lora_{ab}" for i in range(2) for name in LLAMA_MODULES.values() for ab in "ab"}
+    assert set(lora) == expected
+    peft = load_file(str(Path(result["adapterDir"]) / "adapter_model.safetensors"))
+    for i in range(2):
+        for module, name in LLAMA_MODULES.items():
+            for ab in "AB":
+                want = peft[f"base_model.model.model.layers.{i}.{module}.lora_{ab}.weight"].numpy()
+                assert np.array_equal(lora[f"blk.{i}.{name}.weight.lora_{ab.lower()}"], want), (i, module, ab)
+
+
+def test_gemma3_gguf_update_equals_the_merged_pytorch_weights(make_spec, tiny_gemma3):
+    """W + alpha/r * B @ A from the GGUF adapter equals PEFT's merged weight, module by module (Gemma's
+    GGUF layout of these weights is transformers' own)."""
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    result, _ = train(make_spec(baseModel=str(tiny_gemma3), loraRank=4, loraAlpha=8, epochs=2))
+    base = AutoModelForCausalLM.from_pretrained(str(tiny_gemma3), dtype=torch.float32)
+    before = {k: v.clone() for k, v in base.state_dict().items()}
+    merged = PeftModel.from_pretrained(base, result["adapterDir"]).merge_and_unload().state_dict()
+    lora = _tensors(Path(result["ggufAdapterPath"]))
+    changed = 0
+    for i in range(2):
+        for module, name in LLAMA_MODULES.items():
+            key = f"model.layers.{i}.{module}.weight"
+            a = np.asarray(lora[f"blk.{i}.{name}.weight.lora_a"].data)
+            b = np.asarray(lora[f"blk.{i}.{name}.weight.lora_b"].data)
+            llama_cpp = before[key].numpy() + 2.0 * (b @ a)
+            np.testing.assert_allclose(llama_cpp, merged[key].numpy(), atol=2e-6, err_msg=key)
+            changed += not np.allclose(llama_cpp, before[key].numpy(), atol=1e-6)
+    assert changed == 2 * len(LLAMA_MODULES)

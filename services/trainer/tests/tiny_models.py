@@ -65,10 +65,36 @@ def build_model(vocab_size: int, seed: int = 0):
     return LlamaForCausalLM(config).eval()
 
 
-def save_hf_folder(folder: Path) -> Path:
-    """Builds the tiny tokenizer and model and saves both as a Hugging Face model folder."""
+def build_gemma3_model(vocab_size: int, seed: int = 0):
+    """A 2-layer Gemma 3 text model (model_type ``gemma3_text``, what the Gemma 3 270M GGUF loads as)
+    with hidden size 32, 4 query heads of 8 and 2 key/value heads, q/k norms, tied embeddings."""
+    from transformers import Gemma3ForCausalLM, Gemma3TextConfig
+
+    torch.manual_seed(seed)
+    config = Gemma3TextConfig(
+        vocab_size=vocab_size,
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        head_dim=8,
+        max_position_embeddings=256,
+        sliding_window=16,
+        initializer_range=0.3,
+        tie_word_embeddings=True,
+        bos_token_id=1,
+        eos_token_id=2,
+        pad_token_id=0,
+    )
+    return Gemma3ForCausalLM(config).eval()
+
+
+def save_hf_folder(folder: Path, build=build_model) -> Path:
+    """Builds the tiny tokenizer and model (``build``: the llama by default) and saves both as a
+    Hugging Face model folder."""
     tokenizer = build_tokenizer()
-    model = build_model(len(tokenizer))
+    model = build(len(tokenizer))
     model.save_pretrained(str(folder))
     tokenizer.save_pretrained(str(folder))
     return folder

@@ -1,4 +1,5 @@
-"""Command line: ``python -m isara_trainer train --spec spec.json``.
+"""Command line: ``python -m isara_trainer train --spec spec.json``, and ``python -m isara_trainer
+architectures`` (the supported architectures as JSON, for the Node side's check).
 
 stdout carries only the JSON-lines events (see ``progress.py``); everything else, including any
 library that prints, goes to stderr. Exit codes (``errors.py``): 0 done, 2 bad input (one-line
@@ -43,6 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
         "outputDir/{adapter/,adapter.gguf,result.json}. Exit codes: 0 done, 2 bad input, 3 training failed.",
     )
     train.add_argument("--spec", required=True, type=Path, help="JSON file with the TrainSpec fields")
+    commands.add_parser(
+        "architectures",
+        help="print the supported model architectures as JSON",
+        description="Prints the architectures LoRA training supports (GGUF name, transformers model types, "
+        "whether llama.cpp permutes q/k) as one JSON array on stdout.",
+    )
     return parser
 
 
@@ -88,6 +95,11 @@ def _alive(pid: str) -> bool:
 def main(argv: list[str] | None = None) -> int:
     """Runs the CLI and returns the exit code (usage errors exit 2 inside argparse)."""
     args = build_parser().parse_args(argv)
+    if args.command == "architectures":
+        from isara_trainer.architectures import as_json
+
+        print(as_json())
+        return EXIT_OK
     die_with_parent()
     for key, value in LIBRARY_ENV.items():
         os.environ.setdefault(key, value)

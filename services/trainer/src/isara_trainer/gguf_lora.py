@@ -1,7 +1,8 @@
 """Writes a PEFT LoRA adapter as a GGUF LoRA adapter that llama.cpp (and node-llama-cpp) loads,
 following llama.cpp's convert_lora_to_gguf.py and its loader (src/llama-adapter.cpp):
 
-* metadata ``general.architecture`` (the base model's GGUF architecture, ``llama`` here),
+* metadata ``general.architecture`` (the base model's GGUF architecture: ``llama`` or ``gemma3``,
+  see architectures.py),
   ``general.type = "adapter"``, ``adapter.type = "lora"``, ``adapter.lora.alpha`` (float32);
   llama.cpp scales the update by alpha / rank, the same as PEFT's ``lora_alpha / r``.
 * for each adapted weight ``W`` (out x in) with GGUF name ``N`` (``blk.{i}.attn_q.weight`` ...),
@@ -13,6 +14,8 @@ following llama.cpp's convert_lora_to_gguf.py and its loader (src/llama-adapter.
   ``LlamaModel.permute``: within each head the two rotary halves are interleaved). The update
   ``B @ A`` must land on the same rows, so lora_B of q_proj (and of k_proj, with the key/value head
   count) gets the same row permutation; lora_A is untouched, as in convert_lora_to_gguf.py.
+  Gemma 3's are stored as they are in transformers (its converter does not permute), so nothing is
+  permuted there.
 """
 
 from __future__ import annotations
@@ -26,11 +29,10 @@ import numpy as np
 import torch
 from safetensors.torch import load_file
 
-#: model_type -> GGUF architecture name, for the architectures whose tensor names and q/k
-#: permutation this module knows (both are llama-style in llama.cpp).
-GGUF_ARCHITECTURES = {"llama": "llama", "mistral": "llama"}
+from isara_trainer.architectures import by_model_type
 
-#: Hugging Face module (under ``model.layers.{i}.``) -> llama.cpp tensor name (under ``blk.{i}.``).
+#: Hugging Face module (under ``model.layers.{i}.``) -> llama.cpp tensor name (under ``blk.{i}.``);
+#: the same for every supported architecture (llama and gemma3 blocks name them alike).
 LLAMA_MODULES = {
     "self_attn.q_proj": "attn_q",
     "self_attn.k_proj": "attn_k",
@@ -46,7 +48,7 @@ _KEY = re.compile(r"^base_model\.model\.model\.layers\.(\d+)\.(self_attn\.\w+|ml
 
 def supports_gguf(model_type: str) -> bool:
     """Whether adapters of this model type can be written as GGUF."""
-    return model_type in GGUF_ARCHITECTURES
+    return by_model_type(model_type) is not None
 
 
 def permute_rows(weight: torch.Tensor, n_head: int) -> torch.Tensor:
@@ -59,9 +61,12 @@ def permute_rows(weight: torch.Tensor, n_head: int) -> torch.Tensor:
     return weight.reshape(n_head, 2, rows // n_head // 2, *weight.shape[1:]).swapaxes(1, 2).reshape(weight.shape)
 
 
-def gguf_tensors(state: dict[str, torch.Tensor], n_head: int, n_head_kv: int) -> dict[str, np.ndarray]:
+def gguf_tensors(
+    state: dict[str, torch.Tensor], n_head: int, n_head_kv: int, permute_qk: bool = True
+) -> dict[str, np.ndarray]:
     """Maps a PEFT adapter state dict to GGUF LoRA tensors (name -> float32 array), permuting the
-    lora_B of q_proj / k_proj. Raises ``ValueError`` for a tensor llama.cpp would not accept."""
+    lora_B of q_proj / k_proj when the architecture's GGUF stores q/k permuted (llama). Raises
+    ``ValueError`` for a tensor llama.cpp would not accept."""
     out: dict[str, np.ndarray] = {}
     for key, tensor in state.items():
         match = _KEY.match(key)
@@ -69,9 +74,9 @@ def gguf_tensors(state: dict[str, torch.Tensor], n_head: int, n_head_kv: int) ->
             raise ValueError(f"adapter tensor {key} has no llama.cpp equivalent; train only attention/MLP projections")
         layer, module, which = int(match.group(1)), match.group(2), match.group(3)
         value = tensor.detach().to(torch.float32).cpu()
-        if which == "B" and module == "self_attn.q_proj":
+        if permute_qk and which == "B" and module == "self_attn.q_proj":
             value = permute_rows(value, n_head)
-        elif which == "B" and module == "self_attn.k_proj":
+        elif permute_qk and which == "B" and module == "self_attn.k_proj":
             value = permute_rows(value, n_head_kv)
         name = f"blk.{layer}.{LLAMA_MODULES[module]}.weight.lora_{which.lower()}"
         out[name] = np.ascontiguousarray(value.numpy())
@@ -88,7 +93,7 @@ def write_gguf_lora(adapter_dir: Path, model_config, out_path: Path) -> Path:
     temporary name and renamed, so a reader never sees half a file."""
     import gguf
 
-    arch = GGUF_ARCHITECTURES.get(model_config.model_type)
+    arch = by_model_type(model_config.model_type)
     if arch is None:
         raise ValueError(f"no GGUF LoRA export for model type {model_config.model_type!r}")
     config = json.loads((adapter_dir / "adapter_config.json").read_text(encoding="utf-8"))
@@ -99,10 +104,11 @@ def write_gguf_lora(adapter_dir: Path, model_config, out_path: Path) -> Path:
         raise ValueError("adapter has per-module ranks or alphas; llama.cpp supports one alpha per adapter")
     n_head = model_config.num_attention_heads
     n_head_kv = getattr(model_config, "num_key_value_heads", None) or n_head
-    tensors = gguf_tensors(load_file(str(adapter_dir / "adapter_model.safetensors")), n_head, n_head_kv)
+    state = load_file(str(adapter_dir / "adapter_model.safetensors"))
+    tensors = gguf_tensors(state, n_head, n_head_kv, permute_qk=arch.permute_qk)
 
     tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
-    writer = gguf.GGUFWriter(str(tmp), arch)
+    writer = gguf.GGUFWriter(str(tmp), arch.gguf)
     try:
         writer.add_type(gguf.GGUFType.ADAPTER)
         writer.add_string(gguf.Keys.Adapter.TYPE, "lora")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import time
 
-from isara_trainer import gguf_lora, outputs
+from isara_trainer import architectures, gguf_lora, outputs
 from isara_trainer.dataset import encode_rows, load_rows
 from isara_trainer.errors import InputError
 from isara_trainer.lora import attach_lora
@@ -35,6 +35,10 @@ def run_training(spec: TrainSpec, events: EventWriter) -> dict:
     (spec.output_dir / outputs.RESULT_FILE).unlink(missing_ok=True)
 
     rows = load_rows(spec.dataset_path)
+    # A LoRA must become a GGUF adapter llama.cpp applies: refuse any other architecture before the
+    # slow loading, rather than train an adapter that generation would never use.
+    if spec.method == "lora":
+        architectures.check_base_model(spec.base_model)
     # A full fine-tune continues from the previous round's whole model; a LoRA from the base model.
     source = spec.previous_adapter if spec.method == "full" and spec.previous_adapter else spec.base_model
     tokenizer = load_tokenizer(source)
@@ -44,6 +48,7 @@ def run_training(spec: TrainSpec, events: EventWriter) -> dict:
     model = load_model(source)
     model_config = model.config
     if spec.method == "lora":
+        architectures.check_loaded(model_config.model_type, spec.base_model)
         model = attach_lora(model, spec)
     model.to(placement.device)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
@@ -79,13 +84,9 @@ def run_training(spec: TrainSpec, events: EventWriter) -> dict:
 
         adapter_dir = outputs.write_folder(spec.output_dir, outputs.ADAPTER_DIR, save_adapter)
         result["adapterDir"] = str(adapter_dir)
-        if gguf_lora.supports_gguf(model_config.model_type):
-            gguf_path = gguf_lora.write_gguf_lora(adapter_dir, model_config, spec.output_dir / outputs.GGUF_ADAPTER)
-            result["ggufAdapterPath"] = str(gguf_path)
-        else:
-            log.warning(
-                "no GGUF LoRA export for model type %r; only the PEFT adapter is written", model_config.model_type
-            )
+        # Every LoRA gets its GGUF: the architecture was checked before training.
+        gguf_path = gguf_lora.write_gguf_lora(adapter_dir, model_config, spec.output_dir / outputs.GGUF_ADAPTER)
+        result["ggufAdapterPath"] = str(gguf_path)
     else:
 
         def save_full(folder):
