@@ -13,7 +13,7 @@ import { runEmbedded } from "@isara/embedded";
 import { loadDomain } from "./domain-files.js";
 import { createProgressView } from "./progress-view.js";
 import { qualityTable, summaryTable } from "./summary-table.js";
-import { openEmbeddedPorts, runIdOfDir, type WiringOptions } from "./wiring.js";
+import { checkTrainingFits, openEmbeddedPorts, runIdOfDir, type WiringOptions } from "./wiring.js";
 
 /** Options of `isara run`. */
 export interface RunCommandOptions extends WiringOptions {
@@ -44,9 +44,12 @@ export async function runCommand(o: RunCommandOptions): Promise<RunState> {
   let domain: Domain;
   if (resuming) {
     domain = (await loadDomain(snapshot)).domain;
+    checkTrainingFits(o.modelPath, o.mode, domain.config);
   } else {
     const loaded = await loadDomain(o.domainDir);
     domain = withOverrides(loaded.domain, o);
+    // Before the run folder is made: a refused run leaves nothing behind.
+    checkTrainingFits(o.modelPath, o.mode, domain.config);
     await mkdir(snapshot, { recursive: true });
     await writeFile(join(snapshot, "domain.json"), `${JSON.stringify(domain.config, null, 2)}\n`);
     await writeFile(join(snapshot, "seeds.jsonl"), loaded.texts.seeds);

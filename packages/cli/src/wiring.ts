@@ -1,7 +1,15 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { runFolder } from "@isara/contracts";
-import { type Closeable, IsaraError, parseRunState, type RunState } from "@isara/core";
+import {
+  type Closeable,
+  type DomainConfig,
+  IsaraError,
+  parseRunState,
+  planFor,
+  type RunMode,
+  type RunState,
+} from "@isara/core";
 import type { EmbeddedPorts } from "@isara/embedded";
 import { defaultEmbedderDir, openLocalEmbedder } from "@isara/embedder-local";
 import { packageRootOf } from "@isara/kit";
@@ -9,7 +17,7 @@ import { createLlmBackend } from "@isara/llm-backends";
 import { defaultModelPath } from "@isara/llm-llama";
 import { FileRunStore, FsArtifactStore } from "@isara/store-fs";
 import { openLanceVectorStore } from "@isara/store-lancedb";
-import { createSubprocessTrainer } from "@isara/trainer-local";
+import { checkTrainableBaseModel, createSubprocessTrainer } from "@isara/trainer-local";
 
 /** Where the embedded wiring finds its models and the trainer. */
 export interface WiringOptions {
@@ -106,6 +114,25 @@ export async function openEmbeddedPorts(
     await closeAll();
     throw err;
   }
+}
+
+/**
+ * Refuses, before anything runs, an embedded run whose training llama.cpp could not generate with,
+ * instead of letting generation and evaluation after training silently use the base model: a base
+ * model of an architecture the trainer cannot export GGUF LoRA adapters for (the message names it
+ * and the supported ones), or a full fine-tune (llama.cpp here applies GGUF LoRA adapters only).
+ * Runs that never train (`base`, the ICL baselines) may use any model llama.cpp loads.
+ */
+export function checkTrainingFits(modelPath: string, mode: RunMode, config: DomainConfig): void {
+  if (!planFor(mode, config).rounds.some((r) => r.training !== null)) return;
+  if (config.training.method !== "lora") {
+    throw new IsaraError(
+      "invalid_argument",
+      `training.method is "${config.training.method}", but the embedded mode generates with llama.cpp, which ` +
+        'applies GGUF LoRA adapters only: set training.method to "lora" in domain.json',
+    );
+  }
+  checkTrainableBaseModel(modelPath);
 }
 
 /** The run id of a run folder: its name. */

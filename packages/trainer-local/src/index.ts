@@ -1,1 +1,2 @@
+export * from "./architectures.js";
 export * from "./subprocess-trainer.js";

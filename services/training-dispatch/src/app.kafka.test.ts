@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { type DeadLetter, decodeTopicMessage, ErrorCode, TOPICS, type TrainDone } from "@isara/contracts";
 import { createCatalogueProducer, kafkaLogging, outgoingMessage } from "@isara/kafka-kit";
 import { createShutdown, freePort, type Shutdown } from "@isara/kit";
+import { writeGguf } from "@isara/llm-llama";
 import { FsArtifactStore } from "@isara/store-fs";
 import { type LoopbackHttp, serveLoopback, waitFor } from "@isara/testkit";
 import {
@@ -67,7 +68,11 @@ describe("the training-dispatch service on a real broker", () => {
     broker = await startKafka();
     dir = await mkdtemp(join(tmpdir(), "isara-training-dispatch-kafka-"));
     modelPath = join(dir, "tiny.gguf");
-    await writeFile(modelPath, "a model file");
+    // The process's start check reads the architecture from the header; nothing loads the model.
+    await writeGguf(modelPath, {
+      metadata: new Map([["general.architecture", { type: "string", value: "llama" }]]),
+      tensors: [],
+    });
     artifacts = new FsArtifactStore({ root: join(dir, "artifacts") });
     for (const run of ["run-a", "run-b", "run-c"]) {
       await writeFixtureRun(artifacts, run);

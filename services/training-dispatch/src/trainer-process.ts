@@ -6,9 +6,9 @@
  */
 import { existsSync } from "node:fs";
 import type { Trainer } from "@isara/core";
-import { IsaraError } from "@isara/core";
+import { IsaraError, isIsaraError } from "@isara/core";
 import { loadKubeConfig, resolveNamespace } from "@isara/kube-kit";
-import { createSubprocessTrainer } from "@isara/trainer-local";
+import { checkTrainableBaseModel, createSubprocessTrainer } from "@isara/trainer-local";
 import type { TrainerProcessConfig, TrainingDispatchConfig } from "./config.js";
 import { createKubeTrainer } from "./kube-trainer.js";
 
@@ -21,8 +21,11 @@ export function trainerEnv(config: TrainerProcessConfig): Record<string, string>
 }
 
 /**
- * Checks that the interpreter (when given as a path) and the base model exist.
- * @throws IsaraError `not_found` naming each missing one and how to provide it.
+ * Checks that the interpreter (when given as a path) and the base model exist, and that the base
+ * model is of an architecture the trainer supports (`checkTrainableBaseModel`), so a deployment whose
+ * adapters llama.cpp could not apply never takes a run's training.
+ * @throws IsaraError `not_found` naming each missing one and how to provide it; `invalid_argument`
+ *   naming the base model's architecture and the supported ones.
  */
 export function checkTrainingSetup(config: TrainerProcessConfig, baseModelPath: string): void {
   const problems: string[] = [];
@@ -37,6 +40,23 @@ export function checkTrainingSetup(config: TrainerProcessConfig, baseModelPath: 
     );
   }
   if (problems.length > 0) throw new IsaraError("not_found", problems.join("\n"), problems);
+  checkBaseModelArchitecture(baseModelPath);
+}
+
+/**
+ * The architecture check alone, for the Kubernetes backend, whose Jobs mount the model themselves:
+ * it runs when the base model is visible here too (a shared volume), and otherwise each Job's
+ * trainer refuses an unsupported one before training (exit 2, the same message).
+ */
+export function checkBaseModelArchitecture(baseModelPath: string): void {
+  try {
+    checkTrainableBaseModel(baseModelPath);
+  } catch (err) {
+    if (isIsaraError(err)) {
+      throw new IsaraError(err.code, `BASE_MODEL_PATH: ${err.message}`, undefined, { cause: err });
+    }
+    throw err;
+  }
 }
 
 /**

@@ -4,6 +4,7 @@ import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { writeGguf } from "@isara/llm-llama";
 import { realStackSkip, runCli, runsDir, writeSmallDomain } from "./fixtures.js";
 
 test("a domain folder with broken files is refused with every problem, and no run folder is made", async () => {
@@ -57,8 +58,56 @@ test("a missing or invalid model file is one clear error and leaves the run fold
   const invalid = await runCli(["run", domain, "--run-dir", join(runs, "i"), "--model", notGguf]);
   assert.equal(invalid.code, 2);
   assert.match(invalid.stderr, /GGUF/);
-  // Only the domain snapshot was written: nothing half-made that a later run would trip over.
-  assert.deepEqual(await readdir(join(runs, "i")), ["domain"]);
+  // The start check refused the file before the run folder was made: nothing half-made that a
+  // later run would trip over.
+  assert.ok(!existsSync(join(runs, "i")));
+  // A run that never trains skips that check; llama.cpp's own loading refuses the file, after the
+  // domain snapshot was written and before anything else.
+  const base = await runCli([
+    "run",
+    domain,
+    "--run-dir",
+    join(runs, "b"),
+    "--model",
+    notGguf,
+    "--mode",
+    "base",
+  ]);
+  assert.equal(base.code, 2);
+  assert.match(base.stderr, /GGUF/);
+  assert.deepEqual(await readdir(join(runs, "b")), ["domain"]);
+});
+
+test("a base model of an architecture ISARA cannot train is refused at start, naming it and the supported ones", async () => {
+  const domain = await writeSmallDomain();
+  const runs = await runsDir();
+  const model = join(runs, "qwen.gguf");
+  await writeGguf(model, {
+    metadata: new Map([["general.architecture", { type: "string", value: "qwen2" }]]),
+    tensors: [],
+  });
+  const result = await runCli(["run", domain, "--run-dir", join(runs, "q"), "--model", model]);
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stderr, /qwen\.gguf is a GGUF architecture "qwen2" model, which ISARA cannot train/);
+  assert.match(
+    result.stderr,
+    /Supported architectures: llama \(SmolLM2, Llama, Mistral\), gemma3 \(.*Gemma 3 270M\)/,
+  );
+  assert.ok(!existsSync(join(runs, "q")), "a refused run must not leave a run folder");
+});
+
+test("a full fine-tune is refused at start in the embedded mode, where llama.cpp applies LoRA adapters only", async () => {
+  const domain = await writeSmallDomain();
+  const config = JSON.parse(await readFile(join(domain, "domain.json"), "utf8")) as {
+    training: Record<string, unknown>;
+  };
+  config.training.method = "full";
+  await writeFile(join(domain, "domain.json"), JSON.stringify(config));
+  const runDir = join(await runsDir(), "full");
+  const result = await runCli(["run", domain, "--run-dir", runDir]);
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stderr, /training\.method is "full".*set training\.method to "lora"/);
+  assert.ok(!existsSync(runDir));
 });
 
 test("bad options are refused before anything runs", async () => {
