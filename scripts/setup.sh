@@ -4,8 +4,10 @@
 # outside the repo (npm's, pip's and Go's own caches, and $ISARA_CACHE), so a second run on the same
 # machine is quick. Each command asks only for what it uses: `make demo` (the embedded run) takes
 # `node trainer models`; `make test` and `make up` take `all`.
-# Usage: scripts/setup.sh [node|python|trainer|models|kafka|kube|all]...
+# Usage: scripts/setup.sh [node|python|trainer|models|gemma|kafka|kube|all]...
 #   python = the dev environment (.venv: test references) and the trainer's; trainer = the trainer's alone.
+#   gemma = the pretrained Gemma 3 270M GGUF (Gemma terms of use), which only its tests use; `make test`
+#   asks for it, `all` (and so `make up`) and `make demo` do not.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1
@@ -45,6 +47,13 @@ setup_models() {
   done
 }
 
+setup_gemma() {
+  # The second supported architecture, pretrained rather than instruction-tuned (the paper's setting):
+  # the trainer's and the embedded mode's Gemma tests use it, and skip without it.
+  step "Gemma 3 270M GGUF (infra/fetch-gemma3.sh; Gemma terms of use: https://ai.google.dev/gemma/terms)"
+  bash infra/fetch-gemma3.sh >/dev/null
+}
+
 setup_kafka() {
   # Apache Kafka jars from Maven Central, for the distributed mode's tests and local stack.
   step "Kafka broker jars (infra/kafka/fetch.sh)"
@@ -68,9 +77,10 @@ for t in "${targets[@]}"; do
     python) setup_python_dev; setup_trainer ;;
     trainer) setup_trainer ;;
     models) setup_models ;;
+    gemma) setup_gemma ;;
     kafka) setup_kafka ;;
     kube) setup_kube ;;
     all) setup_node; setup_python_dev; setup_trainer; setup_models; setup_kafka; setup_kube ;;
-    *) echo "setup.sh: unknown target '$t' (use node, python, trainer, models, kafka, kube or all)" >&2; exit 2 ;;
+    *) echo "setup.sh: unknown target '$t' (use node, python, trainer, models, gemma, kafka, kube or all)" >&2; exit 2 ;;
   esac
 done

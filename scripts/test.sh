@@ -8,7 +8,8 @@ export TURBO_TELEMETRY_DISABLED=1
 results=.test-results
 rm -rf "$results" && mkdir -p "$results"
 
-bash scripts/setup.sh all || { echo "setup failed: see the messages above" >&2; exit 1; }
+# gemma: the Gemma 3 270M GGUF, for its tests only (the trainer's and the embedded end-to-end one).
+bash scripts/setup.sh all gemma || { echo "setup failed: see the messages above" >&2; exit 1; }
 
 printf '\n==> build (dist/, and dist-test/ for the tests), typecheck, lint\n'
 npx turbo run build build:test typecheck lint --output-logs=errors-only || exit 1
