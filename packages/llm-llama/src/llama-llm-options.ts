@@ -30,6 +30,13 @@ export interface LlamaLlmOptions {
    * the template says (default false: a prompt is plain text, so seed data can never inject control tokens).
    */
   readonly specialTokens?: boolean;
+  /**
+   * Attention in single precision throughout: an F32 key/value cache and no flash attention (whose CPU
+   * kernel rounds queries and keys to F16). Slower and larger; for checking log-probabilities against
+   * a float32 reference implementation, where the F16 rounding alone moves a token's log-probability
+   * by about 1e-3 (default false: llama.cpp's F16 cache and flash attention, as served).
+   */
+  readonly f32Attention?: boolean;
 }
 
 /** {@link LlamaLlmOptions} checked and completed with defaults; paths are absolute. */
@@ -48,6 +55,7 @@ export interface ResolvedLlamaLlmOptions {
   readonly sequencesPerLane: number;
   readonly modelId: string;
   readonly specialTokens: boolean;
+  readonly f32Attention: boolean;
 }
 
 /** Default context when the caller names none; enough for the ISARA prompt budget (2000) plus answers. */
@@ -113,5 +121,6 @@ export function resolveLlamaLlmOptions(options: LlamaLlmOptions): ResolvedLlamaL
     sequencesPerLane: Math.ceil(parallelism / lanes),
     modelId: options.modelId ?? basename(modelPath).replace(/\.gguf$/i, ""),
     specialTokens: options.specialTokens === true,
+    f32Attention: options.f32Attention === true,
   };
 }

@@ -2,8 +2,11 @@ import { resolve } from "node:path";
 import {
   type Completion,
   type CompletionRequest,
+  type ContinuationLikelihood,
   IsaraError,
   isIsaraError,
+  type LikelihoodRequest,
+  type LikelihoodScorer,
   type Llm,
   type Tokenizer,
 } from "@isara/core";
@@ -12,6 +15,7 @@ import {
   InsufficientMemoryError,
   type Llama,
   type LlamaContext,
+  type LlamaContextSequence,
   LlamaLogLevel,
   type LlamaModel,
 } from "node-llama-cpp";
@@ -26,10 +30,14 @@ import {
   resolveLlamaLlmOptions,
 } from "./llama-llm-options.js";
 import { checkCompletionRequest } from "./request-check.js";
+import { scoreContinuations } from "./score-continuation.js";
 import { Slots } from "./slots.js";
 
-/** An in-process GGUF model: the `Llm` port (LoRA-aware) and its `Tokenizer`. */
-export interface LlamaLlm extends Llm, Tokenizer {
+/**
+ * An in-process GGUF model: the `Llm` port (LoRA-aware), its `Tokenizer`, and `LikelihoodScorer`
+ * (continuation log-probabilities under the same adapter a completion would use).
+ */
+export interface LlamaLlm extends Llm, Tokenizer, LikelihoodScorer {
   /** Absolute path of the loaded GGUF. */
   readonly modelPath: string;
   /** Tokens each sequence holds (prompt plus completion), as requested from llama.cpp. */
@@ -132,7 +140,22 @@ class LlamaCppLlm implements LlamaLlm {
   }
 
   complete(request: CompletionRequest, signal?: AbortSignal): Promise<Completion> {
-    const run = this.#complete(request, signal);
+    return this.#track(this.#complete(request, signal));
+  }
+
+  /**
+   * Log-probabilities of continuations (see `scoreContinuations`), on a sequence of the same adapter
+   * contexts and slots as completions, so scoring and writing share the lanes and the adapter LRU.
+   */
+  scoreContinuations(request: LikelihoodRequest, signal?: AbortSignal): Promise<ContinuationLikelihood[]> {
+    return this.#track(
+      this.#onSequence(request.adapter, signal, (sequence, linked) =>
+        scoreContinuations(this.#model, sequence, request, linked, this.#config.specialTokens),
+      ),
+    );
+  }
+
+  #track<T>(run: Promise<T>): Promise<T> {
     this.#inFlight.add(run);
     void run.then(
       () => this.#inFlight.delete(run),
@@ -149,7 +172,22 @@ class LlamaCppLlm implements LlamaLlm {
   async #complete(request: CompletionRequest, signal: AbortSignal | undefined): Promise<Completion> {
     this.#ensureOpen();
     checkCompletionRequest(request);
-    const requested = request.adapter ?? this.#config.adapterPath;
+    return this.#onSequence(request.adapter, signal, (sequence, linked) =>
+      generate(this.#model, sequence, request, linked, this.#config.specialTokens),
+    );
+  }
+
+  /**
+   * Runs `work` on a fresh sequence of `requestedAdapter`'s contexts (the default adapter when none
+   * is named), holding one slot; cancelled by `signal` or by close.
+   */
+  async #onSequence<T>(
+    requestedAdapter: string | undefined,
+    signal: AbortSignal | undefined,
+    work: (sequence: LlamaContextSequence, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    this.#ensureOpen();
+    const requested = requestedAdapter ?? this.#config.adapterPath;
     const adapter = requested === undefined ? undefined : resolve(requested);
     const own = new AbortController();
     this.#active.add(own);
@@ -159,13 +197,7 @@ class LlamaCppLlm implements LlamaLlm {
       try {
         const lease = await this.#pool.lease(adapter, linked.signal);
         try {
-          return await generate(
-            this.#model,
-            lease.sequence,
-            request,
-            linked.signal,
-            this.#config.specialTokens,
-          );
+          return await work(lease.sequence, linked.signal);
         } finally {
           await lease.release();
         }
@@ -189,6 +221,9 @@ class LlamaCppLlm implements LlamaLlm {
         sequences: this.#config.sequencesPerLane,
         threads: this.#config.threadsPerLane,
         failedCreationRemedy: false,
+        ...(this.#config.f32Attention
+          ? { flashAttention: false, experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32" }
+          : {}),
         ...(adapter === undefined ? {} : { lora: { adapters: [{ filePath: adapter, scale: 1 }] } }),
       });
     } catch (err) {

@@ -7,4 +7,5 @@ export * from "./repo-root.js";
 export * from "./requirement.js";
 export * from "./shared-data.js";
 export * from "./start-qdrant.js";
+export * from "./trainer-python-env.js";
 export * from "./wait-for.js";
