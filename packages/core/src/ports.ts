@@ -75,7 +75,7 @@ export interface ContinuationLikelihood {
  * chosen-over-rejected preference) see differences far smaller than a greedy answer's ROUGE-L can,
  * because they read the whole distribution instead of one sampled path. An `Llm` may also implement
  * this; callers check with `canScoreLikelihood`. A backend that turns out unable to (an HTTP server
- * without prompt log-probabilities) rejects with `unimplemented`, naming what the server lacks.
+ * without prompt log-probabilities) rejects with `failed_precondition`, naming what the server lacks.
  */
 export interface LikelihoodScorer {
   /** One result per continuation, in order. */

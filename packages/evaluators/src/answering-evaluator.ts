@@ -1,6 +1,7 @@
 import {
   answerPrompt,
   type ConversationPair,
+  canScoreLikelihood,
   type EvalItem,
   type EvalResult,
   type Evaluator,
@@ -9,6 +10,7 @@ import {
 } from "@isara/core";
 import { completeTurn, mapPool, type TurnSampling } from "@isara/core/pipeline";
 import type { AnsweredItem, AnswerScorer } from "./answer-scorer.js";
+import { type LikelihoodScores, scoreLikelihoods } from "./likelihood-scoring.js";
 import { checkScorers, type ScoredSample, scoreAnswers } from "./scorer-set.js";
 
 /** Gives the in-context demos shown before an eval question (ICL baselines); none for zero-shot. */
@@ -32,6 +34,11 @@ export interface AnsweringEvaluatorOptions extends AnswerSettings {
   readonly scorers: readonly AnswerScorer[];
   /** Evaluator name in logs and reports; default the scorer names joined by `+`. */
   readonly name?: string;
+  /**
+   * Also score the likelihood metrics (`mc2`, `likelihood_acc`, see `scoreLikelihoods`) when `llm`
+   * can score log-probabilities (default true; an `Llm` that cannot is simply not asked).
+   */
+  readonly likelihood?: boolean;
 }
 
 /** An evaluation result whose samples also carry the scorers' notes (judge reasons, rubric, judge model). */
@@ -89,7 +96,8 @@ export async function answerEvalItems(
  * over the answers. Metrics of all scorers are merged, as are each sample's scores and notes; a key
  * two scorers both report is an error, and scorers that share a name or a declared metric are refused
  * here, before any model runs. Progress counts answers written plus answers scored by each scorer,
- * out of `items × (1 + scorers)`.
+ * out of `items × (1 + scorers)`. When the model can score log-probabilities, the likelihood
+ * metrics follow (after the progress reached its total: they take a fraction of answering's time).
  */
 export function createAnsweringEvaluator(options: AnsweringEvaluatorOptions): AnsweringEvaluator {
   checkScorers(options.scorers);
@@ -111,7 +119,27 @@ export function createAnsweringEvaluator(options: AnsweringEvaluatorOptions): An
         (done) => onProgress?.(items.length + done, total),
         signal,
       );
-      return { metrics: scored.metrics, samples: scored.samples };
+      if (options.likelihood === false || !canScoreLikelihood(options.llm)) {
+        return { metrics: scored.metrics, samples: scored.samples };
+      }
+      const likely = await scoreLikelihoods(options.llm, options.llm.parallelism, model, items, signal);
+      return withLikelihood(scored, likely);
     },
   };
+}
+
+/**
+ * The scorers' result with the likelihood metrics added: means in `metrics`, each item's values in
+ * its sample's `scores` (so paired comparisons can resample them), or, when the backend could not
+ * score, the reason in every sample's `notes.likelihood`.
+ */
+function withLikelihood(scored: AnsweringEvalResult, likely: LikelihoodScores): AnsweringEvalResult {
+  const samples = scored.samples.map((sample, i) => {
+    const item = likely.perItem[i];
+    if (likely.unavailable !== undefined) {
+      return { ...sample, notes: { ...sample.notes, likelihood: `not scored: ${likely.unavailable}` } };
+    }
+    return item === undefined ? sample : { ...sample, scores: { ...sample.scores, ...item } };
+  });
+  return { metrics: { ...scored.metrics, ...likely.metrics }, samples };
 }

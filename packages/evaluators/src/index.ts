@@ -4,6 +4,7 @@ export * from "./classifier-scorer.js";
 export * from "./http-classifier.js";
 export * from "./judge-scorer.js";
 export * from "./judgement-parser.js";
+export * from "./likelihood-scoring.js";
 export * from "./pairwise-judge.js";
 export * from "./reference-evaluator.js";
 export * from "./reference-scorer.js";

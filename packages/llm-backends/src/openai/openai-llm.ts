@@ -1,5 +1,13 @@
-import type { Completion, CompletionRequest, Llm } from "@isara/core";
+import type {
+  Completion,
+  CompletionRequest,
+  ContinuationLikelihood,
+  LikelihoodRequest,
+  LikelihoodScorer,
+  Llm,
+} from "@isara/core";
 import { OpenAiEndpoint } from "./openai-endpoint.js";
+import { scoreOverEcho } from "./openai-likelihood.js";
 import { type OpenAiOptions, resolveOpenAiOptions } from "./openai-options.js";
 import { checkCompletionRequest } from "./request-check.js";
 import { completionResponseSchema, parseResponse } from "./response-schemas.js";
@@ -7,8 +15,12 @@ import { completionResponseSchema, parseResponse } from "./response-schemas.js";
 /** The route completions are posted to, below `baseUrl`. */
 export const COMPLETIONS_PATH = "/v1/completions";
 
-/** An `Llm` served over HTTP, with the resolved server root it talks to. */
-export interface OpenAiLlm extends Llm {
+/**
+ * An `Llm` served over HTTP, with the resolved server root it talks to. It can also score likelihoods
+ * where the server returns prompt log-probabilities (vLLM; see openai-likelihood.ts); elsewhere
+ * scoring fails with `failed_precondition` and evaluations go on without likelihood metrics.
+ */
+export interface OpenAiLlm extends Llm, LikelihoodScorer {
   /** Server root, without `/v1`. */
   readonly baseUrl: string;
 }
@@ -76,6 +88,10 @@ class HttpLlm implements OpenAiLlm {
       tokens: parsed.usage?.completion_tokens ?? estimateTokens(text),
       finishReason: choice?.finish_reason === "length" ? "length" : "stop",
     };
+  }
+
+  scoreContinuations(request: LikelihoodRequest, signal?: AbortSignal): Promise<ContinuationLikelihood[]> {
+    return scoreOverEcho(this.#endpoint, COMPLETIONS_PATH, request, signal);
   }
 
   close(): Promise<void> {
