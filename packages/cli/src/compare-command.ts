@@ -20,6 +20,7 @@ import {
 import { createOpenAiChat } from "@isara/llm-backends/openai";
 import { readComparedRun, sharedEvalSet } from "./compared-run.js";
 import { rowSources, scoreRows } from "./comparison-rows.js";
+import { likelihoodColumns, withLikelihoodMetrics } from "./likelihood-rows.js";
 import { textTable } from "./summary-table.js";
 
 /** A judge served behind an OpenAI-compatible chat endpoint. */
@@ -101,7 +102,7 @@ export async function compareCommand(o: CompareCommandOptions): Promise<Comparis
         `Classifier at ${o.classifier.url} (${o.classifier.format}): harmful = score of "${o.classifier.label}" ≥ ${o.classifier.threshold}.`,
       );
     }
-    const rows = await scoreRows(items, sources, {
+    const scored = await scoreRows(items, sources, {
       scorers,
       judgeScorers,
       ...(pairwise ? { pairwise } : {}),
@@ -111,6 +112,7 @@ export async function compareCommand(o: CompareCommandOptions): Promise<Comparis
       },
       signal: o.signal,
     });
+    const rows = withLikelihoodMetrics(sources, scored);
     const first = runs[0];
     const input = {
       domain: first?.domain.config.name ?? "",
@@ -118,7 +120,7 @@ export async function compareCommand(o: CompareCommandOptions): Promise<Comparis
       seeds: first?.domain.seeds.length ?? 0,
       evalItems: items.length,
       rows,
-      columns: DEFAULT_COMPARISON_COLUMNS,
+      columns: [...DEFAULT_COMPARISON_COLUMNS, ...likelihoodColumns(rows)],
       chartKeys: ["rougeL_diff", "bleu_diff"],
       vsBaseHeader: "ROUGE-L diff vs base x100 (95% CI)",
       notes: [
