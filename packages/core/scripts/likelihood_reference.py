@@ -82,15 +82,27 @@ def score(model_path: str, items: list) -> dict:
             prompt = tokenizer.encode(item["prompt"], add_special_tokens=False)
             if bos is not None:
                 prompt = [bos, *prompt]
+            conts = [
+                tokenizer.encode(text, add_special_tokens=False)
+                for text in item["continuations"]
+            ]
+            # One forward per item: the continuations side by side, padded on the right, where
+            # padding cannot reach the real positions of a causal model.
+            width = len(prompt) + max(len(c) for c in conts)
+            ids = torch.zeros((len(conts), width), dtype=torch.long)
+            mask = torch.zeros((len(conts), width), dtype=torch.long)
+            for row_index, cont in enumerate(conts):
+                ids[row_index, : len(prompt) + len(cont)] = torch.tensor(prompt + cont)
+                mask[row_index, : len(prompt) + len(cont)] = 1
+            logits = model(input_ids=ids, attention_mask=mask).logits.to(torch.float64)
             logprobs, counts = [], []
-            for text in item["continuations"]:
-                cont = tokenizer.encode(text, add_special_tokens=False)
-                ids = torch.tensor([prompt + cont])
-                logits = model(ids).logits[0].to(torch.float64)
+            for row_index, cont in enumerate(conts):
                 # Position i predicts token i + 1: the continuation's tokens are predicted from
                 # positions len(prompt) - 1 .. len(prompt) + len(cont) - 2.
                 start = len(prompt) - 1
-                lsm = torch.log_softmax(logits[start : start + len(cont)], dim=-1)
+                lsm = torch.log_softmax(
+                    logits[row_index, start : start + len(cont)], dim=-1
+                )
                 picked = lsm[torch.arange(len(cont)), torch.tensor(cont)]
                 logprobs.append(float(picked.sum()))
                 counts.append(len(cont))
