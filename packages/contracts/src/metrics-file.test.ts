@@ -6,10 +6,12 @@ import {
   createRunState,
   domainConfigSchema,
   nextStep,
+  qualityFigures,
   type RunEvent,
   type RunState,
 } from "@isara/core";
 import { metricsFile, metricsFileText, type RoundLog } from "./metrics-file.js";
+import { loadRoundQualities, roundQualityText } from "./round-quality.js";
 import { loadRoundLogs } from "./round-logs.js";
 import { runArtifacts, runFolder } from "./run-folder.js";
 
@@ -58,13 +60,18 @@ function finishedRun(): RunState {
   }
 }
 
-test("metricsFile takes results from the state and timings and losses from the round logs", () => {
+const figures = (samples: number) => qualityFigures(
+  Array.from({ length: samples }, (_, i) => ({ prompt: `Question ${i}?`, response: `Answer ${i}.` })),
+);
+
+test("metricsFile takes results from the state, timings and losses from the round logs, and each round's quality", () => {
   const state = finishedRun();
   const logs: RoundLog[] = [
     { phaseMs: { evaluate: 5 }, losses: [] },
     { phaseMs: { train: 9 }, losses: [1, 0.5] },
   ];
-  const file = metricsFile(state, logs, "model-x");
+  const quality = { seeds: figures(8), candidates: figures(4), accepted: figures(3) };
+  const file = metricsFile(state, logs, "model-x", [null, quality]);
   assert.equal(file.runId, "run-1");
   assert.equal(file.domain, "myths");
   assert.equal(file.mode, "isara");
@@ -82,6 +89,7 @@ test("metricsFile takes results from the state and timings and losses from the r
     finalLoss: null,
     phaseMs: { evaluate: 5 },
     losses: [],
+    quality: null,
   });
   assert.deepEqual(file.rounds[1], {
     round: 1,
@@ -93,6 +101,7 @@ test("metricsFile takes results from the state and timings and losses from the r
     finalLoss: 0.5,
     phaseMs: { train: 9 },
     losses: [1, 0.5],
+    quality,
   });
   assert.deepEqual(metricsFile(state, [], "m").rounds[1]?.phaseMs, {}, "a round without a log has none");
 });
@@ -120,4 +129,14 @@ test("loadRoundLogs is empty for a new run and for a metrics.json that does not 
 
 test("metrics.json of a distributed run sits in the run's folder", () => {
   assert.equal(runArtifacts("run-1").metrics, `run-1/${runFolder.metrics}`);
+});
+
+test("loadRoundQualities reads each round's quality.json back, null where there is none or it does not parse", async () => {
+  const quality = { seeds: figures(8), candidates: figures(4), accepted: figures(3) };
+  const store = memoryStore({
+    [runFolder.quality(1)]: roundQualityText(quality),
+    [runFolder.quality(2)]: "{ not json",
+  });
+  assert.deepEqual(await loadRoundQualities(store, 3), [null, quality, null]);
+  assert.ok(roundQualityText(quality).endsWith("}\n"));
 });
