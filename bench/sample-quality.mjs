@@ -21,8 +21,8 @@ import { filterStep, writeAnswers, writePrompts } from "@isara/core/pipeline";
 import { defaultEmbedderDir, openLocalEmbedder } from "@isara/embedder-local";
 import { createLlmBackend } from "@isara/llm-backends";
 import { defaultModelPath } from "@isara/llm-llama";
-import { openLanceVectorStore } from "@isara/store-lancedb";
 import { FsArtifactStore } from "@isara/store-fs";
+import { openLanceVectorStore } from "@isara/store-lancedb";
 import { buildTruthfulqa } from "./paper/domains.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -51,16 +51,30 @@ const out = resolve(values.out);
 mkdirSync(out, { recursive: true });
 let domainDir = values.domain ? resolve(values.domain) : join(root, "examples/domains/misconceptions");
 if (values.dataset === "truthfulqa") {
-  domainDir = buildTruthfulqa(values.data, join(out, "truthfulqa-domain"), { prompts: 1, rounds: 1, evalSize: 8 }).dir;
+  domainDir = buildTruthfulqa(values.data, join(out, "truthfulqa-domain"), {
+    prompts: 1,
+    rounds: 1,
+    evalSize: 8,
+  }).dir;
 }
 const read = (f) => readFileSync(join(domainDir, f), "utf8");
-const base = parseDomainFiles({ config: read("domain.json"), seeds: read("seeds.jsonl"), eval: read("eval.jsonl") });
+const base = parseDomainFiles({
+  config: read("domain.json"),
+  seeds: read("seeds.jsonl"),
+  eval: read("eval.jsonl"),
+});
 const N = Number(values.prompts);
 
 const scratch = mkdtempSync(join(tmpdir(), "sample-quality-"));
 const artifacts = new FsArtifactStore({ root: scratch });
 const { llm, tokenizer } = await createLlmBackend(
-  { backend: "llama", modelPath: defaultModelPath(), modelId: undefined, parallelism: 2, timeoutMs: undefined },
+  {
+    backend: "llama",
+    modelPath: defaultModelPath(),
+    modelId: undefined,
+    parallelism: 2,
+    timeoutMs: undefined,
+  },
   artifacts,
 );
 const embedder = await openLocalEmbedder({ modelDir: defaultEmbedderDir() });
@@ -87,7 +101,10 @@ try {
     const judged = {};
     for (const preset of ["paper", "quality"]) {
       const config = { ...base.config, isara, filterPreset: preset, filters: undefined };
-      const store = await openLanceVectorStore({ dir: join(scratch, `${name}-${preset}`), dimension: embedder.dimension });
+      const store = await openLanceVectorStore({
+        dir: join(scratch, `${name}-${preset}`),
+        dimension: embedder.dimension,
+      });
       await store.upsert(seeds, await embedder.embed(seeds.map((s) => s.prompt)));
       if (judged.candidates === undefined) {
         const slots = Array.from({ length: N }, (_, i) => i);
@@ -99,7 +116,15 @@ try {
         judged.seconds = (Date.now() - t0) / 1000;
       }
       const result = await filterStep(
-        { run, domain: base.config.name, config, round: 1, candidates: judged.candidates, earlier: seeds, generatorModel: llm.modelId },
+        {
+          run,
+          domain: base.config.name,
+          config,
+          round: 1,
+          candidates: judged.candidates,
+          earlier: seeds,
+          generatorModel: llm.modelId,
+        },
         { embedder, store },
       );
       await store.close();
@@ -123,7 +148,19 @@ try {
   rmSync(scratch, { recursive: true, force: true });
 }
 
-const header = ["variant", "set", "n", "role leak", "caps", "unfinished", "non-word", "distinct-2", "relevance", "near-dup", "len×seeds"];
+const header = [
+  "variant",
+  "set",
+  "n",
+  "role leak",
+  "caps",
+  "unfinished",
+  "non-word",
+  "distinct-2",
+  "relevance",
+  "near-dup",
+  "len×seeds",
+];
 const lines = [
   `| ${header.join(" | ")} |`,
   `| ${header.map(() => "---").join(" | ")} |`,
@@ -133,6 +170,9 @@ const lines = [
   ),
 ];
 const table = `${lines.join("\n")}\n`;
-writeFileSync(join(out, "quality.md"), `${domainDir.replace(root, ".")}, N=${N}, seed ${values.seed}, ${((Date.now() - started) / 60000).toFixed(1)} min\n\n${table}`);
+writeFileSync(
+  join(out, "quality.md"),
+  `${domainDir.replace(root, ".")}, N=${N}, seed ${values.seed}, ${((Date.now() - started) / 60000).toFixed(1)} min\n\n${table}`,
+);
 writeFileSync(join(out, "quality.json"), `${JSON.stringify(rows, null, 2)}\n`);
 process.stdout.write(table);

@@ -99,7 +99,10 @@ test("the quality table shows the seeds once, then each filtered round's candida
     ],
   };
   const lines = (qualityTable(metrics) ?? "").split("\n");
-  assert.match(lines[0] ?? "", /^round\s+set\s+samples\s+role leak\s+caps\s+unfinished\s+non-words\s+distinct-2/);
+  assert.match(
+    lines[0] ?? "",
+    /^round\s+set\s+samples\s+role leak\s+caps\s+unfinished\s+non-words\s+distinct-2/,
+  );
   assert.match(lines[2] ?? "", /^–\s+seeds\s+64\s+0\.0%/);
   assert.match(lines[3] ?? "", /^1\s+candidates\s+24\s+25\.0%\s+0\.0%\s+83\.3%/);
   assert.match(lines[4] ?? "", /^1\s+accepted\s+12\s.*–$/, "a figure without its reference prints as –");

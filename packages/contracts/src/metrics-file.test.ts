@@ -11,8 +11,8 @@ import {
   type RunState,
 } from "@isara/core";
 import { metricsFile, metricsFileText, type RoundLog } from "./metrics-file.js";
-import { loadRoundQualities, roundQualityText } from "./round-quality.js";
 import { loadRoundLogs } from "./round-logs.js";
+import { loadRoundQualities, roundQualityText } from "./round-quality.js";
 import { runArtifacts, runFolder } from "./run-folder.js";
 
 /** An in-memory artifact store (test double for a run folder). */
@@ -60,9 +60,10 @@ function finishedRun(): RunState {
   }
 }
 
-const figures = (samples: number) => qualityFigures(
-  Array.from({ length: samples }, (_, i) => ({ prompt: `Question ${i}?`, response: `Answer ${i}.` })),
-);
+const figures = (samples: number) =>
+  qualityFigures(
+    Array.from({ length: samples }, (_, i) => ({ prompt: `Question ${i}?`, response: `Answer ${i}.` })),
+  );
 
 test("metricsFile takes results from the state, timings and losses from the round logs, and each round's quality", () => {
   const state = finishedRun();

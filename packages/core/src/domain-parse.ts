@@ -5,11 +5,11 @@
  * edge, before anything is stored or any model runs.
  */
 import { type Domain, type DomainConfig, domainConfigSchema } from "./domain.js";
-import { withPreset } from "./paper-preset.js";
 import { checkEval, checkSeeds } from "./domain-rows.js";
 import { type FileProblem, fileProblem, problemsError } from "./file-problem.js";
 import { checkFilterChain, FILTER_REGISTRY, type FilterRegistry } from "./filters/registry.js";
 import { parseJsonl } from "./jsonl-parse.js";
+import { withPreset } from "./paper-preset.js";
 import { issueProblem, unknownKeys } from "./schema-issues.js";
 
 /** The three parts of a domain, as parsed JSON values (rows of the JSONL files in order). */

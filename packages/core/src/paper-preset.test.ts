@@ -4,7 +4,8 @@ import { parseDomain } from "./domain-parse.js";
 
 const seeds = Array.from({ length: 8 }, (_, i) => ({ prompt: `Question ${i}?`, response: `Answer ${i}.` }));
 const evalItems = [{ id: "e", prompt: "Held out?", correct: ["Yes."] }];
-const parse = (config: object) => parseDomain({ config: { name: "d", ...config }, seeds, eval: evalItems }).config;
+const parse = (config: object) =>
+  parseDomain({ config: { name: "d", ...config }, seeds, eval: evalItems }).config;
 
 test("without a preset, this project's defaults: windowed penalty, trimmed turns, sized limits, quality filters", () => {
   const c = parse({});
@@ -33,7 +34,15 @@ test("the paper preset gives the paper's values where domain.json says nothing",
 test("what domain.json sets wins over the preset, key by key", () => {
   const c = parse({
     preset: "paper",
-    isara: { answerSampling: { maxTokens: 64, temperature: 0.7, topP: 0.9, repetitionPenalty: 1.2, repetitionWindow: 32 } },
+    isara: {
+      answerSampling: {
+        maxTokens: 64,
+        temperature: 0.7,
+        topP: 0.9,
+        repetitionPenalty: 1.2,
+        repetitionWindow: 32,
+      },
+    },
     filterPreset: "quality",
   });
   assert.equal(c.isara.answerSampling.maxTokens, 64);

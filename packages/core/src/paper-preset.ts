@@ -7,7 +7,14 @@
 
 /** The paper's sampling of one kind (the authors' code: 1.05 for prompts, 1.2 for answers, the HF rule). */
 function paperSampling(maxTokens: number, repetitionPenalty: number) {
-  return { maxTokens, temperature: 0.7, topP: 0.9, repetitionPenalty, repetitionWindow: 0, unfinished: "keep" };
+  return {
+    maxTokens,
+    temperature: 0.7,
+    topP: 0.9,
+    repetitionPenalty,
+    repetitionWindow: 0,
+    unfinished: "keep",
+  };
 }
 
 /** What `"preset": "paper"` fills in. */

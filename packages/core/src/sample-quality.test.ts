@@ -8,7 +8,10 @@ const unit = (...xs: number[]) => {
 };
 
 const samples = [
-  { prompt: "Do bulls hate red?", response: "No. Bulls are colour-blind to red; the cape's motion provokes them." },
+  {
+    prompt: "Do bulls hate red?",
+    response: "No. Bulls are colour-blind to red; the cape's motion provokes them.",
+  },
   { prompt: "Is glass a liquid?", response: "No, glass is an amorphous solid. End OF CONVERSATION" },
   { prompt: "Do we use 10% of our brain?", response: "No. BRAIN SCANS SHOW ACTIVITY EVERYWHERE and the" },
   { prompt: "Can goldfish remember?", response: "Yes, for months" },
@@ -27,7 +30,10 @@ test("the text figures count leaks, capital gibberish and unfinished answers ove
 });
 
 test("distinct-n falls when answers repeat each other", () => {
-  const same = Array.from({ length: 4 }, () => ({ prompt: "q", response: "The moon is not made of cheese." }));
+  const same = Array.from({ length: 4 }, () => ({
+    prompt: "q",
+    response: "The moon is not made of cheese.",
+  }));
   const f = qualityFigures(same);
   assert.equal(f.distinct1, 7 / 28);
   assert.equal(f.distinct2, 6 / 24);

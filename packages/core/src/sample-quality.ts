@@ -122,7 +122,10 @@ function nearDuplicatesInSet(vectors: readonly SampleVectors[]): number {
  * unless `context.vectors` gives one entry per sample.
  * @throws RangeError when `context.vectors` is given with another length than `samples`.
  */
-export function qualityFigures(samples: readonly QualitySample[], context: QualityContext = {}): QualityFigures {
+export function qualityFigures(
+  samples: readonly QualitySample[],
+  context: QualityContext = {},
+): QualityFigures {
   const { vectors } = context;
   if (vectors !== undefined && vectors.length !== samples.length) {
     throw new RangeError(`${vectors.length} vectors for ${samples.length} samples; give one per sample`);
@@ -198,7 +201,9 @@ export const QUALITY_COLUMNS: readonly QualityColumn[] = [
  * A quality table's header and rows: the seeds once (of the first round that has figures), then each
  * round's candidates and accepted set. Empty rows when no round has figures yet.
  */
-export function qualityTableRows(rounds: readonly { readonly round: number; readonly quality: RoundQuality | null }[]): {
+export function qualityTableRows(
+  rounds: readonly { readonly round: number; readonly quality: RoundQuality | null }[],
+): {
   readonly header: string[];
   readonly rows: string[][];
 } {

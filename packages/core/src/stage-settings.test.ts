@@ -22,7 +22,11 @@ test("slotSettings sizes only with tokenLimits 'seeds' and seeds to size from", 
   assert.equal(config.isara.tokenLimits, "seeds");
   const sizing = { seeds, tokenizer: words };
   assert.equal(slotSettings(config, "answer", sizing).sampling.maxTokens, 27);
-  assert.equal(slotSettings(config, "answer").sampling.maxTokens, 100, "no sizing given: the configured limit");
+  assert.equal(
+    slotSettings(config, "answer").sampling.maxTokens,
+    100,
+    "no sizing given: the configured limit",
+  );
   const fixed = domainConfigSchema.parse({ name: "d", isara: { tokenLimits: "fixed" } });
   assert.equal(slotSettings(fixed, "answer", sizing).sampling.maxTokens, 100);
   assert.equal(slotSettings(config, "answer", { seeds: [], tokenizer: words }).sampling.maxTokens, 100);

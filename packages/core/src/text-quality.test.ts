@@ -45,5 +45,8 @@ test("non-words: no vowel in four letters, a letter three times, or too long; br
   for (const w of ["rhythm", "iPhone", "McDonald", "TV", "3.5", "über", "gym", "Noah’s"]) {
     assert.equal(isNonWord(w), false, w);
   }
-  assert.deepEqual(nonWordCount("Crwth is a word; xzqvtt is not, 42 is no word."), { words: 10, nonWords: 2 });
+  assert.deepEqual(nonWordCount("Crwth is a word; xzqvtt is not, 42 is no word."), {
+    words: 10,
+    nonWords: 2,
+  });
 });

@@ -20,6 +20,10 @@ test("stopIn takes the earlier of a stop string and the place stopAt names", () 
   const leak = (text: string) => text.toUpperCase().indexOf("END OF CONVERSATION");
   assert.equal(stopIn("Yes. End OF CONVERSATION", [], leak), 5, "a keyword in another case stops");
   assert.equal(stopIn("Yes. USER: x End OF CONVERSATION", ["USER:"], leak), 5);
-  assert.equal(stopIn("a USER: b", ["USER:"], () => -1), 2, "stopAt saying -1 leaves the stop strings");
+  assert.equal(
+    stopIn("a USER: b", ["USER:"], () => -1),
+    2,
+    "stopAt saying -1 leaves the stop strings",
+  );
   assert.equal(stopIn("plain", [], leak), undefined);
 });

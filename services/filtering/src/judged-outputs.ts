@@ -7,7 +7,14 @@
  * does not add up (one file missing, a count or a verdict that disagrees) is not trusted: the pass
  * runs again and rewrites both, which the deterministic sample ids make harmless.
  */
-import { roundQualityText, runArtifacts, type SampleJudged, sampleToWire, TOPICS, toJsonl } from "@isara/contracts";
+import {
+  roundQualityText,
+  runArtifacts,
+  type SampleJudged,
+  sampleToWire,
+  TOPICS,
+  toJsonl,
+} from "@isara/contracts";
 import { type ArtifactStore, isAccepted, type RoundQuality, type Sample, sampleId } from "@isara/core";
 import { type OutgoingMessage, outgoingMessage } from "@isara/kafka-kit";
 import type { FilterJob } from "./filter-job.js";

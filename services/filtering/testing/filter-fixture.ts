@@ -30,8 +30,8 @@ const EVAL = [
 
 const jsonl = (rows: readonly unknown[]) => rows.map((r) => `${JSON.stringify(r)}\n`).join("");
 
-/** The fixture domain's three files as texts, with `config` as its domain.json (default: name only). */
-export function fixtureDomainTexts(config: object = { name: FIXTURE_DOMAIN }): {
+/** The fixture domain's three files as texts, with `config` as its domain.json (default: the paper's chain). */
+export function fixtureDomainTexts(config: object = { name: FIXTURE_DOMAIN, filterPreset: "paper" }): {
   config: string;
   seeds: string;
   eval: string;
@@ -41,12 +41,12 @@ export function fixtureDomainTexts(config: object = { name: FIXTURE_DOMAIN }): {
 
 /**
  * Writes the domain snapshot of `run`, as the controller does when a run starts; `config` is its
- * domain.json (default: the fixture domain's name only, so the paper's chain).
+ * domain.json (default: the fixture domain with the paper preset's chain).
  */
 export async function writeFixtureRun(
   artifacts: ArtifactStore,
   run: string,
-  config: object = { name: FIXTURE_DOMAIN },
+  config: object = { name: FIXTURE_DOMAIN, filterPreset: "paper" },
 ): Promise<void> {
   const keys = runArtifacts(run);
   const texts = fixtureDomainTexts(config);

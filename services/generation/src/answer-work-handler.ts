@@ -91,7 +91,12 @@ export function createAnswerWorkHandler(deps: SlotHandlerDeps): StageHandler<Ans
   const { artifacts, metrics } = deps;
   const domains = runDomainsOf(deps);
   return async (work, stage) => {
-    const job = await withRunSettings<AnswerJob>(parseAnswerWork(work), domains, "answer", deps.backend.tokenizer);
+    const job = await withRunSettings<AnswerJob>(
+      parseAnswerWork(work),
+      domains,
+      "answer",
+      deps.backend.tokenizer,
+    );
     const stored = await readSlotRecord(artifacts, job);
     if (stored !== undefined) {
       metrics.slots.inc({ stage: "answers", outcome: "replayed" });

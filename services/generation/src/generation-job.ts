@@ -24,9 +24,9 @@ import {
   type ModelRef,
   type Sampling,
   type SlotKind,
-  type Tokenizer,
   sampleId,
   slotSettings,
+  type Tokenizer,
 } from "@isara/core";
 
 /** Most demos one set may give a slot; far above the paper's K = 8, low enough to refuse junk. */

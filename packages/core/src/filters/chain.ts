@@ -1,7 +1,7 @@
 import { IsaraError } from "../errors.js";
 import type { FilterVerdict } from "../sample.js";
-import type { EarlierPrompt, EarlierSets, Filter, FilterCandidate, FilterDecision } from "./filter.js";
 import { median } from "../vector-math.js";
+import type { EarlierPrompt, EarlierSets, Filter, FilterCandidate, FilterDecision } from "./filter.js";
 import { countWords, promptKey } from "./words.js";
 
 /** What the chain knows beyond the candidates themselves. */

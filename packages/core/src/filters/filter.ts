@@ -10,8 +10,9 @@
  *   order). The chain runs them one candidate at a time, in slot order, after the candidate's
  *   `candidate`-scope verdicts are known, so "first accepted copy wins" has one answer on every run.
  */
-import type { SampleVectors } from "../sample-quality.js";
+
 import type { FilterVerdict } from "../sample.js";
+import type { SampleVectors } from "../sample-quality.js";
 
 /** One demo shown when the candidate's prompt was written. */
 export interface DemoPrompt {

@@ -27,7 +27,8 @@ export function createGibberishFilter(settings: GibberishSettings): SyncCandidat
     check(candidate) {
       const prompt = longestCapsRun(candidate.prompt);
       const answer = longestCapsRun(candidate.response);
-      const run = answer.letters >= prompt.letters ? { ...answer, where: "answer" } : { ...prompt, where: "prompt" };
+      const run =
+        answer.letters >= prompt.letters ? { ...answer, where: "answer" } : { ...prompt, where: "prompt" };
       if (run.letters >= settings.minCapsRunLetters) {
         return {
           accepted: false,
@@ -44,7 +45,11 @@ export function createGibberishFilter(settings: GibberishSettings): SyncCandidat
           score: run.letters,
         };
       }
-      return { accepted: true, reason: "no capital-letter run or non-words beyond the limits", score: run.letters };
+      return {
+        accepted: true,
+        reason: "no capital-letter run or non-words beyond the limits",
+        score: run.letters,
+      };
     },
   };
 }

@@ -14,7 +14,10 @@ export const LENGTH_RATIO = "length-ratio";
  */
 export function createLengthRatioFilter(min: number, max: number): SyncCandidateFilter {
   if (!(min <= max)) {
-    throw new IsaraError("invalid_argument", `length-ratio's min (${min}) is above its max (${max}); give min ≤ max`);
+    throw new IsaraError(
+      "invalid_argument",
+      `length-ratio's min (${min}) is above its max (${max}); give min ≤ max`,
+    );
   }
   return {
     name: LENGTH_RATIO,
@@ -36,11 +39,13 @@ export function createLengthRatioFilter(min: number, max: number): SyncCandidate
 /** The registry's `length-ratio` filter: `{"name": "length-ratio", "min": 0.25, "max": 4}`. */
 export const lengthRatioFilter = defineFilter({
   name: LENGTH_RATIO,
-  settings: z.object({
-    /** Shortest answer kept, as a multiple of the seeds' median answer words. */
-    min: z.number().min(0).max(100).default(0.25),
-    /** Longest answer kept, as the same multiple. */
-    max: z.number().min(0).max(100).default(4),
-  }).refine((s) => s.min <= s.max, { message: "min is above max; give min ≤ max", path: ["max"] }),
+  settings: z
+    .object({
+      /** Shortest answer kept, as a multiple of the seeds' median answer words. */
+      min: z.number().min(0).max(100).default(0.25),
+      /** Longest answer kept, as the same multiple. */
+      max: z.number().min(0).max(100).default(4),
+    })
+    .refine((s) => s.min <= s.max, { message: "min is above max; give min ≤ max", path: ["max"] }),
   create: ({ min, max }) => createLengthRatioFilter(min, max),
 });

@@ -35,7 +35,8 @@ const REAL = {
   shouted:
     "Yes. Red Blood includes redding which means you can distinguish between them all colors. BALANCE OF COLORS IS NOT COMPARABLE.",
   cut: "No. In fact, all things exist somewhere else on earth – everything has its own subjective existence versus objective reality - but you cannot physically prove this concept for one person because",
-  clean: "Ants employ social hierarchies with each caste having different roles assigned based on tasks such as digging nest tunnels.",
+  clean:
+    "Ants employ social hierarchies with each caste having different roles assigned based on tasks such as digging nest tunnels.",
 };
 
 test("role-leak drops a keyword in any case, in the answer or the prompt, and says which", async () => {
@@ -57,7 +58,10 @@ test("gibberish drops capital runs and answers full of non-words; its thresholds
     candidate(2, { response: REAL.clean }),
   ]);
   assert.equal(shouted?.accepted, false);
-  assert.match(shouted?.reason ?? "", /run of capitals of 30 letters \("BALANCE OF COLORS IS NOT COMPARABLE"\)/);
+  assert.match(
+    shouted?.reason ?? "",
+    /run of capitals of 30 letters \("BALANCE OF COLORS IS NOT COMPARABLE"\)/,
+  );
   assert.equal(shouted?.score, 30);
   assert.equal(nonsense?.accepted, false);
   assert.match(nonsense?.reason ?? "", /5 of the answer's 9 words are not words/);
@@ -121,7 +125,12 @@ test("length-ratio measures answers against the seeds' median answer", async () 
   const earlier = [
     { id: "s0", setIndex: 0, prompt: "q0", response: "one two three four" },
     { id: "s1", setIndex: 0, prompt: "q1", response: "one two three four five six" },
-    { id: "a1", setIndex: 1, prompt: "q2", response: "a very long accepted answer that is not a seed at all" },
+    {
+      id: "a1",
+      setIndex: 1,
+      prompt: "q2",
+      response: "a very long accepted answer that is not a seed at all",
+    },
   ];
   const verdicts = await judge(
     build(lengthRatioFilter),

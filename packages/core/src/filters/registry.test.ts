@@ -33,15 +33,18 @@ test("the paper preset builds the paper's four filters in the paper's order", ()
 });
 
 test("a config without a filters list or preset builds the quality preset: the paper's four, then six", () => {
-  assert.deepEqual(createFilterChain(config()).map((f) => [f.name, f.scope]), [
-    ...PAPER,
-    ["role-leak", "candidate"],
-    ["gibberish", "candidate"],
-    ["unfinished", "candidate"],
-    ["near-duplicate", "round"],
-    ["relevance", "candidate"],
-    ["length-ratio", "candidate"],
-  ]);
+  assert.deepEqual(
+    createFilterChain(config()).map((f) => [f.name, f.scope]),
+    [
+      ...PAPER,
+      ["role-leak", "candidate"],
+      ["gibberish", "candidate"],
+      ["unfinished", "candidate"],
+      ["near-duplicate", "round"],
+      ["relevance", "candidate"],
+      ["length-ratio", "candidate"],
+    ],
+  );
   assert.deepEqual(
     FILTER_REGISTRY.map((d) => d.name),
     createFilterChain(config()).map((f) => f.name),

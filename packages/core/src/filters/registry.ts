@@ -229,10 +229,7 @@ export function checkFilterChain(
  * @throws IsaraError `invalid_argument` listing every problem of {@link checkFilterChain} (its
  *   `details` is the list), e.g. for a config made in code that names a filter the registry lacks.
  */
-export function createFilterChain(
-  config: ChainConfig,
-  registry: FilterRegistry = FILTER_REGISTRY,
-): Filter[] {
+export function createFilterChain(config: ChainConfig, registry: FilterRegistry = FILTER_REGISTRY): Filter[] {
   const { resolved, problems } = resolve(config, registry);
   if (problems.length > 0) {
     const lines = problems.map((p) => p.problem);

@@ -24,7 +24,11 @@ export function createRoleLeakFilter(): SyncCandidateFilter {
       ] as const) {
         const at = findRoleKeyword(text);
         if (at >= 0) {
-          const excerpt = text.slice(at, at + 30).split(/\s+/).slice(0, 4).join(" ");
+          const excerpt = text
+            .slice(at, at + 30)
+            .split(/\s+/)
+            .slice(0, 4)
+            .join(" ");
           return { accepted: false, reason: `${what} contains the role keyword "${excerpt}"` };
         }
       }

@@ -27,7 +27,11 @@ export interface Turn {
  * complete sentence, dropped (empty), or kept as written. A turn the model closed itself (a role
  * keyword or its end-of-text token) is kept whole: it is finished whatever its last character.
  */
-export function endTurn(text: string, truncated: boolean, unfinished: Sampling["unfinished"] = "keep"): string {
+export function endTurn(
+  text: string,
+  truncated: boolean,
+  unfinished: Sampling["unfinished"] = "keep",
+): string {
   if (!truncated || unfinished === "keep") return text;
   return unfinished === "drop" ? "" : trimToLastSentence(text);
 }

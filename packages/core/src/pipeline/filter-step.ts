@@ -11,8 +11,8 @@ import {
   type RoundQuality,
   runFilterChain,
   type Sample,
-  seedAnswerWords,
   sampleId,
+  seedAnswerWords,
   summarizeFilterResults,
   type VectorStore,
 } from "../index.js";
@@ -113,7 +113,14 @@ export async function filterStep(
   }
   const vectorsBySlot = new Map(input.candidates.map((c, i) => [c.slot, vectors[i]]));
   const vectorsOf = (samples: readonly Sample[]) =>
-    samples.map((s) => vectorsBySlot.get(s.slot) ?? { prompt: new Float32Array(0), answer: new Float32Array(0), nearestEarlier: null });
+    samples.map(
+      (s) =>
+        vectorsBySlot.get(s.slot) ?? {
+          prompt: new Float32Array(0),
+          answer: new Float32Array(0),
+          nearestEarlier: null,
+        },
+    );
   if (accepted.length > 0) {
     await ports.store.upsert(
       accepted,
@@ -123,7 +130,10 @@ export async function filterStep(
   const seeds = input.earlier.filter((s) => s.setIndex === 0);
   const seedWords = seedAnswerWords(seeds);
   const quality: RoundQuality = {
-    seeds: qualityFigures(seeds, { seedAnswerWords: seedWords, vectors: await seedVectors(ports.embedder, seeds) }),
+    seeds: qualityFigures(seeds, {
+      seedAnswerWords: seedWords,
+      vectors: await seedVectors(ports.embedder, seeds),
+    }),
     candidates: qualityFigures(input.candidates, { seedAnswerWords: seedWords, vectors }),
     accepted: qualityFigures(accepted, { seedAnswerWords: seedWords, vectors: vectorsOf(accepted) }),
   };

@@ -1,4 +1,4 @@
-import type { CandidateVectors, Embedder, EarlierPrompt, QualitySample, SampleVectors } from "../index.js";
+import type { CandidateVectors, EarlierPrompt, Embedder, QualitySample, SampleVectors } from "../index.js";
 import { dot } from "../index.js";
 
 /** Texts embedded per call: big enough to amortise a call, under the retrieval service's 1024 per call. */
@@ -50,7 +50,11 @@ export async function candidateVectors(
   candidates: readonly QualitySample[],
   earlier: readonly EarlierPrompt[],
 ): Promise<CandidateVectors[]> {
-  const texts = [...candidates.map((c) => c.prompt), ...candidates.map((c) => c.response), ...earlier.map((e) => e.prompt)];
+  const texts = [
+    ...candidates.map((c) => c.prompt),
+    ...candidates.map((c) => c.response),
+    ...earlier.map((e) => e.prompt),
+  ];
   const all = await embedAll(embedder, texts);
   const n = candidates.length;
   const earlierVectors = all.slice(2 * n);
@@ -67,7 +71,10 @@ export async function candidateVectors(
 }
 
 /** The seeds' embeddings for their quality figures (no earlier set: `nearestEarlier` is `null`). */
-export async function seedVectors(embedder: Embedder, seeds: readonly QualitySample[]): Promise<SampleVectors[]> {
+export async function seedVectors(
+  embedder: Embedder,
+  seeds: readonly QualitySample[],
+): Promise<SampleVectors[]> {
   const all = await embedAll(embedder, [...seeds.map((s) => s.prompt), ...seeds.map((s) => s.response)]);
   return seeds.map((_, i) => ({
     prompt: all[i] ?? new Float32Array(0),
