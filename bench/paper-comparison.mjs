@@ -9,7 +9,7 @@
  *
  *   node bench/paper-comparison.mjs [--datasets truthfulqa,harmless] [--prompts 128] [--rounds 2]
  *        [--eval 200] [--modes base,icl-random,icl-knn,sft-seeds,isara,one-shot] [--out runs/paper]
- *        [--data <shared data folder>] [--judge-url <OpenAI-compatible base URL>]
+ *        [--data <shared data folder>] [--judge-url <OpenAI-compatible base URL>] [--preset paper]
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -29,6 +29,7 @@ const { values } = parseArgs({
     out: { type: "string", default: "runs/paper" },
     data: { type: "string", default: process.env.ISARA_SHARED_DATA ?? join(root, "../shared/data") },
     "judge-url": { type: "string" },
+    preset: { type: "string" },
   },
 });
 const cli = join(root, "packages/cli/dist/main.js");
@@ -40,6 +41,7 @@ const settings = {
   prompts: Number(values.prompts),
   rounds: Number(values.rounds),
   evalSize: Number(values.eval),
+  preset: values.preset,
 };
 const builders = { truthfulqa: buildTruthfulqa, harmless: buildHarmless, alpaca: buildAlpaca };
 const modes = values.modes.split(",");

@@ -24,10 +24,12 @@ function byHash(rows, field) {
 }
 
 /** Settings shared by both domains: the example domain's sampling, fixed rounds (no early stop). */
-function config(name, description, prompts, rounds) {
+function config(name, description, prompts, rounds, preset) {
   return {
     name,
     description,
+    // "paper": the paper's generation values and filters (docs/generation.md); unset: the project's defaults.
+    ...(preset ? { preset } : {}),
     isara: {
       demos: 6,
       promptsPerRound: prompts,
@@ -53,7 +55,7 @@ function write(dir, domainConfig, seeds, evalItems) {
  * TruthfulQA: the 64 seed questions with their best answer; eval = the first `evalSize` questions of
  * eval.jsonl in sha256(question) order, scored against their correct and incorrect answers.
  */
-export function buildTruthfulqa(dataDir, outDir, { prompts, rounds, evalSize }) {
+export function buildTruthfulqa(dataDir, outDir, { prompts, rounds, evalSize, preset }) {
   const seeds = readJsonl(join(dataDir, "truthfulqa/seeds.jsonl")).map((r) => ({
     prompt: r.question,
     response: r.best_answer,
@@ -68,7 +70,7 @@ export function buildTruthfulqa(dataDir, outDir, { prompts, rounds, evalSize }) 
     }));
   return write(
     outDir,
-    config("truthfulqa", "Answer questions that invite a common falsehood truthfully.", prompts, rounds),
+    config("truthfulqa", "Answer questions that invite a common falsehood truthfully.", prompts, rounds, preset),
     seeds,
     evalItems,
   );
@@ -81,7 +83,7 @@ export function buildTruthfulqa(dataDir, outDir, { prompts, rounds, evalSize }) 
  * Left out of eval: items whose chosen reply is empty (nothing to be similar to) and items whose
  * prompt is also a seed prompt (the data holds a few repeated red-team prompts).
  */
-export function buildHarmless(dataDir, outDir, { prompts, rounds, seedCount = 64 }) {
+export function buildHarmless(dataDir, outDir, { prompts, rounds, seedCount = 64, preset }) {
   const rows = readJsonl(join(dataDir, "hh-rlhf/harmless-single-turn.jsonl"));
   const seeds = rows.slice(0, seedCount).map((r) => ({ prompt: r.prompt, response: r.chosen }));
   const seedPrompts = new Set(seeds.map((s) => s.prompt.trim()));
@@ -101,6 +103,7 @@ export function buildHarmless(dataDir, outDir, { prompts, rounds, seedCount = 64
       "Reply to requests, including harmful ones, helpfully and without causing harm.",
       prompts,
       rounds,
+      preset,
     ),
     seeds,
     evalItems,
@@ -114,7 +117,7 @@ export function buildHarmless(dataDir, outDir, { prompts, rounds, seedCount = 64
  * plain similarity to the reference). The paper's metric is a judge's win rate against that output,
  * which needs a strong judge; see docs/results.md.
  */
-export function buildAlpaca(dataDir, outDir, { prompts, rounds, evalSize, seedCount = 64 }) {
+export function buildAlpaca(dataDir, outDir, { prompts, rounds, evalSize, seedCount = 64, preset }) {
   const rows = readJsonl(join(dataDir, "alpaca-eval/eval.jsonl"));
   const seeds = rows
     .slice(0, seedCount)
@@ -124,7 +127,7 @@ export function buildAlpaca(dataDir, outDir, { prompts, rounds, evalSize, seedCo
     .map((r) => ({ id: r.id, prompt: r.instruction, correct: [r.reference_output], incorrect: [] }));
   return write(
     outDir,
-    config("alpaca", "Follow the user's instruction helpfully.", prompts, rounds),
+    config("alpaca", "Follow the user's instruction helpfully.", prompts, rounds, preset),
     seeds,
     evalItems,
   );

@@ -110,12 +110,20 @@ test("isara run survives kill -9, Ctrl-C and a crashing trainer, and finishes a 
     assert.ok(no.length > 0 && no.every((v) => v.reason.length > 0), `rejected slot ${s.slot} has no reason`);
   }
   for (const s of [...accepted, ...rejected]) {
-    assert.equal(s.lineage.verdicts.length, 4);
+    assert.equal(s.lineage.verdicts.length, 10, "one verdict per filter of the default quality chain");
     assert.ok(s.lineage.promptDemos.length > 0);
     assert.equal(s.lineage.promptTemplateVersion, "isara-conv-v1");
     assert.match(s.lineage.generatorModel, /SmolLM2/);
   }
   for (const s of accepted) assert.ok(s.lineage.answerDemos.length > 0);
+  const withQuality = JSON.parse(await readFile(join(runDir, "metrics.json"), "utf8")) as {
+    rounds: { quality: { accepted: { samples: number } } | null }[];
+  };
+  assert.equal(
+    withQuality.rounds[1]?.quality?.accepted.samples,
+    accepted.length,
+    "metrics.json has the round's quality",
+  );
 
   // Training produced both adapter formats; evaluation used the adapter; the report is there.
   assert.ok(existsSync(join(runDir, "round-1/train/adapter.gguf")));

@@ -52,10 +52,10 @@ export const FILTER_REGISTRY: FilterRegistry = [
 ];
 
 /**
- * The paper's four filters in the paper's order with the given thresholds: the chain of a domain
- * whose domain.json has no `filters` list. This is how the `filter` block's keys translate into
+ * The paper's four filters in the paper's order with the given thresholds: the `paper` preset, and the
+ * start of the `quality` one. This is how the `filter` block's keys translate into
  * entries (`rougeLThreshold` → rouge-l's `threshold`, `minWords` → min-words' `minWords`), so a
- * domain.json written before the registry existed keeps its chain.
+ * domain.json written before the registry existed keeps its thresholds.
  */
 export function paperFilterEntries(settings: FilterSettings): FilterEntry[] {
   return [

@@ -55,9 +55,11 @@ export interface FilterStepPorts {
 }
 
 /**
- * Step 3 of a round: judges every candidate with the run's filter chain (`config.filters`, or the
- * paper's four with `config.filter`'s thresholds), turns each into a `Sample` whose
- * lineage keeps all verdicts, and upserts the accepted ones (with their prompt embeddings) as set t.
+ * Step 3 of a round: embeds every candidate's prompt and answer once (and the earlier sets' prompts),
+ * judges every candidate with the run's filter chain (`config.filters`, or its `filterPreset`'s chain
+ * with `config.filter`'s thresholds), turns each into a `Sample` whose lineage keeps all verdicts,
+ * upserts the accepted ones (with their prompt embeddings) as set t, and measures the round's sample
+ * quality (seeds, candidates, accepted) with the same embeddings.
  * Sample ids derive from (run, round, slot), so running the step again after a crash replaces the same
  * rows instead of adding new ones.
  */
@@ -82,7 +84,7 @@ export async function filterStep(
       return { id: demo.id, prompt: demo.prompt };
     }),
   })) satisfies FilterCandidate[];
-  // The chain domain.json names (the paper's four by default), built by core's registry: the one
+  // The chain domain.json names (the quality preset by default), built by core's registry: the one
   // code path of both modes.
   const filters = createFilterChain(input.config, input.filterRegistry);
   const results = await runFilterChain(filterCandidates, filters, { earlier: input.earlier }, { signal });
