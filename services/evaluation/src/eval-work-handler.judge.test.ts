@@ -186,8 +186,9 @@ describe("an evaluation without a judge", () => {
     const work = fixtureWork("run-plain");
     const { done } = await runOnce(handle, work);
     const domain = await loadRunDomain(artifacts, "run-plain", FIXTURE_DOMAIN);
+    // The same wrapper as the handler's model, so both see a model with the same capabilities.
     const reference = await createReferenceEvaluator({
-      llm: model,
+      llm: countingLlm(model),
       sampling: domain.config.isara.answerSampling,
     }).evaluate({ baseModel: "tiny" }, domain.eval);
     assert.deepEqual(metricsOf(done), { ...reference.metrics });
