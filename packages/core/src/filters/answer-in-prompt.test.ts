@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { candidate } from "../../testing/filters/candidate.fixture.js";
 import { ANSWER_IN_PROMPT, createAnswerInPromptFilter } from "./answer-in-prompt.js";
 
-const earlier = { prompts: [], byKey: new Map(), seedAnswerWords: null };
+const earlier = { prompts: [], byKey: new Map(), seedAnswerWords: null, seedsEndSentences: null };
 const filter = createAnswerInPromptFilter();
 
 test("rejects an answer that appears in the prompt, ignoring case and spacing", () => {

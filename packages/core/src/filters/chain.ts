@@ -1,5 +1,6 @@
 import { IsaraError } from "../errors.js";
 import type { FilterVerdict } from "../sample.js";
+import { endsSentence } from "../sentence-end.js";
 import { median } from "../vector-math.js";
 import type { EarlierPrompt, EarlierSets, Filter, FilterCandidate, FilterDecision } from "./filter.js";
 import { countWords, promptKey } from "./words.js";
@@ -132,7 +133,12 @@ function indexEarlier(prompts: readonly EarlierPrompt[]): EarlierSets {
     if (!byKey.has(key)) byKey.set(key, p);
   }
   const seeds = prompts.flatMap((p) => (p.setIndex === 0 && p.response !== undefined ? [p.response] : []));
-  return { prompts, byKey, seedAnswerWords: median(seeds.map(countWords)) };
+  return {
+    prompts,
+    byKey,
+    seedAnswerWords: median(seeds.map(countWords)),
+    seedsEndSentences: seeds.length === 0 ? null : seeds.filter(endsSentence).length / seeds.length,
+  };
 }
 
 async function mapWithConcurrency<T, R>(

@@ -9,7 +9,7 @@ const demos = [
   { id: "sd-1", prompt: "How can I improve my sleep quality at night?" },
   { id: "sd-3", prompt: "What are some tips for learning a new language quickly?" },
 ];
-const earlier = { prompts: [], byKey: new Map(), seedAnswerWords: null };
+const earlier = { prompts: [], byKey: new Map(), seedAnswerWords: null, seedsEndSentences: null };
 
 test("rejects a prompt that mostly copies one of its demos, naming the demo", () => {
   const filter = createDemoRougeFilter(0.7);

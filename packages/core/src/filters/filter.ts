@@ -34,6 +34,8 @@ export interface FilterCandidate {
    * runs: the near-duplicate and relevance filters read them (and refuse to run without them).
    */
   readonly vectors?: CandidateVectors;
+  /** The model hit its token limit while answering (when the writer knows it). */
+  readonly truncated?: boolean;
 }
 
 /** A candidate's embeddings and its closest earlier prompt. */
@@ -60,6 +62,8 @@ export interface EarlierSets {
   readonly byKey: ReadonlyMap<string, EarlierPrompt>;
   /** Median words of the seeds' answers (set 0 entries with a `response`); `null` when none has one. */
   readonly seedAnswerWords: number | null;
+  /** Share of the seeds' answers that end a sentence; `null` when none has a `response`. */
+  readonly seedsEndSentences: number | null;
 }
 
 /** What a round-scope filter sees: the earlier sets plus this round's accepted candidates so far. */

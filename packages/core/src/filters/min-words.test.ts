@@ -4,7 +4,7 @@ import { candidate } from "../../testing/filters/candidate.fixture.js";
 import { isIsaraError } from "../errors.js";
 import { createMinWordsFilter, MIN_WORDS } from "./min-words.js";
 
-const earlier = { prompts: [], byKey: new Map(), seedAnswerWords: null };
+const earlier = { prompts: [], byKey: new Map(), seedAnswerWords: null, seedsEndSentences: null };
 const filter = createMinWordsFilter(5);
 
 test("rejects a short prompt, a short answer, or both, saying which", () => {

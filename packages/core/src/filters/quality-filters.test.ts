@@ -82,6 +82,29 @@ test("unfinished drops an answer cut mid-sentence and keeps a closed one", async
   assert.equal(done?.accepted, true);
 });
 
+test("unfinished follows the seeds' style: bare endings pass when the seeds' answers have them, cuts never do", async () => {
+  // TruthfulQA's best answers mostly end without a period ("Nothing happens").
+  const earlier = [
+    { id: "s0", setIndex: 0, prompt: "q0", response: "Nothing happens" },
+    { id: "s1", setIndex: 0, prompt: "q1", response: "The seeds pass through your digestive system" },
+    { id: "s2", setIndex: 0, prompt: "q2", response: "No." },
+  ];
+  const verdicts = await judge(
+    build(unfinishedFilter),
+    [
+      candidate(0, { response: "You digest the seeds", truncated: false }),
+      candidate(1, { response: "You digest the seeds and the", truncated: true }),
+    ],
+    earlier,
+  );
+  assert.deepEqual(
+    verdicts.map((v) => v?.accepted),
+    [true, false],
+  );
+  assert.match(verdicts[0]?.reason ?? "", /33% of the seeds' answers end a sentence/);
+  assert.match(verdicts[1]?.reason ?? "", /cut by the token limit/);
+});
+
 test("near-duplicate drops paraphrases of earlier sets and of prompts accepted earlier in the round", async () => {
   const a = unit(1, 0, 0);
   const vectors = (prompt: Float32Array, nearestEarlier: number | null, nearestEarlierId: string | null) => ({

@@ -7,19 +7,31 @@ import type { SyncCandidateFilter } from "./filter.js";
 export const UNFINISHED = "unfinished";
 
 /**
- * Rejects a pair whose answer does not end a sentence (core's `endsSentence`: `.`, `!`, `?` or `…`,
- * then closing quotes or brackets): the token limit cut it off, and a model trained on answers that
- * stop mid-sentence learns to stop mid-sentence. Domains whose answers are lists or code without
- * final punctuation should leave this filter out of their chain.
+ * Rejects a pair whose answer stops mid-sentence: a model trained on answers cut by the token limit
+ * learns to stop mid-sentence. An answer that ends a sentence (core's `endsSentence`: `.`, `!`, `?`
+ * or `…`, then closing quotes or brackets) passes. One that does not is rejected when the writer says
+ * the token limit cut it, or when most of the seeds' answers end sentences (then a bare ending is a
+ * cut). When the seeds' answers mostly do not end sentences (TruthfulQA's "Nothing happens"), an
+ * answer the model closed itself is the domain's style and passes.
  */
 export function createUnfinishedFilter(): SyncCandidateFilter {
   return {
     name: UNFINISHED,
     scope: "candidate",
-    check(candidate) {
+    check(candidate, earlier) {
       if (endsSentence(candidate.response)) return { accepted: true, reason: "answer ends a sentence" };
       const tail = candidate.response.trimEnd().split(/\s+/).slice(-4).join(" ");
-      return { accepted: false, reason: `answer stops mid-sentence ("…${tail.slice(-40)}")` };
+      const stops = `answer stops mid-sentence ("…${tail.slice(-40)}")`;
+      if (candidate.truncated === true)
+        return { accepted: false, reason: `${stops}, cut by the token limit` };
+      const style = earlier.seedsEndSentences;
+      if (style !== null && style < 0.5) {
+        return {
+          accepted: true,
+          reason: `answer was closed by the model; ${Math.round(100 * style)}% of the seeds' answers end a sentence`,
+        };
+      }
+      return { accepted: false, reason: stops };
     },
   };
 }
