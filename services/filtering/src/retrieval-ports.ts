@@ -8,7 +8,7 @@
  * owns and closes the client.
  */
 import type { RunContext } from "@isara/contracts";
-import { type Embedder, IsaraError, type Sample, type SampleQuery, type VectorStore } from "@isara/core";
+import { dot, type Embedder, IsaraError, type Sample, type SampleQuery, type VectorStore } from "@isara/core";
 import type { FilterStepPorts } from "@isara/core/pipeline";
 import type { RetrievalClient } from "./retrieval-client.js";
 
@@ -19,12 +19,6 @@ function batches<T>(items: readonly T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += RETRIEVAL_BATCH) out.push(items.slice(i, i + RETRIEVAL_BATCH));
   return out;
-}
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += (a[i] ?? 0) * (b[i] ?? 0);
-  return sum;
 }
 
 /**

@@ -1,9 +1,9 @@
 import { IsaraError } from "../errors.js";
 import type { FilterVerdict } from "../sample.js";
+import { seedAnswerWords } from "../sample-quality.js";
 import { endsSentence } from "../sentence-end.js";
-import { median } from "../vector-math.js";
 import type { EarlierPrompt, EarlierSets, Filter, FilterCandidate, FilterDecision } from "./filter.js";
-import { countWords, promptKey } from "./words.js";
+import { promptKey } from "./words.js";
 
 /** What the chain knows beyond the candidates themselves. */
 export interface FilterChainContext {
@@ -132,12 +132,15 @@ function indexEarlier(prompts: readonly EarlierPrompt[]): EarlierSets {
     const key = promptKey(p.prompt);
     if (!byKey.has(key)) byKey.set(key, p);
   }
-  const seeds = prompts.flatMap((p) => (p.setIndex === 0 && p.response !== undefined ? [p.response] : []));
+  const seeds = prompts.flatMap((p) =>
+    p.setIndex === 0 && p.response !== undefined ? [{ prompt: p.prompt, response: p.response }] : [],
+  );
   return {
     prompts,
     byKey,
-    seedAnswerWords: median(seeds.map(countWords)),
-    seedsEndSentences: seeds.length === 0 ? null : seeds.filter(endsSentence).length / seeds.length,
+    seedAnswerWords: seedAnswerWords(seeds),
+    seedsEndSentences:
+      seeds.length === 0 ? null : seeds.filter((s) => endsSentence(s.response)).length / seeds.length,
   };
 }
 

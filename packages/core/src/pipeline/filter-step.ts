@@ -16,7 +16,7 @@ import {
   summarizeFilterResults,
   type VectorStore,
 } from "../index.js";
-import { candidateVectors, seedVectors } from "./round-vectors.js";
+import { roundVectors } from "./round-vectors.js";
 import type { Candidate } from "./write-answers.js";
 
 /** What one filter pass needs to know. */
@@ -69,7 +69,8 @@ export async function filterStep(
   signal?: AbortSignal,
 ): Promise<FilterStepResult> {
   const byId = new Map(input.earlier.map((s) => [s.id, s]));
-  const vectors = await candidateVectors(ports.embedder, input.candidates, input.earlier);
+  const embedded = await roundVectors(ports.embedder, input.candidates, input.earlier);
+  const vectors = embedded.candidates;
   const filterCandidates = input.candidates.map((c, i) => ({
     vectors: vectors[i],
     ...c,
@@ -134,7 +135,7 @@ export async function filterStep(
   const quality: RoundQuality = {
     seeds: qualityFigures(seeds, {
       seedAnswerWords: seedWords,
-      vectors: await seedVectors(ports.embedder, seeds),
+      vectors: embedded.seeds,
     }),
     candidates: qualityFigures(input.candidates, { seedAnswerWords: seedWords, vectors }),
     accepted: qualityFigures(accepted, { seedAnswerWords: seedWords, vectors: vectorsOf(accepted) }),

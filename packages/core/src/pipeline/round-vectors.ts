@@ -39,46 +39,50 @@ function nearest(
   return best;
 }
 
+/** The embeddings of one filter pass: each candidate's, and the seeds' for their quality figures. */
+export interface RoundVectors {
+  readonly candidates: CandidateVectors[];
+  /** One per seed (set-0 entry of `earlier`) in its order; `nearestEarlier` is `null` (no earlier set). */
+  readonly seeds: SampleVectors[];
+}
+
 /**
- * The embeddings of a round's candidates (prompt, answer, closest earlier prompt), computed once per
- * filter pass: the near-duplicate and relevance filters read them, the quality figures measure them
- * and the accepted prompts are stored with them. The earlier sets' prompts are embedded here too, so
- * the pass needs nothing of the vector store but the upsert.
+ * The embeddings of a round's candidates (prompt, answer, closest earlier prompt) and of the seeds,
+ * computed once per filter pass in one batch of texts (each earlier prompt once, seed prompts
+ * included): the near-duplicate and relevance filters read them, the quality figures measure them and
+ * the accepted prompts are stored with them, so the pass needs nothing of the vector store but the upsert.
  */
-export async function candidateVectors(
+export async function roundVectors(
   embedder: Embedder,
   candidates: readonly QualitySample[],
   earlier: readonly EarlierPrompt[],
-): Promise<CandidateVectors[]> {
-  const texts = [
+): Promise<RoundVectors> {
+  const seeds = earlier.flatMap((e, i) => (e.setIndex === 0 ? [{ at: i, response: e.response ?? "" }] : []));
+  const n = candidates.length;
+  const all = await embedAll(embedder, [
     ...candidates.map((c) => c.prompt),
     ...candidates.map((c) => c.response),
     ...earlier.map((e) => e.prompt),
-  ];
-  const all = await embedAll(embedder, texts);
-  const n = candidates.length;
-  const earlierVectors = all.slice(2 * n);
-  return candidates.map((_, i) => {
-    const prompt = all[i] ?? new Float32Array(0);
-    const close = nearest(prompt, earlier, earlierVectors);
-    return {
-      prompt,
-      answer: all[n + i] ?? new Float32Array(0),
-      nearestEarlier: close?.cosine ?? null,
-      nearestEarlierId: close?.id ?? null,
-    };
-  });
-}
-
-/** The seeds' embeddings for their quality figures (no earlier set: `nearestEarlier` is `null`). */
-export async function seedVectors(
-  embedder: Embedder,
-  seeds: readonly QualitySample[],
-): Promise<SampleVectors[]> {
-  const all = await embedAll(embedder, [...seeds.map((s) => s.prompt), ...seeds.map((s) => s.response)]);
-  return seeds.map((_, i) => ({
-    prompt: all[i] ?? new Float32Array(0),
-    answer: all[seeds.length + i] ?? new Float32Array(0),
-    nearestEarlier: null,
-  }));
+    ...seeds.map((s) => s.response),
+  ]);
+  const empty = new Float32Array(0);
+  const earlierVectors = all.slice(2 * n, 2 * n + earlier.length);
+  const seedAnswers = all.slice(2 * n + earlier.length);
+  return {
+    candidates: candidates.map((_, i) => {
+      const prompt = all[i] ?? empty;
+      const close = nearest(prompt, earlier, earlierVectors);
+      return {
+        prompt,
+        answer: all[n + i] ?? empty,
+        nearestEarlier: close?.cosine ?? null,
+        nearestEarlierId: close?.id ?? null,
+      };
+    }),
+    seeds: seeds.map((s, j) => ({
+      prompt: earlierVectors[s.at] ?? empty,
+      answer: seedAnswers[j] ?? empty,
+      nearestEarlier: null,
+    })),
+  };
 }
