@@ -10,6 +10,8 @@
  *   node bench/paper-comparison.mjs [--datasets truthfulqa,harmless] [--prompts 128] [--rounds 2]
  *        [--eval 200] [--modes base,icl-random,icl-knn,sft-seeds,isara,one-shot] [--out runs/paper]
  *        [--data <shared data folder>] [--judge-url <OpenAI-compatible base URL>] [--preset paper]
+ *        [--model <file.gguf>]   (default: SmolLM2-135M-Instruct; e.g. the Gemma 3 270M GGUF from
+ *                                 scripts/setup.sh gemma, the paper's setting of a pretrained model)
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     data: { type: "string", default: process.env.ISARA_SHARED_DATA ?? join(root, "../shared/data") },
     "judge-url": { type: "string" },
     preset: { type: "string" },
+    model: { type: "string" },
   },
 });
 const cli = join(root, "packages/cli/dist/main.js");
@@ -66,7 +69,9 @@ for (const dataset of values.datasets.split(",")) {
     process.stderr.write(`-- ${mode}: running\n`);
     const resumed = existsSync(stateFile);
     const started = Date.now();
-    const r = spawnSync(process.execPath, [cli, "run", domain.dir, "--mode", mode, "--run-dir", runDir], {
+    const runArgs = [cli, "run", domain.dir, "--mode", mode, "--run-dir", runDir];
+    if (values.model) runArgs.push("--model", resolve(values.model));
+    const r = spawnSync(process.execPath, runArgs, {
       stdio: ["ignore", "inherit", "inherit"],
     });
     if (r.status !== 0)

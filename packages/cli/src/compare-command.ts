@@ -17,21 +17,11 @@ import {
   type HttpClassifierFormat,
   RUBRICS,
 } from "@isara/evaluators";
-import { createOpenAiChat } from "@isara/llm-backends/openai";
 import { readComparedRun, sharedEvalSet } from "./compared-run.js";
 import { rowSources, scoreRows } from "./comparison-rows.js";
+import { type JudgeOptions, openJudgeChat } from "./judge-options.js";
 import { likelihoodColumns, withLikelihoodMetrics } from "./likelihood-rows.js";
 import { textTable } from "./summary-table.js";
-
-/** A judge served behind an OpenAI-compatible chat endpoint. */
-export interface JudgeOptions {
-  readonly url: string;
-  readonly model: string;
-  readonly apiKey?: string | undefined;
-  /** Judge only the first N eval items (judging costs two to four calls per item and model). */
-  readonly items?: number | undefined;
-  readonly parallel: number;
-}
 
 /** A text classifier (moderation model) served over HTTP. */
 export interface ClassifierOptions {
@@ -76,12 +66,7 @@ export async function compareCommand(o: CompareCommandOptions): Promise<Comparis
     let pairwise: ReturnType<typeof createPairwiseJudge> | undefined;
     const judgeItems = Math.min(items.length, o.judge?.items ?? items.length);
     if (o.judge) {
-      const chat = createOpenAiChat({
-        baseUrl: o.judge.url,
-        model: o.judge.model,
-        parallelism: o.judge.parallel,
-        ...(o.judge.apiKey ? { apiKey: o.judge.apiKey } : {}),
-      });
+      const chat = openJudgeChat(o.judge);
       opened.push(chat);
       judgeScorers.push(createJudgeScorer({ chat, rubric: RUBRICS.quality }));
       judgeScorers.push(createJudgeScorer({ chat, rubric: RUBRICS.harm }));

@@ -6,8 +6,9 @@ import { dirname, join, resolve } from "node:path";
  */
 import { parseArgs } from "node:util";
 import { IsaraError, isIsaraError, RUN_MODE_TABLE, RUN_MODES, type RunMode } from "@isara/core";
-import { type ClassifierOptions, compareCommand, type JudgeOptions } from "./compare-command.js";
+import { type ClassifierOptions, compareCommand } from "./compare-command.js";
 import { loadDomain } from "./domain-files.js";
+import type { JudgeOptions } from "./judge-options.js";
 import { runCommand } from "./run-command.js";
 import { defaultWiring } from "./wiring.js";
 
@@ -30,6 +31,8 @@ Options of run:
   --parallel <n>        sequences generated at once (default 2)
   --threads <n>         CPU threads for generation (default: all cores)
   --json                JSON lines on stdout instead of progress bars
+  --judge-url <url>, --judge-model <name>, --judge-parallel <n>
+                        an OpenAI-compatible judge for the judge-score filter (docs/filters.md)
 Options of compare:
   --out <dir>                 where comparison.md/.svg/.json go (default: compare/ beside the first run)
   --judge-url <url>           OpenAI-compatible base URL of a judge model (adds judge scores, harm, win rate)
@@ -194,6 +197,7 @@ async function main(argv: readonly string[]): Promise<number> {
     python: values.python ?? wiring.python,
     parallel: positiveInt("parallel", values.parallel) ?? 2,
     threads: positiveInt("threads", values.threads),
+    judge: judgeOptions(values),
   });
   return state.status === "done" ? 0 : 1;
 }

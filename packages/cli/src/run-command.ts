@@ -9,7 +9,7 @@ import {
   type RunMode,
   type RunState,
 } from "@isara/core";
-import { runEmbedded } from "@isara/embedded";
+import { checkFilterPorts, runEmbedded } from "@isara/embedded";
 import { loadDomain } from "./domain-files.js";
 import { createProgressView } from "./progress-view.js";
 import { qualityTable, summaryTable } from "./summary-table.js";
@@ -45,11 +45,13 @@ export async function runCommand(o: RunCommandOptions): Promise<RunState> {
   if (resuming) {
     domain = (await loadDomain(snapshot)).domain;
     checkTrainingFits(o.modelPath, o.mode, domain.config);
+    checkFilterPorts(domain.config, o.mode, { judge: o.judge });
   } else {
     const loaded = await loadDomain(o.domainDir);
     domain = withOverrides(loaded.domain, o);
     // Before the run folder is made: a refused run leaves nothing behind.
     checkTrainingFits(o.modelPath, o.mode, domain.config);
+    checkFilterPorts(domain.config, o.mode, { judge: o.judge });
     await mkdir(snapshot, { recursive: true });
     await writeFile(join(snapshot, "domain.json"), `${JSON.stringify(domain.config, null, 2)}\n`);
     await writeFile(join(snapshot, "seeds.jsonl"), loaded.texts.seeds);

@@ -9,15 +9,18 @@ import {
   planFor,
   type RunMode,
   type RunState,
+  type SampleJudge,
 } from "@isara/core";
 import type { EmbeddedPorts } from "@isara/embedded";
 import { defaultEmbedderDir, openLocalEmbedder } from "@isara/embedder-local";
+import { createSampleJudge } from "@isara/evaluators";
 import { packageRootOf } from "@isara/kit";
 import { createLlmBackend } from "@isara/llm-backends";
 import { defaultModelPath } from "@isara/llm-llama";
 import { FileRunStore, FsArtifactStore } from "@isara/store-fs";
 import { openLanceVectorStore } from "@isara/store-lancedb";
 import { checkTrainableBaseModel, createSubprocessTrainer } from "@isara/trainer-local";
+import { type JudgeOptions, openJudgeChat } from "./judge-options.js";
 
 /** Where the embedded wiring finds its models and the trainer. */
 export interface WiringOptions {
@@ -26,6 +29,8 @@ export interface WiringOptions {
   readonly python: string;
   readonly parallel: number;
   readonly threads?: number | undefined;
+  /** A judge for the `judge-score` filter; without one a chain that names it is refused. */
+  readonly judge?: JudgeOptions | undefined;
 }
 
 /** The repository root: two folders above this package (`packages/cli`). */
@@ -94,7 +99,14 @@ export async function openEmbeddedPorts(
       },
     });
     opened.push(trainer);
+    let judge: SampleJudge | undefined;
+    if (o.judge) {
+      const chat = openJudgeChat(o.judge);
+      opened.push(chat);
+      judge = createSampleJudge({ chat });
+    }
     return {
+      ...(judge ? { judge } : {}),
       llm,
       tokenizer,
       embedder,

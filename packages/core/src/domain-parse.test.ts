@@ -191,7 +191,7 @@ test("a filters list is checked against the filter registry and stored with its 
     [
       'domain.json: "filter" only sets the thresholds of the default chain, and "filters" is given — move them into the list ({"name": "rouge-l", "threshold": …}, {"name": "min-words", "minWords": …}) and remove "filter"',
       'domain.json: "filters[0].threshold" must be at most 1, got 1.5',
-      'domain.json: "filters[1].name" is "exact-duplicates", which is not a registered filter — did you mean "exact-duplicate"? Registered filters: exact-duplicate, rouge-l, min-words, answer-in-prompt, role-leak, gibberish, unfinished, near-duplicate, relevance, length-ratio',
+      'domain.json: "filters[1].name" is "exact-duplicates", which is not a registered filter — did you mean "exact-duplicate"? Registered filters: exact-duplicate, rouge-l, min-words, answer-in-prompt, role-leak, gibberish, unfinished, near-duplicate, relevance, length-ratio, judge-score',
     ],
   );
 });

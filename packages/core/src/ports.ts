@@ -244,6 +244,29 @@ export interface ChatModel extends Closeable {
   chat(request: ChatRequest, signal?: AbortSignal): Promise<{ readonly text: string }>;
 }
 
+/** What a judge said about one sample: its rating, or `null` when the reply held none it could read. */
+export interface SampleRating {
+  readonly rating: number | null;
+  /** The judge's reason (or why its reply could not be read), shortened for a filter verdict. */
+  readonly reason: string;
+}
+
+/**
+ * Rates one `(prompt, answer)` sample on a fixed scale with a fixed rubric: the `judge-score`
+ * filter's port, served by a judge model behind an OpenAI-compatible endpoint
+ * (`@isara/evaluators`' `createSampleJudge`). Only configured runs have one.
+ */
+export interface SampleJudge {
+  /** `model` and `rubric@version`, recorded in every verdict so a rating can be traced. */
+  readonly ref: string;
+  /** The rating scale, e.g. 1–10. */
+  readonly min: number;
+  readonly max: number;
+  /** Requests the judge serves at once; the filter keeps no more than this many in flight. */
+  readonly parallelism: number;
+  rate(prompt: string, answer: string, signal?: AbortSignal): Promise<SampleRating>;
+}
+
 /** What a classifier says about one text: a score in [0, 1] per label. */
 export interface Classification {
   readonly scores: Readonly<Record<string, number>>;

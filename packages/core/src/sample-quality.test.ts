@@ -29,6 +29,21 @@ test("the text figures count leaks, capital gibberish and unfinished answers ove
   assert.ok(f.distinct1 > 0.8 && f.distinct1 <= 1);
 });
 
+test("unfinished follows the seeds' style: a turn the model closed without a period counts only where seeds end sentences", () => {
+  const answers = [
+    { prompt: "What happens if you eat watermelon seeds?", response: "Nothing happens", truncated: false },
+    {
+      prompt: "Can you see the Great Wall from space?",
+      response: "No, it is too narrow to",
+      truncated: true,
+    },
+  ];
+  const truthfulqaStyle = qualityFigures(answers, { seedsEndSentences: 1 / 64 });
+  assert.equal(truthfulqaStyle.unfinished, 1 / 2, "only the answer the token limit cut");
+  const sentenceStyle = qualityFigures(answers, { seedsEndSentences: 1 });
+  assert.equal(sentenceStyle.unfinished, 1, "a bare ending is a cut where the seeds end sentences");
+});
+
 test("distinct-n falls when answers repeat each other", () => {
   const same = Array.from({ length: 4 }, () => ({
     prompt: "q",

@@ -7,7 +7,7 @@
  * Reading guide: docs/sample-quality.md.
  */
 import { countWords } from "./filters/words.js";
-import { endsSentence } from "./sentence-end.js";
+import { isUnfinished } from "./sentence-end.js";
 import { hasCapsGibberish, hasRoleLeak, nonWordCount } from "./text-quality.js";
 import { dot, median } from "./vector-math.js";
 
@@ -18,6 +18,8 @@ export const NEAR_DUPLICATE_COSINE = 0.9;
 export interface QualitySample {
   readonly prompt: string;
   readonly response: string;
+  /** The token limit cut the answer (a candidate says so; seeds and stored samples do not). */
+  readonly truncated?: boolean;
 }
 
 /** A sample's embeddings (unit vectors) and its closest earlier prompt, for the figures that need them. */
@@ -35,7 +37,11 @@ export interface QualityFigures {
   readonly roleLeak: number;
   /** Share whose prompt or answer has a run of capital words of 10 letters or more. */
   readonly capsGibberish: number;
-  /** Share whose answer does not end a sentence (cut off by the token limit, most often). */
+  /**
+   * Share whose answer stopped mid-sentence, by sentence-end.ts' `isUnfinished` (the `unfinished`
+   * filter's rule): cut by the token limit without a sentence end, or without a sentence end where
+   * most seed answers have one. An answer the model closed itself in the seeds' style is finished.
+   */
   readonly unfinished: number;
   /** Distinct answer unigrams / all answer unigrams over the set (lowercased words): low = repetitive. */
   readonly distinct1: number;
@@ -68,6 +74,8 @@ export interface QualityContext {
   readonly seedAnswerWords?: number | null;
   /** One entry per sample, in the same order, for the embedding figures. */
   readonly vectors?: readonly SampleVectors[];
+  /** Share of the seeds' answers that end a sentence (sentence-end.ts' `sentenceEndShare`), for `unfinished`. */
+  readonly seedsEndSentences?: number | null;
 }
 
 function share(count: number, of: number): number {
@@ -139,7 +147,7 @@ export function qualityFigures(
   for (const s of samples) {
     if (hasRoleLeak(s.prompt) || hasRoleLeak(s.response)) leaks++;
     if (hasCapsGibberish(s.prompt) || hasCapsGibberish(s.response)) caps++;
-    if (!endsSentence(s.response)) unfinished++;
+    if (isUnfinished(s.response, s.truncated, context.seedsEndSentences ?? null)) unfinished++;
     const counted = nonWordCount(s.response);
     words += counted.words;
     nonWords += counted.nonWords;

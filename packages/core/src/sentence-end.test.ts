@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { endsSentence, trimToLastSentence } from "./sentence-end.js";
+import { endsSentence, isUnfinished, sentenceEndShare, trimToLastSentence } from "./sentence-end.js";
 
 test("endsSentence: terminators, closing quotes and brackets, trailing space", () => {
   for (const text of ["Yes.", "Really?", "Stop!", "So it goes…", 'He said "no."', "(It is.)", "Done.  "]) {
@@ -21,4 +21,29 @@ test("trimToLastSentence keeps the complete sentences of a turn cut at the token
   assert.equal(trimToLastSentence('She said "never." and then the'), 'She said "never."');
   assert.equal(trimToLastSentence("no sentence ends here"), "");
   assert.equal(trimToLastSentence("Complete already."), "Complete already.");
+});
+
+test("isUnfinished: a cut answer always, a bare ending only where the seeds end their sentences", () => {
+  // TruthfulQA's seed answers mostly end without a period ("Nothing happens"): 1 of 64 ends one.
+  const truthfulqa = 1 / 64;
+  assert.equal(
+    isUnfinished("Nothing happens", false, truthfulqa),
+    false,
+    "closed by the model, the seeds' style",
+  );
+  assert.equal(
+    isUnfinished("The watermelon seeds pass through your", true, truthfulqa),
+    true,
+    "cut by the limit",
+  );
+  assert.equal(isUnfinished("Nothing happens.", true, truthfulqa), false, "ends a sentence");
+  // The misconceptions example's seeds end sentences: a bare ending is a cut the writer did not report.
+  assert.equal(isUnfinished("It is the best way to", false, 1), true);
+  assert.equal(
+    isUnfinished("It is the best way to", undefined, null),
+    true,
+    "no seeds: the punctuation rule",
+  );
+  assert.equal(sentenceEndShare(["Yes.", "No", "Maybe.", "never"]), 0.5);
+  assert.equal(sentenceEndShare([]), null);
 });

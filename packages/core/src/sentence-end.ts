@@ -14,6 +14,31 @@ export function endsSentence(text: string): boolean {
 }
 
 /**
+ * Share of `answers` that end a sentence: a domain's style. TruthfulQA's seeds ("Nothing happens")
+ * mostly do not, the misconceptions example's do. `null` for no answers.
+ */
+export function sentenceEndShare(answers: readonly string[]): number | null {
+  return answers.length === 0 ? null : answers.filter(endsSentence).length / answers.length;
+}
+
+/**
+ * Whether an answer stopped mid-sentence: the one rule of the `unfinished` filter and the
+ * `unfinished` quality figure. An answer that ends a sentence is finished. One that does not is
+ * unfinished when the token limit cut it (`truncated`), or when most seed answers end sentences
+ * (`seedsEndSentences` ≥ 0.5, or unknown), where a bare ending is a cut the writer did not report.
+ * Otherwise the model closed the turn itself in the seeds' own style, and it is finished.
+ */
+export function isUnfinished(
+  answer: string,
+  truncated: boolean | undefined,
+  seedsEndSentences: number | null,
+): boolean {
+  if (endsSentence(answer)) return false;
+  if (truncated === true) return true;
+  return seedsEndSentences === null || seedsEndSentences >= 0.5;
+}
+
+/**
  * `text` up to and including its last sentence terminator (with closing quotes or brackets), or `""`
  * when it has none. "It is rock. The core is" → "It is rock." A terminator inside a number or an
  * abbreviation glued to the next word ("3.5", "e.g.x") is not a sentence end; "Dr. Smith" is one,

@@ -10,11 +10,14 @@ import {
   advance,
   createRunState,
   type Domain,
+  type DomainConfig,
   failedEvent,
   IsaraError,
   isIsaraError,
+  missingFilterPorts,
   nextStep,
   type PhaseCompleted,
+  planFor,
   type RunMode,
   type RunState,
 } from "@isara/core";
@@ -44,6 +47,22 @@ export interface EmbeddedRunOptions {
 }
 
 /**
+ * Refuses, before anything runs, a run whose filter chain needs a port this runner lacks (a
+ * `judge-score` filter without `--judge-url`), instead of failing when round 1 is filtered.
+ * Modes that never filter do not run the chain and are not refused. `ports` holds the ports or what
+ * will configure them (core's `missingFilterPorts`), so the CLI can check before it opens anything.
+ */
+export function checkFilterPorts(
+  config: DomainConfig,
+  mode: RunMode,
+  ports: Parameters<typeof missingFilterPorts>[1],
+): void {
+  if (!planFor(mode, config).rounds.some((r) => r.phases.includes("filter"))) return;
+  const missing = missingFilterPorts(config, ports);
+  if (missing.length > 0) throw new IsaraError("failed_precondition", missing.join("; "), missing);
+}
+
+/**
  * Runs (or resumes) one ISARA run to its end in this process. The loop asks the core state machine
  * for the next step, runs it through the ports, feeds the result back and saves the state after every
  * completed step; a step that throws marks the run failed with the reason (the next call resumes that
@@ -52,6 +71,7 @@ export interface EmbeddedRunOptions {
 export async function runEmbedded(options: EmbeddedRunOptions, ports: EmbeddedPorts): Promise<RunState> {
   const emit: RunnerListener = options.onEvent ?? (() => {});
   const signal = options.signal ?? new AbortController().signal;
+  checkFilterPorts(options.domain.config, options.mode, { judge: ports.judge });
   const loaded = await ports.runStore.load(options.runId);
   if (loaded && loaded.domain !== options.domain.config.name) {
     throw new IsaraError(

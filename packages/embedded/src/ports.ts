@@ -5,6 +5,7 @@ import type {
   Llm,
   RunState,
   RunStore,
+  SampleJudge,
   Tokenizer,
   Trainer,
   VectorStore,
@@ -27,4 +28,6 @@ export interface EmbeddedPorts {
   readonly clock: Clock;
   /** Base model as the trainer loads it (the same GGUF the Llm runs). */
   readonly baseModel: string;
+  /** A judge model for the `judge-score` filter, when the run was given one (`--judge-url`). */
+  readonly judge?: SampleJudge;
 }

@@ -1,5 +1,6 @@
 export * from "./answer-scorer.js";
 export * from "./answering-evaluator.js";
+export * from "./ask-judge.js";
 export * from "./classifier-scorer.js";
 export * from "./http-classifier.js";
 export * from "./judge-scorer.js";
@@ -10,4 +11,5 @@ export * from "./reference-evaluator.js";
 export * from "./reference-scorer.js";
 export * from "./rubric.js";
 export * from "./rubrics.js";
+export * from "./sample-judge.js";
 export * from "./scorer-set.js";

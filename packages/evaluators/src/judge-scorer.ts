@@ -1,8 +1,8 @@
 import { type ChatModel, IsaraError } from "@isara/core";
 import { mapPool } from "@isara/core/pipeline";
 import type { AnswerScorer, ItemScore } from "./answer-scorer.js";
-import { type Parsed, parseChoice, parseRating } from "./judgement-parser.js";
-import { renderTemplate, rubricRef, type SingleAnswerRubric, truncateNote } from "./rubric.js";
+import { askJudge } from "./ask-judge.js";
+import { rubricRef, type SingleAnswerRubric, truncateNote } from "./rubric.js";
 
 /** Options of {@link createJudgeScorer}. */
 export interface JudgeScorerOptions {
@@ -16,13 +16,6 @@ export interface JudgeScorerOptions {
   readonly metricPrefix?: string;
   /** Longest judge reply kept in the per-item notes, in characters. Default 600. */
   readonly noteChars?: number;
-}
-
-/** Reads the rubric's verdict out of the judge's reply. */
-export function parseVerdict(rubric: SingleAnswerRubric, text: string): Parsed<number> {
-  return rubric.output.kind === "rating"
-    ? parseRating(text, rubric.output)
-    : parseChoice(text, rubric.output);
 }
 
 /**
@@ -58,20 +51,7 @@ export function createJudgeScorer(options: JudgeScorerOptions): AnswerScorer {
         answers,
         chat.parallelism,
         async ({ item, answer }): Promise<ItemScore> => {
-          const user = renderTemplate(rubric.user, { prompt: item.prompt, answer });
-          const { text } = await chat.chat(
-            {
-              messages: [
-                { role: "system", content: rubric.system },
-                { role: "user", content: user },
-              ],
-              maxTokens: rubric.maxTokens,
-              temperature: 0,
-              seed: 0,
-            },
-            signal,
-          );
-          const verdict = parseVerdict(rubric, text);
+          const { text, verdict } = await askJudge(chat, rubric, item.prompt, answer, signal);
           onProgress?.(++done, answers.length);
           // Notes are keyed by rubric id, so a quality and a harm judge can log side by side.
           const note = `${prefix}judge_${rubric.id}`;

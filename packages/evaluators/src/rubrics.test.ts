@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { isIsaraError } from "@isara/core";
-import { parseVerdict } from "./judge-scorer.js";
+import { parseVerdict } from "./ask-judge.js";
 import { parseChoice } from "./judgement-parser.js";
 import { renderTemplate, rubricRef } from "./rubric.js";
 import { ALL_RUBRICS, findRubric, HARM_RUBRIC, PAIRWISE_RUBRIC, QUALITY_RUBRIC, RUBRICS } from "./rubrics.js";

@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
-import type { EvalItem } from "@isara/core";
-import { createJudgeScorer, createPairwiseJudge, RUBRICS } from "@isara/evaluators";
+import { createFilterChain, type EvalItem, filterSettingsSchema, runFilterChain } from "@isara/core";
+import { createJudgeScorer, createPairwiseJudge, createSampleJudge, RUBRICS } from "@isara/evaluators";
 import { createOpenAiChat, createOpenAiLlm } from "@isara/llm-backends/openai";
 import { createLlamaLlm, defaultModelPath, type LlamaLlm, MODEL_PATH_ENV } from "@isara/llm-llama";
 import { createChatFormatter, createLlmServerApp, readChatTemplate } from "@isara/llm-server";
@@ -86,6 +86,42 @@ describe("judges and the HTTP Llm adapter over a real OpenAI-compatible server",
     const result = await pairwise.compare(items.slice(0, 1), answers.slice(0, 1), ["Lyon."]);
     assert.equal(result.judgements.length, 2, "the item is judged in both orders");
     assert.equal(result.wins + result.losses + result.ties + result.unparsed, result.judgements.length);
+    await chat.close();
+  });
+
+  test("the judge-score filter rates training samples through the endpoint and records every rating", async () => {
+    const chat = createOpenAiChat({ baseUrl: url, model: "smollm2", parallelism: 2 });
+    const judge = createSampleJudge({ chat });
+    assert.equal(judge.ref, "smollm2 with quality@1");
+    // minScore 1 keeps every readable rating, so what is rejected here is only an unreadable reply.
+    const [filter] = createFilterChain(
+      { filters: [{ name: "judge-score", minScore: 1 }], filter: filterSettingsSchema.parse({}) },
+      undefined,
+      { judge },
+    );
+    assert.ok(filter);
+    const candidates = [
+      {
+        slot: 0,
+        prompt: "What is the capital of France?",
+        response: "The capital of France is Paris.",
+        promptDemos: [],
+      },
+      {
+        slot: 1,
+        prompt: "How many legs does a spider have?",
+        response: "A spider has eight legs.",
+        promptDemos: [],
+      },
+    ];
+    const results = await runFilterChain(candidates, [filter], { earlier: [] });
+    assert.equal(results.length, 2);
+    for (const r of results) {
+      const [verdict] = r.verdicts;
+      assert.equal(verdict?.filter, "judge-score");
+      assert.match(verdict?.reason ?? "", /^smollm2 with quality@1 (rated \d+\/10: |gave no rating: )/);
+      if (verdict?.accepted) assert.ok((verdict.score ?? 0) >= 1 && (verdict.score ?? 0) <= 10);
+    }
     await chat.close();
   });
 });

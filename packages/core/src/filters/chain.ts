@@ -1,7 +1,7 @@
 import { IsaraError } from "../errors.js";
 import type { FilterVerdict } from "../sample.js";
 import { seedAnswerWords } from "../sample-quality.js";
-import { endsSentence } from "../sentence-end.js";
+import { sentenceEndShare } from "../sentence-end.js";
 import type { EarlierPrompt, EarlierSets, Filter, FilterCandidate, FilterDecision } from "./filter.js";
 import { promptKey } from "./words.js";
 
@@ -139,8 +139,7 @@ function indexEarlier(prompts: readonly EarlierPrompt[]): EarlierSets {
     prompts,
     byKey,
     seedAnswerWords: seedAnswerWords(seeds),
-    seedsEndSentences:
-      seeds.length === 0 ? null : seeds.filter((s) => endsSentence(s.response)).length / seeds.length,
+    seedsEndSentences: sentenceEndShare(seeds.map((s) => s.response)),
   };
 }
 

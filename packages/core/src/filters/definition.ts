@@ -4,7 +4,23 @@
  * {@link FilterDefinition} next to its factory, so a filter is one file plus one registry line.
  */
 import type { z } from "zod";
+import type { SampleJudge } from "../ports.js";
 import type { Filter } from "./filter.js";
+
+/**
+ * Services a filter may need beyond the texts, given by whoever runs the chain (the embedded runner
+ * from `isara run`'s options, the filtering service from its environment). Most filters need none.
+ */
+export interface FilterPorts {
+  /** A judge model (`judge-score`); present only when one is configured. */
+  readonly judge?: SampleJudge;
+}
+
+/** How to configure each port, quoted when a chain names a filter whose port is missing. */
+export const FILTER_PORT_FIXES: Readonly<Record<keyof FilterPorts, string>> = {
+  judge:
+    "configure an OpenAI-compatible judge: `isara run --judge-url <base URL> --judge-model <name>`, or ISARA_JUDGE_URL and ISARA_JUDGE_MODEL for the filtering service and the controller (chart: `judge.url`, `judge.model`)",
+};
 
 /**
  * One registered filter. The name is also its reason code: every verdict it gives carries it
@@ -19,8 +35,13 @@ export interface FilterDefinition<S extends z.ZodObject = z.ZodObject> {
    * defaults included, so `{"name": "rouge-l"}` means the paper's setting. Unknown keys are refused.
    */
   readonly settings: S;
-  /** Builds the filter from its parsed settings; the filter's `name` must be the definition's. */
-  create(settings: z.output<S>): Filter;
+  /** Ports the filter cannot run without; a chain that names it is refused where one is missing. */
+  readonly needs?: readonly (keyof FilterPorts)[];
+  /**
+   * Builds the filter from its parsed settings and the runner's ports (those in `needs` are
+   * present); the filter's `name` must be the definition's.
+   */
+  create(settings: z.output<S>, ports: FilterPorts): Filter;
 }
 
 /**

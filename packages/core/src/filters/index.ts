@@ -5,6 +5,7 @@ export * from "./demo-rouge.js";
 export * from "./exact-duplicate.js";
 export * from "./filter.js";
 export * from "./gibberish.js";
+export * from "./judge-score.js";
 export * from "./length-ratio.js";
 export * from "./min-words.js";
 export * from "./near-duplicate.js";

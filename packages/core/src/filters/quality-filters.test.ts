@@ -15,7 +15,7 @@ import { roleLeakFilter } from "./role-leak.js";
 import { unfinishedFilter } from "./unfinished.js";
 
 const build = (definition: FilterDefinition, settings: object = {}) =>
-  definition.create(definition.settings.parse(settings));
+  definition.create(definition.settings.parse(settings), {});
 
 const unit = (...xs: number[]) => {
   const n = Math.hypot(...xs);

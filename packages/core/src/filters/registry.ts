@@ -19,11 +19,12 @@ import {
 import { IsaraError } from "../errors.js";
 import { didYouMean, type FieldProblem, issueProblem } from "../schema-issues.js";
 import { ANSWER_IN_PROMPT, answerInPromptFilter } from "./answer-in-prompt.js";
-import type { FilterDefinition } from "./definition.js";
+import { FILTER_PORT_FIXES, type FilterDefinition, type FilterPorts } from "./definition.js";
 import { ROUGE_L, rougeLFilter } from "./demo-rouge.js";
 import { EXACT_DUPLICATE, exactDuplicateFilter } from "./exact-duplicate.js";
 import type { Filter } from "./filter.js";
 import { GIBBERISH, gibberishFilter } from "./gibberish.js";
+import { judgeScoreFilter } from "./judge-score.js";
 import { LENGTH_RATIO, lengthRatioFilter } from "./length-ratio.js";
 import { MIN_WORDS, minWordsFilter } from "./min-words.js";
 import { NEAR_DUPLICATE, nearDuplicateFilter } from "./near-duplicate.js";
@@ -49,6 +50,7 @@ export const FILTER_REGISTRY: FilterRegistry = [
   nearDuplicateFilter,
   relevanceFilter,
   lengthRatioFilter,
+  judgeScoreFilter,
 ];
 
 /**
@@ -223,20 +225,49 @@ export function checkFilterChain(
 }
 
 /**
- * Builds the filter chain of a run's config from `registry` (default {@link FILTER_REGISTRY}), in
- * the config's order: what `filterStep` runs in both modes. A config that `parseDomain` accepted
- * (with the same registry) always builds.
- * @throws IsaraError `invalid_argument` listing every problem of {@link checkFilterChain} (its
- *   `details` is the list), e.g. for a config made in code that names a filter the registry lacks.
+ * What the chain `config` names needs that `ports` lacks: one line per missing port, naming the
+ * filter and how to configure it; empty when the chain can run. A runner calls this when a run is
+ * created or started, so a chain that needs a judge nobody configured is refused at the door and
+ * not when round 1 is filtered. `ports` may hold the ports or only what will configure them (a
+ * port counts as present when its value is not `undefined`). Problems of the chain itself are {@link checkFilterChain}'s.
  */
-export function createFilterChain(config: ChainConfig, registry: FilterRegistry = FILTER_REGISTRY): Filter[] {
+export function missingFilterPorts(
+  config: ChainConfig,
+  ports: { readonly [K in keyof FilterPorts]?: unknown },
+  registry: FilterRegistry = FILTER_REGISTRY,
+): string[] {
+  return resolve(config, registry).resolved.flatMap(({ definition }) =>
+    (definition.needs ?? [])
+      .filter((port) => ports[port] === undefined)
+      .map(
+        (port) =>
+          `filter "${definition.name}" needs a ${port} and this runner has none; ${FILTER_PORT_FIXES[port]}, or remove "${definition.name}" from "filters"`,
+      ),
+  );
+}
+
+/**
+ * Builds the filter chain of a run's config from `registry` (default {@link FILTER_REGISTRY}), in
+ * the config's order, with the runner's `ports`: what `filterStep` runs in both modes. A config that
+ * `parseDomain` accepted (with the same registry) always builds when {@link missingFilterPorts} is empty.
+ * @throws IsaraError `invalid_argument` listing every problem of {@link checkFilterChain} (its
+ *   `details` is the list), e.g. for a config made in code that names a filter the registry lacks;
+ *   `failed_precondition` when a filter's port is missing.
+ */
+export function createFilterChain(
+  config: ChainConfig,
+  registry: FilterRegistry = FILTER_REGISTRY,
+  ports: FilterPorts = {},
+): Filter[] {
   const { resolved, problems } = resolve(config, registry);
   if (problems.length > 0) {
     const lines = problems.map((p) => p.problem);
     throw new IsaraError("invalid_argument", `invalid filter chain: ${lines.join("; ")}`, lines);
   }
+  const missing = missingFilterPorts(config, ports, registry);
+  if (missing.length > 0) throw new IsaraError("failed_precondition", missing.join("; "), missing);
   return resolved.map(({ definition, settings }) => {
-    const filter = definition.create(settings);
+    const filter = definition.create(settings, ports);
     if (filter.name !== definition.name) {
       // Verdicts and the report name the filter; a name other than the registered one breaks both.
       throw new IsaraError(

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { endsSentence } from "../sentence-end.js";
+import { endsSentence, isUnfinished } from "../sentence-end.js";
 import { defineFilter } from "./definition.js";
 import type { SyncCandidateFilter } from "./filter.js";
 
@@ -8,11 +8,11 @@ export const UNFINISHED = "unfinished";
 
 /**
  * Rejects a pair whose answer stops mid-sentence: a model trained on answers cut by the token limit
- * learns to stop mid-sentence. An answer that ends a sentence (core's `endsSentence`: `.`, `!`, `?`
- * or `…`, then closing quotes or brackets) passes. One that does not is rejected when the writer says
- * the token limit cut it, or when most of the seeds' answers end sentences (then a bare ending is a
- * cut). When the seeds' answers mostly do not end sentences (TruthfulQA's "Nothing happens"), an
- * answer the model closed itself is the domain's style and passes.
+ * learns to stop mid-sentence. The rule is core's `isUnfinished`, the same one the `unfinished`
+ * quality figure counts: an answer that ends a sentence (`.`, `!`, `?` or `…`, then closing quotes
+ * or brackets) passes; one that does not is rejected when the writer says the token limit cut it, or
+ * when most of the seeds' answers end sentences. When the seeds' answers mostly do not end sentences
+ * (TruthfulQA's "Nothing happens"), an answer the model closed itself is the domain's style and passes.
  */
 export function createUnfinishedFilter(): SyncCandidateFilter {
   return {
@@ -20,18 +20,19 @@ export function createUnfinishedFilter(): SyncCandidateFilter {
     scope: "candidate",
     check(candidate, earlier) {
       if (endsSentence(candidate.response)) return { accepted: true, reason: "answer ends a sentence" };
-      const tail = candidate.response.trimEnd().split(/\s+/).slice(-4).join(" ");
-      const stops = `answer stops mid-sentence ("…${tail.slice(-40)}")`;
-      if (candidate.truncated === true)
-        return { accepted: false, reason: `${stops}, cut by the token limit` };
       const style = earlier.seedsEndSentences;
-      if (style !== null && style < 0.5) {
+      if (!isUnfinished(candidate.response, candidate.truncated, style)) {
         return {
           accepted: true,
-          reason: `answer was closed by the model; ${Math.round(100 * style)}% of the seeds' answers end a sentence`,
+          reason: `answer was closed by the model; ${Math.round(100 * (style ?? 0))}% of the seeds' answers end a sentence`,
         };
       }
-      return { accepted: false, reason: stops };
+      const tail = candidate.response.trimEnd().split(/\s+/).slice(-4).join(" ");
+      const stops = `answer stops mid-sentence ("…${tail.slice(-40)}")`;
+      return {
+        accepted: false,
+        reason: candidate.truncated === true ? `${stops}, cut by the token limit` : stops,
+      };
     },
   };
 }

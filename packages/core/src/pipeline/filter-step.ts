@@ -11,8 +11,10 @@ import {
   type RoundQuality,
   runFilterChain,
   type Sample,
+  type SampleJudge,
   sampleId,
   seedAnswerWords,
+  sentenceEndShare,
   summarizeFilterResults,
   type VectorStore,
 } from "../index.js";
@@ -48,10 +50,14 @@ export interface FilterStepResult {
   readonly quality: RoundQuality;
 }
 
-/** Ports the step uses: accepted samples are embedded and stored so later rounds retrieve them. */
+/**
+ * Ports the step uses: accepted samples are embedded and stored so later rounds retrieve them; a
+ * judge, when one is configured, serves the `judge-score` filter.
+ */
 export interface FilterStepPorts {
   readonly embedder: Embedder;
   readonly store: VectorStore;
+  readonly judge?: SampleJudge;
 }
 
 /**
@@ -87,7 +93,11 @@ export async function filterStep(
   })) satisfies FilterCandidate[];
   // The chain domain.json names (the quality preset by default), built by core's registry: the one
   // code path of both modes.
-  const filters = createFilterChain(input.config, input.filterRegistry);
+  const filters = createFilterChain(
+    input.config,
+    input.filterRegistry,
+    ports.judge === undefined ? {} : { judge: ports.judge },
+  );
   const results = await runFilterChain(filterCandidates, filters, { earlier: input.earlier }, { signal });
   const bySlot = new Map(input.candidates.map((c) => [c.slot, c]));
   const accepted: Sample[] = [];
@@ -131,14 +141,21 @@ export async function filterStep(
     );
   }
   const seeds = input.earlier.filter((s) => s.setIndex === 0);
-  const seedWords = seedAnswerWords(seeds);
+  // Stored samples do not keep the writer's `truncated` flag; the accepted set's figures take it from
+  // the candidates, as the `unfinished` filter saw it.
+  const acceptedCandidates = accepted.map((s) => ({
+    prompt: s.prompt,
+    response: s.response,
+    truncated: bySlot.get(s.slot)?.truncated,
+  }));
+  const style = {
+    seedAnswerWords: seedAnswerWords(seeds),
+    seedsEndSentences: sentenceEndShare(seeds.map((s) => s.response)),
+  };
   const quality: RoundQuality = {
-    seeds: qualityFigures(seeds, {
-      seedAnswerWords: seedWords,
-      vectors: embedded.seeds,
-    }),
-    candidates: qualityFigures(input.candidates, { seedAnswerWords: seedWords, vectors }),
-    accepted: qualityFigures(accepted, { seedAnswerWords: seedWords, vectors: vectorsOf(accepted) }),
+    seeds: qualityFigures(seeds, { ...style, vectors: embedded.seeds }),
+    candidates: qualityFigures(input.candidates, { ...style, vectors }),
+    accepted: qualityFigures(acceptedCandidates, { ...style, vectors: vectorsOf(accepted) }),
   };
   return { accepted, rejected, report: summarizeFilterResults(results), quality };
 }
