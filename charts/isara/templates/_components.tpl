@@ -4,14 +4,15 @@ ConfigMap, NetworkPolicy, PDB and HPA templates all range over this table, so a 
 connections are stated once. Keys: values (its block in values.yaml), grpc (serves gRPC on 50051
 with grpc.health.v1), standby (replicas past the first wait for a Lease, unready, with only
 their HTTP probe server up), and the calls it makes: artifacts (shared volume), kafka, llm (LLM, judge or
-LoRA-admin servers), qdrant, kubeApi, controller (gRPC), retrieval (gRPC).
+LoRA-admin servers), judge (the judge server only, when judge.url is set), qdrant, kubeApi, controller
+(gRPC), retrieval (gRPC).
 */}}
 {{- define "isara.componentTable" -}}
 controller: {values: controller, grpc: true, standby: true, artifacts: true, kafka: true, kubeApi: true, retrieval: true}
 gateway: {values: gateway, artifacts: true, controller: true}
 retrieval: {values: retrieval, grpc: true, qdrant: true}
 generation: {values: generation, artifacts: true, kafka: true, llm: true, retrieval: true}
-filtering: {values: filtering, artifacts: true, kafka: true, retrieval: true}
+filtering: {values: filtering, artifacts: true, kafka: true, judge: true, retrieval: true}
 training-dispatch: {values: trainingDispatch, artifacts: true, kafka: true, llm: true, kubeApi: true}
 evaluation: {values: evaluation, artifacts: true, kafka: true, llm: true}
 {{- end -}}

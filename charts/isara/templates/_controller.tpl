@@ -10,6 +10,8 @@ DOMAINS_DIR: {{ . | quote }}
 {{ include "isara.config.retrievalAddress" . }}
 BASE_MODEL: {{ $v.baseModel.name | quote }}
 ADAPTER_REFERENCE: {{ .values.adapterReference | quote }}
+{{- /* Whether filtering has a judge: from the same judge.url that gives filtering its JUDGE_URL, so the two agree. */}}
+FILTER_JUDGE: {{ ternary "true" "false" (not (empty $v.judge.url)) | quote }}
 GRPC_PORT: "50051"
 HTTP_PORT: "8080"
 LOG_LEVEL: {{ .values.logLevel | quote }}

@@ -24,6 +24,24 @@ LLM_PARALLEL: {{ $v.llm.parallel | toString | quote }}
 LLM_TIMEOUT_MS: {{ $v.llm.timeoutMs | int64 | toString | quote }}
 {{- end -}}
 
+{{/* The judge endpoint of @isara/llm-backends/judge (filtering, evaluation), from the top-level judge block; nothing without judge.url. */}}
+{{- define "isara.config.judge" -}}
+{{- with .root.Values.judge }}
+{{- if .url }}
+JUDGE_URL: {{ .url | quote }}
+JUDGE_MODEL: {{ .model | quote }}
+JUDGE_PARALLEL: {{ .parallel | toString | quote }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* The judge server's API key (JUDGE_API_KEY) from judge.apiKey's Secret, when a judge is set. */}}
+{{- define "isara.env.judgeApiKey" -}}
+{{- if .root.Values.judge.url }}
+{{ include "isara.env.secret" (dict "name" "JUDGE_API_KEY" "ref" .root.Values.judge.apiKey) }}
+{{- end }}
+{{- end -}}
+
 {{/* The retrieval service's gRPC address, for its clients. */}}
 {{- define "isara.config.retrievalAddress" -}}
 RETRIEVAL_ADDRESS: {{ include "isara.grpcAddress" (dict "root" .root "name" "retrieval") | quote }}

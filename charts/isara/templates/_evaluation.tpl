@@ -3,22 +3,18 @@
 {{- define "isara.evaluation.config" -}}
 {{ include "isara.config.stage" . }}
 {{ include "isara.config.llm" . }}
-{{- with .values.judge }}
-{{- if .url }}
-JUDGE_URL: {{ .url | quote }}
-JUDGE_MODEL: {{ .model | quote }}
-JUDGE_PARALLEL: {{ .parallel | toString | quote }}
-{{- with .rubrics }}
+{{- if and .values.judge.enabled .root.Values.judge.url }}
+{{ include "isara.config.judge" . }}
+{{- with .values.judge.rubrics }}
 JUDGE_RUBRICS: {{ . | quote }}
-{{- end }}
 {{- end }}
 {{- end }}
 {{- end -}}
 
 {{- define "isara.evaluation.env" -}}
 {{ include "isara.env.secret" (dict "name" "LLM_API_KEY" "ref" .root.Values.llm.apiKey) }}
-{{- if .values.judge.url }}
-{{ include "isara.env.secret" (dict "name" "JUDGE_API_KEY" "ref" .values.judge.apiKey) }}
+{{- if .values.judge.enabled }}
+{{ include "isara.env.judgeApiKey" . }}
 {{- end }}
 {{- end -}}
 

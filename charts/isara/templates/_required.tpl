@@ -75,8 +75,13 @@ start. "isara.validate" is included once, by configmaps.yaml.
 {{- fail (printf "retrieval.vectorBackend is %q (expected qdrant or lancedb)" $v.retrieval.vectorBackend) -}}
 {{- end -}}
 {{- end -}}
-{{- if and $v.evaluation.enabled (ne (empty $v.evaluation.judge.url) (empty $v.evaluation.judge.model)) -}}
-{{- fail "evaluation.judge.url and evaluation.judge.model go together: set both for a judge, or neither to score with reference metrics only" -}}
+{{- range $key := list "url" "model" "parallel" "apiKey" -}}
+{{- if hasKey $v.evaluation.judge $key -}}
+{{- fail (printf "evaluation.judge.%s moved to judge.%s: one judge serves filtering (the judge-score filter) and evaluation; set evaluation.judge.enabled=false to keep evaluation on reference metrics" $key $key) -}}
+{{- end -}}
+{{- end -}}
+{{- if ne (empty $v.judge.url) (empty $v.judge.model) -}}
+{{- fail "judge.url and judge.model go together: set both for a judge, or neither for none" -}}
 {{- end -}}
 {{- if not (has $v.controller.adapterReference (list "adapter" "gguf")) -}}
 {{- fail (printf "controller.adapterReference is %q (expected adapter, for vLLM, or gguf, for llama.cpp workers)" $v.controller.adapterReference) -}}

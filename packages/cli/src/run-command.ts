@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { type MetricsFile, runFolder } from "@isara/contracts";
 import {
+  checkFilterPorts,
   type Domain,
   domainConfigSchema,
   IsaraError,
@@ -9,7 +10,7 @@ import {
   type RunMode,
   type RunState,
 } from "@isara/core";
-import { checkFilterPorts, runEmbedded } from "@isara/embedded";
+import { runEmbedded } from "@isara/embedded";
 import { loadDomain } from "./domain-files.js";
 import { createProgressView } from "./progress-view.js";
 import { qualityTable, summaryTable } from "./summary-table.js";

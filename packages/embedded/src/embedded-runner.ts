@@ -8,16 +8,14 @@ import {
 } from "@isara/contracts";
 import {
   advance,
+  checkFilterPorts,
   createRunState,
   type Domain,
-  type DomainConfig,
   failedEvent,
   IsaraError,
   isIsaraError,
-  missingFilterPorts,
   nextStep,
   type PhaseCompleted,
-  planFor,
   type RunMode,
   type RunState,
 } from "@isara/core";
@@ -44,22 +42,6 @@ export interface EmbeddedRunOptions {
   readonly onEvent?: RunnerListener;
   /** Aborting stops at the next safe point; the run resumes from the last completed step. */
   readonly signal?: AbortSignal;
-}
-
-/**
- * Refuses, before anything runs, a run whose filter chain needs a port this runner lacks (a
- * `judge-score` filter without `--judge-url`), instead of failing when round 1 is filtered.
- * Modes that never filter do not run the chain and are not refused. `ports` holds the ports or what
- * will configure them (core's `missingFilterPorts`), so the CLI can check before it opens anything.
- */
-export function checkFilterPorts(
-  config: DomainConfig,
-  mode: RunMode,
-  ports: Parameters<typeof missingFilterPorts>[1],
-): void {
-  if (!planFor(mode, config).rounds.some((r) => r.phases.includes("filter"))) return;
-  const missing = missingFilterPorts(config, ports);
-  if (missing.length > 0) throw new IsaraError("failed_precondition", missing.join("; "), missing);
 }
 
 /**

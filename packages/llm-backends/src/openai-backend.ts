@@ -46,7 +46,7 @@ export function openAiBackend(llm: Llm, model: string): LlmBackend {
 /**
  * The HTTP client's `onRetry` option that logs each retried attempt as a warning naming `what`, or
  * nothing without a logger: a transient failure the client recovers from stays visible to operators.
- * Shared by the LLM backend and the evaluation service's judge, so both warn alike.
+ * Shared by the LLM backend and the judge (`judge-endpoint.ts`), so both warn alike.
  */
 export function retryWarnings(
   logger: Logger | undefined,

@@ -63,6 +63,11 @@ export interface ControllerAppDeps {
   /** Where new runs' seeds are stored (the retrieval service); closed by the app's shutdown. */
   readonly seeds: SeedStore;
   readonly adapterReference: AdapterReference;
+  /**
+   * Whether the filtering service has a judge (FILTER_JUDGE); without one (the default), CreateRun
+   * refuses a run whose filter chain names `judge-score`.
+   */
+  readonly filterJudge?: boolean;
   readonly retry: RetryPolicy;
   /** How long results being applied may finish on shutdown before they are aborted. */
   readonly drainTimeoutMs: number;
@@ -155,6 +160,7 @@ export function createControllerApp(deps: ControllerAppDeps): ControllerApp {
     domains: { domainsDir: deps.domainsDir },
     defaultBaseModel: deps.baseModel,
     seeds: deps.seeds,
+    filterJudge: deps.filterJudge ?? false,
     ...(deps.randomHex ? { randomHex: deps.randomHex } : {}),
   });
   reconciler = runs;

@@ -35,3 +35,10 @@ test("Kubernetes mode: namespace, the leader Lease and this replica's identity, 
     /LEADER_ELECTION_LEASE/,
   );
 });
+
+test("FILTER_JUDGE says whether the filtering service has a judge; off unless set", () => {
+  assert.equal(loadControllerConfig(MINIMAL).filterJudge, false);
+  assert.equal(loadControllerConfig({ ...MINIMAL, FILTER_JUDGE: "true" }).filterJudge, true);
+  assert.equal(loadControllerConfig({ ...MINIMAL, FILTER_JUDGE: "false" }).filterJudge, false);
+  assert.throws(() => loadControllerConfig({ ...MINIMAL, FILTER_JUDGE: "maybe" }), /FILTER_JUDGE/);
+});

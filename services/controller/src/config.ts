@@ -36,6 +36,11 @@ const envSchema = z.object({
   RETRIEVAL_ADDRESS: z.string().regex(BROKER, 'is not host:port (expected e.g. "retrieval:50051")'),
   // Base model of runs whose spec names none, by the name the serving backend and the trainer know.
   BASE_MODEL: z.string().min(1),
+  // Whether the filtering service has a judge (its JUDGE_URL and JUDGE_MODEL are set), so runs whose filter chain
+  // names judge-score can be filtered. The controller never calls the judge; it only refuses such runs at CreateRun
+  // while this is false, instead of letting them fail at round 1's filter pass. The chart sets it and the filtering
+  // service's judge from the same values (judge.url, judge.model); elsewhere set it with them.
+  FILTER_JUDGE: envBoolean().default(false),
   // What work's ModelRef.adapter names: "gguf" (the trainer's GGUF LoRA, for llama.cpp workers) or "adapter" (the training summary's adapter, for servers that serve it by that name).
   ADAPTER_REFERENCE: z.enum(["gguf", "adapter"]).default("gguf"),
   // Port of the gRPC server (ControllerService, grpc.health.v1).
@@ -81,6 +86,8 @@ export interface ControllerConfig {
   readonly retrievalAddress: string;
   readonly baseModel: string;
   readonly adapterReference: AdapterReference;
+  /** Whether the filtering service has a judge (FILTER_JUDGE): a chain naming judge-score is refused without. */
+  readonly filterJudge: boolean;
   readonly grpcPort: number;
   readonly httpPort: number;
   readonly logLevel: LogLevel;
@@ -117,6 +124,7 @@ export function loadControllerConfig(env: Env = process.env): ControllerConfig {
     retrievalAddress: e.RETRIEVAL_ADDRESS,
     baseModel: e.BASE_MODEL,
     adapterReference: e.ADAPTER_REFERENCE,
+    filterJudge: e.FILTER_JUDGE,
     grpcPort: e.GRPC_PORT,
     httpPort: e.HTTP_PORT,
     logLevel: e.LOG_LEVEL,

@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     seeds: createRetrievalSeedStore(config.retrievalAddress),
     baseModel: config.baseModel,
     adapterReference: config.adapterReference,
+    filterJudge: config.filterJudge,
     retry: config.retry,
     drainTimeoutMs: config.drainTimeoutMs,
     shutdownTimeoutMs: config.shutdownTimeoutMs,

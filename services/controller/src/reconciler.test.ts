@@ -20,7 +20,7 @@ import {
 import { IsaraError, isIsaraError, type RunState, sampleId } from "@isara/core";
 import type { OutgoingMessage } from "@isara/kafka-kit";
 import { createRootLogger } from "@isara/kit";
-import { controllerStores, writeDomain } from "../testing/test-fixtures.js";
+import { controllerStores, tinyConfig, writeDomain } from "../testing/test-fixtures.js";
 import { incomingOf, respondTo } from "../testing/test-workers.js";
 import { Reconciler } from "./reconciler.js";
 import { checkSpec } from "./run-spec.js";
@@ -61,8 +61,8 @@ function recordingSeedStore() {
   return { store, stored, setDown: (value: boolean) => (down = value) };
 }
 
-/** A controller over `root` whose publisher records what it sends. */
-function controller(root: string) {
+/** A controller over `root` whose publisher records what it sends; `filterJudge`: FILTER_JUDGE. */
+function controller(root: string, options: { filterJudge?: boolean } = {}) {
   const published: OutgoingMessage[] = [];
   const stores = controllerStores(root);
   const seeds = recordingSeedStore();
@@ -82,6 +82,7 @@ function controller(root: string) {
     domains: { domainsDir },
     defaultBaseModel: "tiny-base",
     seeds: seeds.store,
+    filterJudge: options.filterJudge ?? false,
   });
   /** Answers every work record not answered yet (each result `copies` times) until none is left. */
   async function pump(options: { copies?: number; skip?: (record: OutgoingMessage) => boolean } = {}) {
@@ -459,4 +460,35 @@ test("after close, a run's pending work is not published again", async () => {
   c.setKafkaDown(false);
   await new Promise((r) => setTimeout(r, 200));
   assert.equal(c.published.length, 0);
+});
+
+test("CreateRun refuses a chain that names judge-score when the filtering service has no judge, storing nothing", async () => {
+  await writeDomain(domainsDir, "judged", {
+    config: JSON.stringify({
+      ...tinyConfig("judged"),
+      filters: [{ name: "min-words" }, { name: "judge-score", minScore: 7 }],
+    }),
+  });
+  const judged = (runId: string, mode = RunMode.ISARA) =>
+    checkSpec({ ...spec(runId, mode), domain: { name: "judged", source: "" } });
+  const root = join(dir, "judge-door");
+  const c = controller(root);
+  await assert.rejects(c.reconciler.create(judged("judged-1"), "req"), (err) => {
+    assert.ok(isIsaraError(err, "failed_precondition"), String(err));
+    assert.match(err.message, /filter "judge-score" needs a judge and this runner has none/);
+    assert.match(err.message, /FILTER_JUDGE=true for the controller/);
+    assert.deepEqual(err.details, [err.message]);
+    return true;
+  });
+  assert.deepEqual(await readdir(root).catch(() => []), [], "nothing was stored");
+  assert.equal(c.published.length, 0, "nothing was published");
+  assert.deepEqual(c.seeds.stored, [], "no seeds were stored");
+
+  const base = await c.reconciler.create(judged("judged-base", RunMode.BASE), "req");
+  assert.equal(base.created, true, "a mode that never filters does not need the judge");
+
+  const withJudge = controller(join(dir, "judge-door-2"), { filterJudge: true });
+  const created = await withJudge.reconciler.create(judged("judged-2"), "req");
+  assert.equal(created.created, true);
+  assert.equal(withJudge.on(TOPICS.evalWork.name).length, 1, "the run started");
 });

@@ -6,7 +6,13 @@
  */
 import { randomBytes } from "node:crypto";
 import type { RunStatus } from "@isara/contracts";
-import { type RunStatus as CoreRunStatus, createRunState, IsaraError, seedSamples } from "@isara/core";
+import {
+  checkFilterPorts,
+  type RunStatus as CoreRunStatus,
+  createRunState,
+  IsaraError,
+  seedSamples,
+} from "@isara/core";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from "@isara/kafka-kit";
 import { childLogger } from "@isara/kit";
 import { type DomainSources, loadDomain } from "./domain-source.js";
@@ -29,6 +35,11 @@ export interface ReconcilerDeps extends Omit<RunDriverDeps, "onChange"> {
   readonly defaultBaseModel: string;
   /** Where a new run's seeds are stored (the retrieval service), before its work is published. */
   readonly seeds: SeedStore;
+  /**
+   * Whether the filtering service has a judge (FILTER_JUDGE). Without one, a run whose filter chain
+   * names `judge-score` (in a mode that filters) is refused when it is created, not at round 1's pass.
+   */
+  readonly filterJudge: boolean;
   /** Random hex for generated run ids (default: 4 random bytes). */
   readonly randomHex?: () => string;
   /**
@@ -102,7 +113,8 @@ export class Reconciler {
    * Nothing is stored unless the domain and overrides validate; the run exists (its state is saved
    * and its first work published) only once its seeds are stored in the retrieval service.
    * @throws IsaraError `invalid_argument` (domain or overrides), `not_found` (domain), `conflict`
-   *   (the id is taken by another spec), `failed_precondition` (the id's folder cannot be read),
+   *   (the id is taken by another spec), `failed_precondition` (the id's folder cannot be read, or
+   *   the chain needs a judge the filtering service lacks: core's `checkFilterPorts`),
    *   `unavailable` (retrieval or Kafka down: the same CreateRun again later completes it).
    */
   async create(spec: CheckedSpec, requestId: string): Promise<{ run: RunStatus; created: boolean }> {
@@ -118,6 +130,8 @@ export class Reconciler {
       { ...this.deps.domains, artifacts: this.deps.artifacts },
     );
     const domain = applyOverrides(loaded.domain, spec.overrides);
+    // The filtering service's ports as this deployment declares them: the judge is its, not ours.
+    checkFilterPorts(domain.config, spec.mode, { judge: this.deps.filterJudge ? true : undefined });
     return this.queue.run(runId, async () => {
       const raced = this.existing(runId, spec);
       if (raced !== undefined) return { run: this.status(raced), created: false };

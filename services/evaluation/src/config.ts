@@ -12,7 +12,8 @@ import {
   withLlmBackendRules,
 } from "@isara/llm-backends";
 import { z } from "zod";
-import { JUDGE_ENV, type JudgeConfig, judgeConfigFrom, withJudgeRules } from "./judge-env.js";
+import { withJudgeRules } from "@isara/llm-backends/judge";
+import { JUDGE_ENV, type JudgeConfig, judgeConfigFrom } from "./judge-env.js";
 
 // Shared with every stage (see @isara/kafka-kit's stageServiceEnv): KAFKA_BROKERS, KAFKA_CLIENT_ID, ARTIFACT_ROOT
 // (run inputs, <run>/domain/..., are read and results written there), HTTP_PORT, LOG_LEVEL, SHUTDOWN_TIMEOUT,
@@ -27,7 +28,7 @@ const envSchema = withJudgeRules(
           // LLM_API_KEY, LLM_PARALLEL, LLM_TIMEOUT_MS (see @isara/llm-backends; each is commented there).
           ...LLM_BACKEND_ENV,
           // The optional judge model that also scores every answer: JUDGE_URL, JUDGE_MODEL, JUDGE_API_KEY,
-          // JUDGE_PARALLEL, JUDGE_RUBRICS (see judge-env.ts; each is commented there).
+          // JUDGE_PARALLEL (see @isara/llm-backends/judge, shared with filtering), JUDGE_RUBRICS (judge-env.ts).
           ...JUDGE_ENV,
         },
       ),

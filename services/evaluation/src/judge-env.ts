@@ -1,9 +1,10 @@
 /**
  * The optional judge of the evaluation service, as a zod fragment of its environment schema: where
- * the judge model is served (any OpenAI-compatible chat endpoint), and which rubrics it scores every
- * answer with. Without `JUDGE_URL` the service scores with the reference metric alone, exactly as it
- * did before judges existed. Rubric ids are resolved here, at start, so a typo stops the process with
- * the list of known rubrics instead of failing the first evaluation of a run.
+ * the judge model is served (any OpenAI-compatible chat endpoint; the variables the filtering service
+ * reads too, from `@isara/llm-backends/judge`), and which rubrics it scores every answer with. Without
+ * `JUDGE_URL` the service scores with the reference metric alone, exactly as it did before judges
+ * existed. Rubric ids are resolved here, at start, so a typo stops the process with the list of known
+ * rubrics instead of failing the first evaluation of a run.
  */
 import {
   ALL_RUBRICS,
@@ -13,7 +14,8 @@ import {
   rubricRef,
   type SingleAnswerRubric,
 } from "@isara/evaluators";
-import { envInt, envList, envUrl } from "@isara/kit";
+import { envList } from "@isara/kit";
+import { JUDGE_ENDPOINT_ENV, type JudgeEndpoint, judgeEndpointFrom } from "@isara/llm-backends/judge";
 import { z } from "zod";
 
 /** What a judge scores with when `JUDGE_RUBRICS` is unset: the quality rating and the harm verdict. */
@@ -63,16 +65,13 @@ function findRubricOrUndefined(ref: string): JudgeRubric | undefined {
   }
 }
 
-/** The judge's environment variables, to spread into the service's env schema. */
+/**
+ * The judge's environment variables, to spread into the service's env schema: the endpoint every
+ * judge-using service reads (`@isara/llm-backends/judge`: JUDGE_URL, JUDGE_MODEL, JUDGE_API_KEY,
+ * JUDGE_PARALLEL, joined by its `withJudgeRules`) and the rubrics only evaluation scores with.
+ */
 export const JUDGE_ENV = {
-  // Root URL of the judge's OpenAI-compatible chat server (vLLM, llama.cpp server, Ollama); unset: no judge.
-  JUDGE_URL: envUrl({ protocols: ["http", "https"] }).optional(),
-  // Name the judge server serves the judge model under (required when JUDGE_URL is set).
-  JUDGE_MODEL: z.string().optional(),
-  // Sent to the judge server as "Authorization: Bearer <key>"; leave unset for servers without auth.
-  JUDGE_API_KEY: z.string().optional(),
-  // Judge requests kept in flight at once (match the judge server's concurrent slots).
-  JUDGE_PARALLEL: envInt({ min: 1, max: 64 }).default(2),
+  ...JUDGE_ENDPOINT_ENV,
   // Rubrics the judge scores every answer with, comma-separated ids ("quality", "harm", or "id@version").
   JUDGE_RUBRICS: envRubrics().default(() => [...DEFAULT_JUDGE_RUBRICS]),
 } as const;
@@ -80,55 +79,14 @@ export const JUDGE_ENV = {
 /** The parsed values of {@link JUDGE_ENV}. */
 export type JudgeEnv = z.output<z.ZodObject<typeof JUDGE_ENV>>;
 
-type Seen = Readonly<Record<string, unknown>>;
-
-function isSet(value: unknown): boolean {
-  return value !== undefined && value !== "";
-}
-
-/**
- * `schema` with the rule that joins the judge variables: `JUDGE_URL` and `JUDGE_MODEL` come
- * together (a model without a URL means a judge was meant but would silently not run). The rule runs
- * even when other variables are wrong, so one start lists every problem.
- */
-export function withJudgeRules<S extends z.ZodType<JudgeEnv>>(schema: S): S {
-  const always = { when: () => true };
-  return schema
-    .refine((v) => !isSet((v as Seen).JUDGE_URL) || isSet((v as Seen).JUDGE_MODEL), {
-      ...always,
-      path: ["JUDGE_MODEL"],
-      message: "is not set (expected the judge's served model name; required when JUDGE_URL is set)",
-    })
-    .refine((v) => isSet((v as Seen).JUDGE_URL) || !isSet((v as Seen).JUDGE_MODEL), {
-      ...always,
-      path: ["JUDGE_URL"],
-      message:
-        "is not set, but JUDGE_MODEL is (expected the judge server's http(s) URL; " +
-        "unset JUDGE_MODEL to evaluate without a judge)",
-    });
-}
-
 /** Where the judge is served and what it scores. */
-export interface JudgeConfig {
-  /** Server root, e.g. `http://vllm-judge:8000`. */
-  readonly baseUrl: string;
-  /** Served name of the judge model. */
-  readonly model: string;
-  readonly apiKey: string | undefined;
-  /** Judge requests in flight at once. */
-  readonly parallelism: number;
+export interface JudgeConfig extends JudgeEndpoint {
   /** Rubrics, in the order their scorers run; each id once. */
   readonly rubrics: readonly SingleAnswerRubric[];
 }
 
-/** The judge settings of values that passed {@link withJudgeRules}; `undefined` when no judge is set. */
+/** The judge settings of values that passed `withJudgeRules`; `undefined` when no judge is set. */
 export function judgeConfigFrom(env: JudgeEnv): JudgeConfig | undefined {
-  if (env.JUDGE_URL === undefined || env.JUDGE_MODEL === undefined) return undefined;
-  return {
-    baseUrl: env.JUDGE_URL,
-    model: env.JUDGE_MODEL,
-    apiKey: env.JUDGE_API_KEY,
-    parallelism: env.JUDGE_PARALLEL,
-    rubrics: env.JUDGE_RUBRICS,
-  };
+  const endpoint = judgeEndpointFrom(env);
+  return endpoint === undefined ? undefined : { ...endpoint, rubrics: env.JUDGE_RUBRICS };
 }

@@ -14,8 +14,7 @@ import {
   type SingleAnswerRubric,
 } from "@isara/evaluators";
 import type { Logger } from "@isara/kit";
-import { retryWarnings } from "@isara/llm-backends";
-import { createOpenAiChat } from "@isara/llm-backends/openai";
+import { openJudgeChat } from "@isara/llm-backends/judge";
 import type { JudgeConfig } from "./judge-env.js";
 
 /** A judge model and the rubrics it scores every answer with. */
@@ -33,14 +32,7 @@ export interface Judge {
  * again by the stage, a refused request fails the evaluation with the server's reason).
  */
 export function openJudge(config: JudgeConfig, logger?: Logger): Judge {
-  const chat = createOpenAiChat({
-    baseUrl: config.baseUrl,
-    model: config.model,
-    parallelism: config.parallelism,
-    ...(config.apiKey === undefined ? {} : { apiKey: config.apiKey }),
-    ...retryWarnings(logger, "judge request"),
-  });
-  return { chat, rubrics: config.rubrics };
+  return { chat: openJudgeChat(config, logger), rubrics: config.rubrics };
 }
 
 /**

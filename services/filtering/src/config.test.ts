@@ -19,6 +19,7 @@ test("the three required variables are enough; the rest has working defaults", (
     shutdownTimeoutMs: 15_000,
     drainTimeoutMs: 10_000,
     retry: { attempts: 8, initialDelayMs: 1000, maxDelayMs: 60_000 },
+    judge: undefined,
   });
 });
 
@@ -36,6 +37,10 @@ test("every variable is read", () => {
     RETRY_ATTEMPTS: "3",
     RETRY_INITIAL_DELAY: "250ms",
     RETRY_MAX_DELAY: "10s",
+    JUDGE_URL: "https://judge.example/v1",
+    JUDGE_MODEL: "judge",
+    JUDGE_API_KEY: "sk-test",
+    JUDGE_PARALLEL: "6",
   });
   assert.deepEqual(config, {
     kafka: { brokers: ["k0:9092", "k1:9093"], clientId: "filter-7" },
@@ -46,7 +51,48 @@ test("every variable is read", () => {
     shutdownTimeoutMs: 5000,
     drainTimeoutMs: 120_000,
     retry: { attempts: 3, initialDelayMs: 250, maxDelayMs: 10_000 },
+    judge: { baseUrl: "https://judge.example/v1", model: "judge", apiKey: "sk-test", parallelism: 6 },
   });
+});
+
+test("a judge is read from the same variables as evaluation's, two requests in flight by default", () => {
+  const config = loadFilteringConfig({ ...MINIMAL, JUDGE_URL: "http://judge:8000", JUDGE_MODEL: "judge" });
+  assert.deepEqual(config.judge, {
+    baseUrl: "http://judge:8000/",
+    model: "judge",
+    apiKey: undefined,
+    parallelism: 2,
+  });
+});
+
+test("half a judge is refused, whichever half is missing, beside every other problem", () => {
+  const problems = (env: Record<string, string>) => {
+    try {
+      loadFilteringConfig(env);
+    } catch (err) {
+      assert.ok(isIsaraError(err, "invalid_argument"));
+      return {
+        variables: (err.details as { variable: string }[]).map((p) => p.variable).sort(),
+        message: err.message,
+      };
+    }
+    return assert.fail("the configuration was accepted");
+  };
+  const noModel = problems({ ...MINIMAL, JUDGE_URL: "http://judge:8000" });
+  assert.deepEqual(noModel.variables, ["JUDGE_MODEL"]);
+  assert.match(noModel.message, /JUDGE_MODEL: is not set .*required when JUDGE_URL is set/);
+  const noUrl = problems({ ...MINIMAL, JUDGE_MODEL: "judge" });
+  assert.deepEqual(noUrl.variables, ["JUDGE_URL"]);
+  assert.match(noUrl.message, /JUDGE_URL: is not set, but JUDGE_MODEL is/);
+  const many = problems({ KAFKA_BROKERS: "kafka:9092", JUDGE_URL: "judge:8000", JUDGE_PARALLEL: "0" });
+  assert.deepEqual(many.variables, [
+    "ARTIFACT_ROOT",
+    "JUDGE_MODEL",
+    "JUDGE_PARALLEL",
+    "JUDGE_URL",
+    "RETRIEVAL_ADDRESS",
+  ]);
+  assert.doesNotMatch(many.message, /judge:8000/, "URLs are never echoed: they may carry passwords");
 });
 
 test("a bad environment lists every problem at once", () => {

@@ -5,6 +5,12 @@
  */
 import { type StageServiceConfig, stageServiceConfigFrom, stageServiceEnv } from "@isara/kafka-kit";
 import { type Env, envDuration, loadConfig } from "@isara/kit";
+import {
+  JUDGE_ENDPOINT_ENV,
+  type JudgeEndpoint,
+  judgeEndpointFrom,
+  withJudgeRules,
+} from "@isara/llm-backends/judge";
 import { z } from "zod";
 
 const HOST_PORT = /^[^\s:/]+:\d{1,5}$/;
@@ -12,23 +18,34 @@ const HOST_PORT = /^[^\s:/]+:\d{1,5}$/;
 // Shared with every stage (see @isara/kafka-kit's stageServiceEnv): KAFKA_BROKERS, KAFKA_CLIENT_ID, ARTIFACT_ROOT
 // (candidates are read and accepted/rejected sets written there), HTTP_PORT, LOG_LEVEL, SHUTDOWN_TIMEOUT, DRAIN_TIMEOUT
 // (how long a running filter pass may finish), RETRY_* (tries of a FilterWork that fails transiently: retrieval or store down).
-const envSchema = z.object(
-  stageServiceEnv(
-    { clientId: "isara-filtering" },
-    {
-      // The retrieval service's gRPC address as host:port, e.g. "isara-retrieval:50051"; accepted samples are stored there.
-      RETRIEVAL_ADDRESS: z.string().refine((v) => HOST_PORT.test(v.trim()), {
-        message: 'is not host:port (expected e.g. "isara-retrieval:50051")',
-      }),
-      // Deadline of one retrieval call (Embed or Upsert of one batch); a slower answer is retried as deadline_exceeded.
-      RETRIEVAL_TIMEOUT: envDuration().default(60_000),
-    },
+const envSchema = withJudgeRules(
+  z.object(
+    stageServiceEnv(
+      { clientId: "isara-filtering" },
+      {
+        // The retrieval service's gRPC address as host:port, e.g. "isara-retrieval:50051"; accepted samples are stored there.
+        RETRIEVAL_ADDRESS: z.string().refine((v) => HOST_PORT.test(v.trim()), {
+          message: 'is not host:port (expected e.g. "isara-retrieval:50051")',
+        }),
+        // Deadline of one retrieval call (Embed or Upsert of one batch); a slower answer is retried as deadline_exceeded.
+        RETRIEVAL_TIMEOUT: envDuration().default(60_000),
+        // The optional judge model of the judge-score filter: JUDGE_URL, JUDGE_MODEL, JUDGE_API_KEY, JUDGE_PARALLEL
+        // (see @isara/llm-backends/judge, shared with the evaluation service; each is commented there). Set them
+        // together with the controller's FILTER_JUDGE=true, or the controller refuses runs whose chain names it.
+        ...JUDGE_ENDPOINT_ENV,
+      },
+    ),
   ),
 );
 
 /** The service's typed configuration. */
 export interface FilteringConfig extends StageServiceConfig {
   readonly retrieval: { readonly address: string; readonly timeoutMs: number };
+  /**
+   * The judge the `judge-score` filter asks; `undefined` without `JUDGE_URL`, and then a chain that
+   * names `judge-score` fails its pass (the controller refuses such runs when FILTER_JUDGE is off).
+   */
+  readonly judge: JudgeEndpoint | undefined;
 }
 
 /**
@@ -40,5 +57,6 @@ export function loadFilteringConfig(env: Env = process.env): FilteringConfig {
   return {
     ...stageServiceConfigFrom(e),
     retrieval: { address: e.RETRIEVAL_ADDRESS.trim(), timeoutMs: e.RETRIEVAL_TIMEOUT },
+    judge: judgeEndpointFrom(e),
   };
 }

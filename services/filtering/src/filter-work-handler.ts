@@ -4,17 +4,19 @@
  * once per run, see `@isara/contracts`' `createRunDomains`), read the earlier sets and the round's candidates, run
  * `@isara/core/pipeline`'s `filterStep` (the chain the snapshot's domain.json names, built by core's
  * filter registry: the same step and code path the embedded mode runs) with the retrieval service as
- * its embedder and vector store, write `rejected.jsonl` and `accepted.jsonl`, and return one `SampleJudged` per
+ * its embedder and vector store and the configured judge (if any) for `judge-score`, write `rejected.jsonl` and `accepted.jsonl`, and return one `SampleJudged` per
  * candidate. The stage consumer publishes them only after this returns, so every accepted sample was
  * upserted before its `SampleJudged` exists.
  *
  * Which failure goes where (Kafka mechanics are the stage consumer's business):
  * - bad message, unknown run, invalid domain snapshot, a candidates file that does not match the
  *   work, a retrieval refusal (`invalid_argument`): thrown, not retryable → dead-lettered;
- * - retrieval or the artifact store unavailable, timeouts: thrown, retryable → retried in place.
+ * - a chain that names `judge-score` where the service has no judge (`failed_precondition`; the
+ *   controller refuses such runs at CreateRun unless told the service has one): not retryable;
+ * - retrieval, the judge or the artifact store unavailable, timeouts: thrown, retryable → retried in place.
  */
 import { createRunDomains, type FilterWork } from "@isara/contracts";
-import type { ArtifactStore, FilterRegistry } from "@isara/core";
+import type { ArtifactStore, FilterRegistry, SampleJudge } from "@isara/core";
 import { filterStep } from "@isara/core/pipeline";
 import type { StageHandler } from "@isara/kafka-kit";
 import { parseFilterWork } from "./filter-job.js";
@@ -34,6 +36,8 @@ export interface FilterWorkHandlerDeps {
    * checked the run's chain against the same registry when the run started.
    */
   readonly filterRegistry?: FilterRegistry;
+  /** The judge of the `judge-score` filter (from JUDGE_URL); none: a chain naming it cannot run here. */
+  readonly judge?: SampleJudge;
 }
 
 /**
@@ -42,7 +46,7 @@ export interface FilterWorkHandlerDeps {
  * (after a crash before the files) upserts the same deterministic ids, replacing rather than adding.
  */
 export function createFilterWorkHandler(deps: FilterWorkHandlerDeps): StageHandler<FilterWork> {
-  const { artifacts, metrics, filterRegistry } = deps;
+  const { artifacts, metrics, filterRegistry, judge } = deps;
   const domains = createRunDomains(artifacts, { filterRegistry });
   return async (work, stage) => {
     const job = parseFilterWork(work);
@@ -72,7 +76,10 @@ export function createFilterWorkHandler(deps: FilterWorkHandlerDeps): StageHandl
         generatorModel,
         filterRegistry,
       },
-      retrievalFilterPorts(deps.retrieval, job.context, stage.signal),
+      {
+        ...retrievalFilterPorts(deps.retrieval, job.context, stage.signal),
+        ...(judge === undefined ? {} : { judge }),
+      },
       stage.signal,
     );
     await writeJudged(artifacts, job, result);

@@ -79,6 +79,24 @@ describe("charts/isara: network and API access", { skip }, () => {
     assert.equal(ofKind(await renderScenario("no-networkpolicy"), "NetworkPolicy").length, 0);
   });
 
+  test("with a judge, filtering may reach it on the LLM servers' ports and peers, as evaluation does", async () => {
+    const objects = (
+      await render(
+        bin,
+        "isara",
+        "isara",
+        [scenarioFile("isara", "minimal")],
+        ["--set", "judge.url=http://vllm-judge.llm:8000,judge.model=judge"],
+      )
+    ).objects;
+    const rules = (component: string) =>
+      (named(objects, "NetworkPolicy", `isara-${component}`).spec?.egress ?? []).filter((r) =>
+        r.ports?.some((p) => p.port === 8000),
+      );
+    assert.equal(rules("filtering").length, 1, "filtering -> judge");
+    assert.deepEqual(rules("filtering"), rules("evaluation"));
+  });
+
   test("RBAC is namespaced and least privilege", async () => {
     const objects = await renderScenario("minimal");
     assert.equal(ofKind(objects, "ClusterRole").length + ofKind(objects, "ClusterRoleBinding").length, 0);

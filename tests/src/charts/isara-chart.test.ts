@@ -74,10 +74,42 @@ describe("charts/isara", { skip }, () => {
     }
     const evaluation = envOf(objects, container(deploymentOf(objects, "evaluation")));
     assert.equal(envValue(evaluation, "JUDGE_URL"), "http://vllm-judge.llm:8000");
+    assert.equal(envValue(evaluation, "JUDGE_RUBRICS"), "quality,harm");
     const retrieval = envOf(objects, container(deploymentOf(objects, "retrieval")));
     assert.equal(envValue(retrieval, "VECTOR_BACKEND"), "qdrant");
     assert.equal(envValue(retrieval, "QDRANT_URL"), "http://qdrant.qdrant:6333");
     assert.equal(retrieval.get("QDRANT_API_KEY")?.valueFrom?.secretKeyRef?.name, "qdrant-api-key");
+  });
+
+  test("one judge block gives filtering and evaluation the same judge, and tells the controller", async () => {
+    const judged = await renderScenario("production");
+    const controller = envOf(judged, container(deploymentOf(judged, "controller")));
+    assert.equal(envValue(controller, "FILTER_JUDGE"), "true", "filtering has a judge: judge-score runs are let in");
+    for (const component of ["filtering", "evaluation"]) {
+      const env = envOf(judged, container(deploymentOf(judged, component)));
+      assert.equal(envValue(env, "JUDGE_URL"), "http://vllm-judge.llm:8000", component);
+      assert.equal(envValue(env, "JUDGE_MODEL"), "judge", component);
+      assert.equal(envValue(env, "JUDGE_PARALLEL"), "2", component);
+      assert.deepEqual(
+        env.get("JUDGE_API_KEY")?.valueFrom?.secretKeyRef,
+        { name: "vllm-judge-api-key", key: "api-key" },
+        component,
+      );
+    }
+    const filteringOnly = await renderScenario("production", ["--set", "evaluation.judge.enabled=false"]);
+    const evaluation = envOf(filteringOnly, container(deploymentOf(filteringOnly, "evaluation")));
+    assert.equal(evaluation.has("JUDGE_URL"), false, "evaluation keeps to reference metrics");
+    assert.equal(evaluation.has("JUDGE_API_KEY"), false);
+    const filtering = envOf(filteringOnly, container(deploymentOf(filteringOnly, "filtering")));
+    assert.equal(envValue(filtering, "JUDGE_URL"), "http://vllm-judge.llm:8000");
+
+    const none = await renderScenario("minimal");
+    const unjudged = envOf(none, container(deploymentOf(none, "controller")));
+    assert.equal(envValue(unjudged, "FILTER_JUDGE"), "false", "no judge: judge-score runs are refused");
+    for (const component of ["filtering", "evaluation"]) {
+      const env = envOf(none, container(deploymentOf(none, component)));
+      assert.equal(env.has("JUDGE_URL") || env.has("JUDGE_API_KEY"), false, component);
+    }
   });
 
   test("training-dispatch's trainer values render an isara-trainer Job that fits the release", async () => {

@@ -19,7 +19,7 @@ export interface FilterPorts {
 /** How to configure each port, quoted when a chain names a filter whose port is missing. */
 export const FILTER_PORT_FIXES: Readonly<Record<keyof FilterPorts, string>> = {
   judge:
-    "configure an OpenAI-compatible judge: `isara run --judge-url <base URL> --judge-model <name>`, or ISARA_JUDGE_URL and ISARA_JUDGE_MODEL for the filtering service and the controller (chart: `judge.url`, `judge.model`)",
+    "configure an OpenAI-compatible judge: `isara run --judge-url <base URL> --judge-model <name>`; in distributed mode JUDGE_URL and JUDGE_MODEL for the filtering service and FILTER_JUDGE=true for the controller (chart: `judge.url` and `judge.model` set both)",
 };
 
 /**

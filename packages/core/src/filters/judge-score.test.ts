@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { filterSettingsSchema } from "../domain.js";
+import { domainConfigSchema, filterSettingsSchema } from "../domain.js";
 import { isIsaraError } from "../errors.js";
 import type { SampleJudge, SampleRating } from "../ports.js";
 import { runFilterChain } from "./chain.js";
 import { createJudgeScoreFilter } from "./judge-score.js";
-import { createFilterChain, missingFilterPorts } from "./registry.js";
+import { checkFilterPorts, createFilterChain, missingFilterPorts } from "./registry.js";
 
 /**
  * A judge stand-in with fixed replies per answer: these tests are about the filter's rule, its
@@ -105,4 +105,28 @@ test("a chain naming judge-score is refused, naming the fix, where no judge is c
     [],
     "the presets need no judge",
   );
+});
+
+test("a run is refused at the door only when its mode filters with a chain that needs a missing judge", () => {
+  const config = domainConfigSchema.parse({
+    name: "judged",
+    filters: [{ name: "min-words" }, { name: "judge-score" }],
+  });
+  assert.throws(
+    () => checkFilterPorts(config, "isara", {}),
+    (err) =>
+      isIsaraError(err, "failed_precondition") &&
+      /filter "judge-score" needs a judge/.test(err.message) &&
+      /JUDGE_URL and JUDGE_MODEL for the filtering service and FILTER_JUDGE=true for the controller/.test(
+        err.message,
+      ) &&
+      Array.isArray(err.details) &&
+      err.details.length === 1,
+  );
+  checkFilterPorts(config, "isara", { judge: true });
+  for (const mode of ["base", "sft-seeds", "icl-knn", "icl-random"] as const) {
+    checkFilterPorts(config, mode, {});
+  }
+  assert.throws(() => checkFilterPorts(config, "one-shot", {}), /needs a judge/);
+  checkFilterPorts(domainConfigSchema.parse({ name: "plain" }), "isara", {});
 });

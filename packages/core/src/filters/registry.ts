@@ -17,6 +17,7 @@ import {
   filterSettingsSchema,
 } from "../domain.js";
 import { IsaraError } from "../errors.js";
+import { planFor, type RunMode } from "../run-modes.js";
 import { didYouMean, type FieldProblem, issueProblem } from "../schema-issues.js";
 import { ANSWER_IN_PROMPT, answerInPromptFilter } from "./answer-in-prompt.js";
 import { FILTER_PORT_FIXES, type FilterDefinition, type FilterPorts } from "./definition.js";
@@ -244,6 +245,25 @@ export function missingFilterPorts(
           `filter "${definition.name}" needs a ${port} and this runner has none; ${FILTER_PORT_FIXES[port]}, or remove "${definition.name}" from "filters"`,
       ),
   );
+}
+
+/**
+ * Refuses a run in `mode` whose filter chain needs a port `ports` lacks (a `judge-score` filter where
+ * no judge is configured), before anything runs, instead of failing when round 1 is filtered. Modes
+ * that never filter do not run the chain and are not refused. `ports` holds the ports or only what
+ * will configure them, as for {@link missingFilterPorts}: the embedded runner and the CLI pass the
+ * judge or its options, the controller whether the filtering service has one.
+ * @throws IsaraError `failed_precondition` with {@link missingFilterPorts}' lines (its `details`).
+ */
+export function checkFilterPorts(
+  config: DomainConfig,
+  mode: RunMode,
+  ports: { readonly [K in keyof FilterPorts]?: unknown },
+  registry: FilterRegistry = FILTER_REGISTRY,
+): void {
+  if (!planFor(mode, config).rounds.some((r) => r.phases.includes("filter"))) return;
+  const missing = missingFilterPorts(config, ports, registry);
+  if (missing.length > 0) throw new IsaraError("failed_precondition", missing.join("; "), missing);
 }
 
 /**
