@@ -7,8 +7,8 @@
 import { randomBytes } from "node:crypto";
 import type { RunStatus } from "@isara/contracts";
 import {
-  checkFilterPorts,
   type RunStatus as CoreRunStatus,
+  checkFilterPorts,
   createRunState,
   IsaraError,
   seedSamples,

@@ -11,8 +11,8 @@ import {
   llmBackendConfigFrom,
   withLlmBackendRules,
 } from "@isara/llm-backends";
-import { z } from "zod";
 import { withJudgeRules } from "@isara/llm-backends/judge";
+import { z } from "zod";
 import { JUDGE_ENV, type JudgeConfig, judgeConfigFrom } from "./judge-env.js";
 
 // Shared with every stage (see @isara/kafka-kit's stageServiceEnv): KAFKA_BROKERS, KAFKA_CLIENT_ID, ARTIFACT_ROOT

@@ -84,7 +84,11 @@ describe("charts/isara", { skip }, () => {
   test("one judge block gives filtering and evaluation the same judge, and tells the controller", async () => {
     const judged = await renderScenario("production");
     const controller = envOf(judged, container(deploymentOf(judged, "controller")));
-    assert.equal(envValue(controller, "FILTER_JUDGE"), "true", "filtering has a judge: judge-score runs are let in");
+    assert.equal(
+      envValue(controller, "FILTER_JUDGE"),
+      "true",
+      "filtering has a judge: judge-score runs are let in",
+    );
     for (const component of ["filtering", "evaluation"]) {
       const env = envOf(judged, container(deploymentOf(judged, component)));
       assert.equal(envValue(env, "JUDGE_URL"), "http://vllm-judge.llm:8000", component);
