@@ -41,6 +41,8 @@ export interface TestStack {
 export interface TestStackOptions {
   /** The stack's folder (default: a new one under runs/). */
   readonly dir?: string;
+  /** The GGUF base model every service runs and trains (default: `defaultModelPath()`, SmolLM2). */
+  readonly modelPath?: string;
   /** Environment added to one service's (after the quick retries). */
   readonly extraEnv?: Partial<Record<ServiceName, Readonly<Record<string, string>>>>;
 }
@@ -55,7 +57,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       root: ROOT,
       dir: options.dir ?? (await runsDir()),
       kafka: { bootstrap: broker.bootstrap },
-      modelPath: defaultModelPath(),
+      modelPath: options.modelPath ?? defaultModelPath(),
       trainerPython: TRAINER_PYTHON,
       llmParallel: 2,
       killOnExit: true,
