@@ -17,8 +17,7 @@ import { after, before, describe, test } from "node:test";
 import { decodeTopicMessage, TOPICS } from "@isara/contracts";
 import { type ArtifactStore, isIsaraError } from "@isara/core";
 import { createSampleJudge } from "@isara/evaluators";
-import type { StageJob } from "@isara/kafka-kit";
-import { createMetrics, createRootLogger } from "@isara/kit";
+import { createMetrics } from "@isara/kit";
 import { openJudgeChat } from "@isara/llm-backends/judge";
 import type { OpenAiChat } from "@isara/llm-backends/openai";
 import { FsArtifactStore } from "@isara/store-fs";
@@ -27,6 +26,7 @@ import {
   FIXTURE_DOMAIN,
   fixtureCandidates,
   fixtureFilterWork,
+  fixtureJob,
   writeCandidates,
   writeFixtureRun,
 } from "../testing/filter-fixture.js";
@@ -34,12 +34,7 @@ import { createFilterWorkHandler } from "./filter-work-handler.js";
 import { createRetrievalClient, type RetrievalClient } from "./retrieval-client.js";
 import { createFilteringMetrics } from "./service-metrics.js";
 
-const job = (): StageJob => ({
-  signal: new AbortController().signal,
-  logger: createRootLogger({ level: "silent", name: "filtering" }),
-  attempt: 1,
-  source: { topic: TOPICS.filterWork.name, partition: 0, offset: "0" },
-});
+const job = fixtureJob;
 
 /** The paper's chain, then the judge. */
 const JUDGED_DOMAIN = {

@@ -15,14 +15,15 @@ import {
   TOPICS,
 } from "@isara/contracts";
 import { type ArtifactStore, isIsaraError, type Sample, sampleId } from "@isara/core";
-import type { OutgoingMessage, StageJob } from "@isara/kafka-kit";
-import { createMetrics, createRootLogger } from "@isara/kit";
+import type { OutgoingMessage } from "@isara/kafka-kit";
+import { createMetrics } from "@isara/kit";
 import { FsArtifactStore } from "@isara/store-fs";
 import { type RetrievalServiceForTests, startRetrievalService } from "@isara/testkit/retrieval";
 import {
   FIXTURE_SLOTS,
   fixtureCandidates,
   fixtureFilterWork,
+  fixtureJob,
   writeCandidates,
   writeFixtureRun,
 } from "../testing/filter-fixture.js";
@@ -31,12 +32,7 @@ import { createRetrievalClient, type RetrievalClient } from "./retrieval-client.
 import { readSampleRows } from "./sample-rows.js";
 import { createFilteringMetrics } from "./service-metrics.js";
 
-const job = (): StageJob => ({
-  signal: new AbortController().signal,
-  logger: createRootLogger({ level: "silent", name: "filtering" }),
-  attempt: 1,
-  source: { topic: TOPICS.filterWork.name, partition: 0, offset: "0" },
-});
+const job = fixtureJob;
 
 function judged(messages: readonly OutgoingMessage[]): SampleJudged[] {
   return messages.map((m) => {

@@ -3,7 +3,7 @@
  * distributed layout, a round of candidates chosen so each paper filter has something to reject, and
  * the FilterWork that asks to filter them. Not exported.
  */
-import { type FilterWork, roundWorkKey, runArtifacts, toJsonl } from "@isara/contracts";
+import { type FilterWork, roundWorkKey, runArtifacts, TOPICS, toJsonl } from "@isara/contracts";
 import {
   type ArtifactStore,
   type DemoRef,
@@ -11,6 +11,8 @@ import {
   type Sample,
   sampleId,
 } from "@isara/core";
+import type { StageJob } from "@isara/kafka-kit";
+import { createRootLogger } from "@isara/kit";
 
 /** Domain name of the fixture runs. */
 export const FIXTURE_DOMAIN = "tiny-truth";
@@ -149,5 +151,15 @@ export function fixtureFilterWork(run: string, options: FixtureFilterWorkOptions
     candidatesKey: runArtifacts(run).candidates(round),
     candidateCount: options.count ?? FIXTURE_SLOTS.length,
     settings: undefined,
+  };
+}
+
+/** A stage job of one filter work, as the stage consumer hands it to the handler (silent logger, first attempt). */
+export function fixtureJob(): StageJob {
+  return {
+    signal: new AbortController().signal,
+    logger: createRootLogger({ level: "silent", name: "filtering" }),
+    attempt: 1,
+    source: { topic: TOPICS.filterWork.name, partition: 0, offset: "0" },
   };
 }
