@@ -5,7 +5,7 @@ import { isIsaraError } from "../errors.js";
 import type { SampleJudge, SampleRating } from "../ports.js";
 import { runFilterChain } from "./chain.js";
 import { createJudgeScoreFilter } from "./judge-score.js";
-import { checkFilterPorts, createFilterChain, missingFilterPorts } from "./registry.js";
+import { checkFilterChain, checkFilterPorts, createFilterChain, missingFilterPorts } from "./registry.js";
 
 /**
  * A judge stand-in with fixed replies per answer: these tests are about the filter's rule, its
@@ -76,9 +76,15 @@ test("judge-score keeps no more requests in flight than the judge serves", async
   assert.equal(most(), 3);
 });
 
-test("judge-score's minScore must be on the judge's scale", () => {
+test("judge-score's minScore must be on the judge's scale, and an off-scale one is refused when the domain is checked", () => {
   const { judge } = fixedJudge({});
   assert.throws(() => createJudgeScoreFilter(judge, 11), /off the judge's 1-10 scale/);
+  const { problems } = checkFilterChain({
+    filter: filterSettingsSchema.parse({}),
+    filters: [{ name: "judge-score", minScore: 11 }],
+  });
+  assert.equal(problems.length, 1);
+  assert.equal(problems[0]?.field, "filters[0].minScore");
 });
 
 test("a chain naming judge-score is refused, naming the fix, where no judge is configured", () => {

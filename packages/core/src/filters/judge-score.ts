@@ -67,8 +67,11 @@ export function createJudgeScoreFilter(judge: SampleJudge, minScore: number): Ca
 export const judgeScoreFilter = defineFilter({
   name: JUDGE_SCORE,
   settings: z.object({
-    /** Lowest rating kept, on the judge's scale (the quality rubric's is 1–10). */
-    minScore: z.number().default(6),
+    /**
+     * Lowest rating kept, on the quality rubric's 1–10 scale (the rubric every runner's judge uses),
+     * so an off-scale value is refused when the domain is parsed, not at round 1's filter pass.
+     */
+    minScore: z.number().min(1).max(10).default(6),
   }),
   needs: ["judge"],
   create: ({ minScore }, ports) => {
