@@ -13,6 +13,7 @@ import {
 import { runEmbedded } from "@isara/embedded";
 import { loadDomain } from "./domain-files.js";
 import { createProgressView } from "./progress-view.js";
+import { checkRunModel, runModelRecord, writeRunModel } from "./run-model.js";
 import { qualityTable, summaryTable } from "./summary-table.js";
 import { checkTrainingFits, openEmbeddedPorts, runIdOfDir, type WiringOptions } from "./wiring.js";
 
@@ -45,18 +46,21 @@ export async function runCommand(o: RunCommandOptions): Promise<RunState> {
   let domain: Domain;
   if (resuming) {
     domain = (await loadDomain(snapshot)).domain;
+    await checkRunModel(runDir, o.modelPath);
     checkTrainingFits(o.modelPath, o.mode, domain.config);
     checkFilterPorts(domain.config, o.mode, { judge: o.judge });
   } else {
     const loaded = await loadDomain(o.domainDir);
     domain = withOverrides(loaded.domain, o);
     // Before the run folder is made: a refused run leaves nothing behind.
+    const model = await runModelRecord(o.modelPath);
     checkTrainingFits(o.modelPath, o.mode, domain.config);
     checkFilterPorts(domain.config, o.mode, { judge: o.judge });
     await mkdir(snapshot, { recursive: true });
     await writeFile(join(snapshot, "domain.json"), `${JSON.stringify(domain.config, null, 2)}\n`);
     await writeFile(join(snapshot, "seeds.jsonl"), loaded.texts.seeds);
     await writeFile(join(snapshot, "eval.jsonl"), loaded.texts.eval);
+    await writeRunModel(runDir, model);
   }
   const out = (line: string) => process.stdout.write(line);
   const view = o.json

@@ -11,6 +11,7 @@
  * domain/domain.json              the domain config the run started from
  * domain/seeds.jsonl              its seed pairs (set 0; random ICL demos come from here)
  * domain/eval.jsonl               its eval questions with references
+ * model.json                      embedded: the base model file the run started with (checked on resume)
  * vectors/                        embedded: LanceDB tables, seeds and accepted samples with embeddings
  * round-<t>/prompts.jsonl         prompts written in round t (embedded: + .partial while the phase runs)
  * round-<t>/prompts/<slot>.json   distributed: generation's record of one written prompt (redelivery repeats nothing)
@@ -60,6 +61,8 @@ function keysUnder(root: string) {
     domainConfig: `${root}domain/domain.json`,
     domainSeeds: `${root}domain/seeds.jsonl`,
     domainEval: `${root}domain/eval.jsonl`,
+    /** Embedded: the base model file the run started with (`isara run` refuses to resume with another). */
+    model: `${root}model.json`,
     /** The embedded mode's LanceDB folder (the distributed mode keeps vectors in Qdrant). */
     vectors: `${root}vectors`,
     prompts: (t: number) => `${round(t)}prompts.jsonl`,

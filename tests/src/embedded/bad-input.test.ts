@@ -62,7 +62,7 @@ test("a missing or invalid model file is one clear error and leaves the run fold
   // later run would trip over.
   assert.ok(!existsSync(join(runs, "i")));
   // A run that never trains skips that check; llama.cpp's own loading refuses the file, after the
-  // domain snapshot was written and before anything else.
+  // domain snapshot and the model's record were written and before anything else.
   const base = await runCli([
     "run",
     domain,
@@ -75,7 +75,7 @@ test("a missing or invalid model file is one clear error and leaves the run fold
   ]);
   assert.equal(base.code, 2);
   assert.match(base.stderr, /GGUF/);
-  assert.deepEqual(await readdir(join(runs, "b")), ["domain"]);
+  assert.deepEqual((await readdir(join(runs, "b"))).sort(), ["domain", "model.json"]);
 });
 
 test("a base model of an architecture ISARA cannot train is refused at start, naming it and the supported ones", async () => {
