@@ -31,6 +31,8 @@ Options of run:
   --parallel <n>        sequences generated at once (default 2)
   --threads <n>         CPU threads for generation (default: all cores)
   --json                JSON lines on stdout instead of progress bars
+  --baseline-from <dir> reuse round 0's base-model evaluation of a finished run of the same domain,
+                        model, eval items and answer sampling (refused, saying what differs, otherwise)
   --judge-url <url>, --judge-model <name>, --judge-parallel <n>
                         an OpenAI-compatible judge for the judge-score filter (docs/filters.md)
 Options of compare:
@@ -119,6 +121,7 @@ async function main(argv: readonly string[]): Promise<number> {
       python: { type: "string" },
       parallel: { type: "string" },
       threads: { type: "string" },
+      "baseline-from": { type: "string" },
       json: { type: "boolean", default: false },
       out: { type: "string" },
       "judge-url": { type: "string" },
@@ -198,6 +201,7 @@ async function main(argv: readonly string[]): Promise<number> {
     parallel: positiveInt("parallel", values.parallel) ?? 2,
     threads: positiveInt("threads", values.threads),
     judge: judgeOptions(values),
+    baselineFrom: values["baseline-from"],
   });
   return state.status === "done" ? 0 : 1;
 }

@@ -10,7 +10,8 @@ import {
   type RunMode,
   type RunState,
 } from "@isara/core";
-import { runEmbedded } from "@isara/embedded";
+import { type BaselineEvaluation, runEmbedded } from "@isara/embedded";
+import { loadBaseline } from "./baseline-run.js";
 import { loadDomain } from "./domain-files.js";
 import { createProgressView } from "./progress-view.js";
 import { checkRunModel, runModelRecord, writeRunModel } from "./run-model.js";
@@ -26,6 +27,8 @@ export interface RunCommandOptions extends WiringOptions {
   readonly prompts?: number;
   /** Override `isara.rounds` for a new run. */
   readonly rounds?: number;
+  /** A finished run whose round-0 evaluation of the base model this run reuses (`--baseline-from`). */
+  readonly baselineFrom?: string | undefined;
   /** Machine-readable output: JSON lines of events on stdout, then one summary object. */
   readonly json: boolean;
   readonly signal: AbortSignal;
@@ -37,6 +40,12 @@ export interface RunCommandOptions extends WiringOptions {
  * even if the domain folder changes meanwhile.
  */
 export async function runCommand(o: RunCommandOptions): Promise<RunState> {
+  const match = (loaded: { domain: Domain; texts: { seeds: string; eval: string } }) => ({
+    domain: loaded.domain,
+    evalText: loaded.texts.eval,
+    seedsText: loaded.texts.seeds,
+    modelPath: o.modelPath,
+  });
   const runDir = resolve(o.runDir);
   const snapshot = join(runDir, "domain");
   const resuming = await readFile(join(runDir, runFolder.state)).then(
@@ -44,11 +53,14 @@ export async function runCommand(o: RunCommandOptions): Promise<RunState> {
     () => false,
   );
   let domain: Domain;
+  let baseline: BaselineEvaluation | undefined;
   if (resuming) {
-    domain = (await loadDomain(snapshot)).domain;
+    const loaded = await loadDomain(snapshot);
+    domain = loaded.domain;
     await checkRunModel(runDir, o.modelPath);
     checkTrainingFits(o.modelPath, o.mode, domain.config);
     checkFilterPorts(domain.config, o.mode, { judge: o.judge });
+    if (o.baselineFrom !== undefined) baseline = await loadBaseline(resolve(o.baselineFrom), match(loaded));
   } else {
     const loaded = await loadDomain(o.domainDir);
     domain = withOverrides(loaded.domain, o);
@@ -56,6 +68,9 @@ export async function runCommand(o: RunCommandOptions): Promise<RunState> {
     const model = await runModelRecord(o.modelPath);
     checkTrainingFits(o.modelPath, o.mode, domain.config);
     checkFilterPorts(domain.config, o.mode, { judge: o.judge });
+    if (o.baselineFrom !== undefined) {
+      baseline = await loadBaseline(resolve(o.baselineFrom), match({ domain, texts: loaded.texts }));
+    }
     await mkdir(snapshot, { recursive: true });
     await writeFile(join(snapshot, "domain.json"), `${JSON.stringify(domain.config, null, 2)}\n`);
     await writeFile(join(snapshot, "seeds.jsonl"), loaded.texts.seeds);
@@ -73,7 +88,14 @@ export async function runCommand(o: RunCommandOptions): Promise<RunState> {
   const ports = await openEmbeddedPorts(runDir, o, (message) => view({ type: "log", message }));
   try {
     const state = await runEmbedded(
-      { runId: runIdOfDir(runDir), domain, mode: o.mode, onEvent: view, signal: o.signal },
+      {
+        runId: runIdOfDir(runDir),
+        domain,
+        mode: o.mode,
+        onEvent: view,
+        signal: o.signal,
+        ...(baseline ? { baseline } : {}),
+      },
       ports,
     ).catch((err: unknown) => {
       throw withResumeHint(err, runDir);

@@ -21,6 +21,7 @@ import {
 } from "@isara/core";
 import type { RunnerListener } from "./events.js";
 import {
+  type BaselineEvaluation,
   type PhaseContext,
   runAnswers,
   runEvaluate,
@@ -42,6 +43,8 @@ export interface EmbeddedRunOptions {
   readonly onEvent?: RunnerListener;
   /** Aborting stops at the next safe point; the run resumes from the last completed step. */
   readonly signal?: AbortSignal;
+  /** Round 0's base-model evaluation to reuse instead of repeating it (checked by the caller). */
+  readonly baseline?: BaselineEvaluation;
 }
 
 /**
@@ -84,6 +87,7 @@ export async function runEmbedded(options: EmbeddedRunOptions, ports: EmbeddedPo
       ports,
       emit,
       signal,
+      ...(options.baseline ? { baseline: options.baseline } : {}),
       onLosses: (losses) => {
         logOf(step.round).losses = [...losses];
       },

@@ -5,6 +5,7 @@ import {
   createRng,
   type Domain,
   deriveSeed,
+  type EvalSampleResult,
   type EvaluateStep,
   type FilterStep,
   IsaraError,
@@ -37,8 +38,23 @@ export interface PhaseContext {
   readonly ports: EmbeddedPorts;
   readonly emit: RunnerListener;
   readonly signal: AbortSignal;
+  /** Round 0's base-model evaluation, already made by another run (see {@link BaselineEvaluation}). */
+  readonly baseline?: BaselineEvaluation;
   /** Receives the training loss curve of the round, for metrics.json. */
   readonly onLosses: (losses: readonly number[]) => void;
+}
+
+/**
+ * Round 0's evaluation of the base model made by another finished run of the same domain on the same
+ * model file, eval items and answer sampling (the CLI's `--baseline-from` checks all of that). Every
+ * mode that starts with a zero-shot evaluation of the base model would otherwise repeat it, and with
+ * the likelihood metrics that costs 8 (SmolLM2) to 28 (Gemma 3) minutes per 100 items on a CPU.
+ */
+export interface BaselineEvaluation {
+  /** Where it comes from, for the log and the report. */
+  readonly from: string;
+  readonly samples: readonly EvalSampleResult[];
+  readonly metrics: Readonly<Record<string, number>>;
 }
 
 /** The seeds as set 0, with deterministic ids. */
@@ -236,6 +252,12 @@ export async function runTrain(ctx: PhaseContext, step: TrainStep): Promise<Phas
 /** Phase 5: answer the eval set with the round's model and score it against the references. */
 export async function runEvaluate(ctx: PhaseContext, step: EvaluateStep): Promise<PhaseCompleted> {
   const { llm, embedder, store, artifacts } = ctx.ports;
+  if (ctx.baseline && step.round === 0 && step.adapter === null && step.context.kind === "zero-shot") {
+    // The same model, items and sampling give the same greedy answers and scores: copy them.
+    ctx.emit({ type: "log", message: `round 0: the base model's evaluation is reused from ${ctx.baseline.from}` });
+    await artifacts.write(runFolder.evalResults(0), toJsonl(ctx.baseline.samples));
+    return { type: "phase-completed", round: 0, phase: "evaluate", metrics: { ...ctx.baseline.metrics } };
+  }
   const adapter = await llmAdapter(ctx, step.adapter);
   let demos: DemoProvider | undefined;
   if (step.context.kind === "icl") {
