@@ -1,4 +1,4 @@
 export * from "./embedded-runner.js";
 export * from "./events.js";
-export * from "./ports.js";
 export type { BaselineEvaluation } from "./phases.js";
+export * from "./ports.js";

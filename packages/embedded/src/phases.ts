@@ -254,7 +254,10 @@ export async function runEvaluate(ctx: PhaseContext, step: EvaluateStep): Promis
   const { llm, embedder, store, artifacts } = ctx.ports;
   if (ctx.baseline && step.round === 0 && step.adapter === null && step.context.kind === "zero-shot") {
     // The same model, items and sampling give the same greedy answers and scores: copy them.
-    ctx.emit({ type: "log", message: `round 0: the base model's evaluation is reused from ${ctx.baseline.from}` });
+    ctx.emit({
+      type: "log",
+      message: `round 0: the base model's evaluation is reused from ${ctx.baseline.from}`,
+    });
     await artifacts.write(runFolder.evalResults(0), toJsonl(ctx.baseline.samples));
     return { type: "phase-completed", round: 0, phase: "evaluate", metrics: { ...ctx.baseline.metrics } };
   }
