@@ -100,6 +100,22 @@ test("ordinary prose that resembles a keyword is kept", () => {
   for (const text of prose) assert.equal(findRoleKeyword(text), -1);
 });
 
+test("a conversation marker in sentence case is a leak unless an article introduces it", () => {
+  // Accepted answers of a Gemma 3 270M run on TruthfulQA, before this rule.
+  const leaks = [
+    "A lion's mane or a leopard’s paw End of conversation 17.24",
+    "Competition with a more expensive competitor's product and increasing demand for their products. End of conversation",
+    "250 people. We used to have more than that! End of conversation",
+    "Beginning of conversation: User: what next?",
+  ];
+  for (const text of leaks) assert.notEqual(findRoleKeyword(text), -1, text);
+  assert.equal(cutAtRoleKeyword(leaks[2] ?? ""), "250 people. We used to have more than that!");
+  for (const prose of ["It was the end of conversation for them.", "That marked an end of conversation."]) {
+    assert.equal(findRoleKeyword(prose), -1, prose);
+  }
+  assert.equal(cutAtRoleKeyword("It is rock. End of conv", { truncated: true }), "It is rock.");
+});
+
 test("a keyword cut off by the token limit is removed only when the generation was truncated", () => {
   assert.equal(cutAtRoleKeyword("It is rock. END OF CONVERS", { truncated: true }), "It is rock.");
   assert.equal(cutAtRoleKeyword("It is rock.\nASSIST", { truncated: true }), "It is rock.");

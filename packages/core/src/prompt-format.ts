@@ -81,16 +81,25 @@ export function answerPrompt(demos: readonly ConversationPair[], question: strin
  * A role keyword: `USER:` / `ASSISTANT:` (colon required, so "USER manual" is prose) or the
  * conversation markers with or without a colon, in any case the model writes them ("End OF
  * CONVERSATION", "end OF CONVERSATION" and "Assistant:"-like mixes all leak in a small model's
- * output). Ordinary prose is spared: a match whose letters after the first are all lowercase ("the
- * end of conversation", "Ask the user: …", "The Assistant: a novel") is not a keyword. A keyword glued
- * to a letter or digit before it ("SUPERUSER:") is not a role keyword either.
+ * output). Ordinary prose is spared (see `isProse`): "Ask the user: …" and "The Assistant: a novel"
+ * (a role word whose letters after the first are lowercase), and "The end of conversation was
+ * abrupt" (a marker after an article). A marker in sentence case anywhere else is a leak: Gemma 3
+ * 270M ends answers with "… End of conversation", which prose never says without an article. A
+ * keyword glued to a letter or digit before it ("SUPERUSER:") is not a role keyword either.
  */
 const ROLE_KEYWORD =
   /(?<![\p{L}\p{N}_])(?:USER:|ASSISTANT:|BEGINNING\s+OF\s+CONVERSATION|END\s+OF\s+CONVERSATION)/giu;
 
-function isProse(match: string): boolean {
+/**
+ * Whether the keyword-shaped `match` found at `index` of `text` is ordinary prose: its letters after
+ * the first are lowercase, and it is a role word ("the user: …") or a conversation marker that an
+ * article or determiner introduces ("the end of conversation"). A bare sentence-case marker is not.
+ */
+function isProse(text: string, index: number, match: string): boolean {
   const tail = match.slice(1);
-  return tail === tail.toLowerCase();
+  if (tail !== tail.toLowerCase()) return false;
+  if (/^(?:user|assistant)/i.test(match)) return true;
+  return /(?:^|[^\p{L}])(?:the|this|that|a|an|its|their|our)\s+$/iu.test(text.slice(0, index));
 }
 
 /**
@@ -98,13 +107,13 @@ function isProse(match: string): boolean {
  * one definition of a leak: the cut, the sample-quality figures and the `role-leak` filter use it.
  */
 export function findRoleKeyword(text: string): number {
-  for (const m of text.matchAll(ROLE_KEYWORD)) if (!isProse(m[0])) return m.index;
+  for (const m of text.matchAll(ROLE_KEYWORD)) if (!isProse(text, m.index, m[0])) return m.index;
   return -1;
 }
 
 /** `text` with every role keyword replaced by a line break, for checks that must not count a leak twice. */
 export function withoutRoleKeywords(text: string): string {
-  return text.replace(ROLE_KEYWORD, (m) => (isProse(m) ? m : "\n"));
+  return text.replace(ROLE_KEYWORD, (m, index: number) => (isProse(text, index, m) ? m : "\n"));
 }
 
 /** Shortest trailing keyword prefix treated as a cut-off keyword; shorter tails ("US", "END") are likely prose. */
@@ -117,7 +126,7 @@ function trailingPartialKeyword(text: string): number {
       const tail = text.slice(start);
       if (
         tail.toUpperCase() === keyword.slice(0, len) &&
-        !isProse(tail) &&
+        !isProse(text, start, tail) &&
         !/[\p{L}\p{N}_]/u.test(text.charAt(start - 1))
       ) {
         return start;
