@@ -15,6 +15,8 @@ FILTER_JUDGE: {{ ternary "true" "false" (not (empty $v.judge.url)) | quote }}
 GRPC_PORT: "50051"
 HTTP_PORT: "8080"
 LOG_LEVEL: {{ .values.logLevel | quote }}
+WORK_WINDOW: {{ .values.workWindow | quote }}
+STALL_TIMEOUT: {{ .values.stallTimeout | quote }}
 KUBE_WATCH: "true"
 LEADER_ELECTION_LEASE: {{ default (include "isara.componentName" .) .values.leaderElectionLease | quote }}
 {{- end -}}

@@ -17,6 +17,7 @@ import {
 } from "@isara/kit";
 import { z } from "zod";
 import type { AdapterReference } from "./model-ref.js";
+import { DEFAULT_STALL_TIMEOUT_MS, DEFAULT_WORK_WINDOW } from "./work-window.js";
 
 /** `host:port`, as Kafka brokers and gRPC targets are given. */
 const BROKER = /^[^\s:/]+:\d{1,5}$/;
@@ -55,6 +56,11 @@ const envSchema = z.object({
   DRAIN_TIMEOUT: envDuration().default(10_000),
   // Partitions of the result topics handled at once; one slow run then holds up only its own partition.
   CONSUMER_CONCURRENCY: envInt({ min: 1, max: 256 }).default(12),
+  // Slots of one run in flight per per-slot stage (prompts, answers): the next goes out as a result comes back, so a
+  // small run never waits behind a big run's whole backlog. Raise it when generation replicas idle with one run.
+  WORK_WINDOW: envInt({ min: 1, max: 100_000 }).default(DEFAULT_WORK_WINDOW),
+  // A released slot without a result this long is published again (lost work, stuck worker); 0 = never.
+  STALL_TIMEOUT: envDuration().default(DEFAULT_STALL_TIMEOUT_MS),
   // Tries of a result that fails with a transient error (disk or broker unavailable) before it is dead-lettered.
   RETRY_ATTEMPTS: envInt({ min: 1, max: 1000 }).default(8),
   // Kubernetes mode: also run the AlignmentRun resources of KUBE_NAMESPACE (watch, status, Events, finalizer).
@@ -94,6 +100,8 @@ export interface ControllerConfig {
   readonly shutdownTimeoutMs: number;
   readonly drainTimeoutMs: number;
   readonly consumerConcurrency: number;
+  readonly workWindow: number;
+  readonly stallTimeoutMs: number;
   /** Kubernetes mode; `undefined` when KUBE_WATCH is off. */
   readonly kube:
     | {
@@ -131,6 +139,8 @@ export function loadControllerConfig(env: Env = process.env): ControllerConfig {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
     drainTimeoutMs: e.DRAIN_TIMEOUT,
     consumerConcurrency: e.CONSUMER_CONCURRENCY,
+    workWindow: e.WORK_WINDOW,
+    stallTimeoutMs: e.STALL_TIMEOUT,
     kube: e.KUBE_WATCH
       ? {
           namespace: e.KUBE_NAMESPACE,

@@ -51,6 +51,8 @@ async function main(): Promise<void> {
     drainTimeoutMs: config.drainTimeoutMs,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     consumerConcurrency: config.consumerConcurrency,
+    workWindow: config.workWindow,
+    stallTimeoutMs: config.stallTimeoutMs,
     processMetrics: true,
   });
   const shutdown = createShutdown({

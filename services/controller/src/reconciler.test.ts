@@ -61,9 +61,18 @@ function recordingSeedStore() {
   return { store, stored, setDown: (value: boolean) => (down = value) };
 }
 
-/** A controller over `root` whose publisher records what it sends; `filterJudge`: FILTER_JUDGE. */
-function controller(root: string, options: { filterJudge?: boolean } = {}) {
+/**
+ * A controller over `root` whose publisher records what it sends; `filterJudge`: FILTER_JUDGE;
+ * `workWindow`: WORK_WINDOW (default large enough to release every slot at once); `stallTimeoutMs`:
+ * STALL_TIMEOUT (the periodic check is off: a test calls `republishStalled`). The clock stands still
+ * until a test moves it with `advance`.
+ */
+function controller(
+  root: string,
+  options: { filterJudge?: boolean; workWindow?: number; stallTimeoutMs?: number } = {},
+) {
   const published: OutgoingMessage[] = [];
+  let now = Date.parse("2025-01-01T00:00:00Z");
   const stores = controllerStores(root);
   const seeds = recordingSeedStore();
   /** Which records the "broker" refuses: none, all (Kafka away), or a chosen kind. */
@@ -76,14 +85,19 @@ function controller(root: string, options: { filterJudge?: boolean } = {}) {
       published.push(...records);
     },
     pendingRetry: { attempts: 1, initialDelayMs: 20, maxDelayMs: 50 },
-    clock: { now: () => Date.parse("2025-01-01T00:00:00Z") },
+    clock: { now: () => now },
     adapterReference: "gguf",
     logger,
     domains: { domainsDir },
     defaultBaseModel: "tiny-base",
     seeds: seeds.store,
     filterJudge: options.filterJudge ?? false,
+    workWindow: options.workWindow ?? 1000,
+    ...(options.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: options.stallTimeoutMs }),
   });
+  const advance = (ms: number) => {
+    now += ms;
+  };
   /** Answers every work record not answered yet (each result `copies` times) until none is left. */
   async function pump(options: { copies?: number; skip?: (record: OutgoingMessage) => boolean } = {}) {
     let answered = 0;
@@ -103,7 +117,7 @@ function controller(root: string, options: { filterJudge?: boolean } = {}) {
   const refuseWork = () => {
     refused = (record) => record.topic !== TOPICS.runEvents.name;
   };
-  return { reconciler, published, pump, on, seeds, setKafkaDown, refuseWork, ...stores };
+  return { reconciler, published, pump, on, seeds, setKafkaDown, refuseWork, advance, ...stores };
 }
 
 const spec = (runId: string, mode = RunMode.ISARA): RunSpec => ({
@@ -491,4 +505,87 @@ test("CreateRun refuses a chain that names judge-score when the filtering servic
   const created = await withJudge.reconciler.create(judged("judged-2"), "req");
   assert.equal(created.created, true);
   assert.equal(withJudge.on(TOPICS.evalWork.name).length, 1, "the run started");
+});
+
+/** The slot of a prompt work record. */
+const promptSlot = (r: OutgoingMessage) => decodeTopicMessage(TOPICS.promptWork, r.value).slot;
+
+test("a run's per-slot work goes out in windows: never more than WORK_WINDOW slots in flight", async () => {
+  await writeDomain(domainsDir, "wide", {
+    config: JSON.stringify(tinyConfig("wide", { promptsPerRound: 10 })),
+  });
+  const c = controller(join(dir, "window"), { workWindow: 3 });
+  await c.reconciler.create(checkSpec({ ...spec("wide-1"), domain: { name: "wide", source: "" } }), "req-w");
+  const answered = new Set<number>();
+  let most = 0;
+  for (let i = 0; i < c.published.length; i++) {
+    const record = c.published[i] as OutgoingMessage;
+    const inFlight = new Set(
+      c
+        .on(TOPICS.promptWork.name)
+        .map(promptSlot)
+        .filter((s) => !answered.has(s)),
+    );
+    most = Math.max(most, inFlight.size);
+    if (record.topic === TOPICS.promptWork.name) answered.add(promptSlot(record));
+    for (const result of await respondTo(record, c.artifacts)) await c.reconciler.apply(incomingOf(result));
+  }
+  assert.equal(most, 3, "three prompts in flight at most, and the window was used");
+  assert.deepEqual(c.on(TOPICS.promptWork.name).map(promptSlot), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  const state = (await c.runStore.load("wide-1")) as RunState;
+  assert.equal(state.status, "done");
+  assert.deepEqual(state.rounds[1]?.prompts, { written: 10 });
+});
+
+test("a small run's work is served before a big run's backlog drains", async () => {
+  await writeDomain(domainsDir, "big", {
+    config: JSON.stringify(tinyConfig("big", { promptsPerRound: 40 })),
+  });
+  await writeDomain(domainsDir, "small");
+  /**
+   * One stage worker taking work in the order it was published (one partition, as when both runs'
+   * keys land on the same one): how many of the big run's prompts were answered when the small
+   * run's prompts phase completed.
+   */
+  async function bigPromptsBeforeSmallIsDone(workWindow: number): Promise<number> {
+    const c = controller(join(dir, `fair-${workWindow}`), { workWindow });
+    await c.reconciler.create(checkSpec({ ...spec("big-1"), domain: { name: "big", source: "" } }), "r1");
+    await c.reconciler.create(checkSpec({ ...spec("small-1"), domain: { name: "small", source: "" } }), "r2");
+    let bigPrompts = 0;
+    for (let i = 0; i < c.published.length; i++) {
+      const record = c.published[i] as OutgoingMessage;
+      if (record.topic === TOPICS.promptWork.name && record.key?.toString() === "big-1") bigPrompts++;
+      for (const result of await respondTo(record, c.artifacts)) await c.reconciler.apply(incomingOf(result));
+      if (c.reconciler.entry("small-1").state.rounds[1]?.prompts) return bigPrompts;
+    }
+    throw new Error("the small run never finished its prompts");
+  }
+  assert.equal(await bigPromptsBeforeSmallIsDone(1000), 40, "unwindowed, the small run waits for all 40");
+  const windowed = await bigPromptsBeforeSmallIsDone(4);
+  assert.ok(windowed <= 8, `windowed, at most two windows of the big run go first (was ${windowed})`);
+});
+
+test("work released and never answered is published again after STALL_TIMEOUT, not before", async () => {
+  const c = controller(join(dir, "stall"), { workWindow: 2, stallTimeoutMs: 60_000 });
+  await c.reconciler.create(checkSpec(spec("alpha-stall")), "req-s");
+  let lost = false;
+  // Slot 1's prompt work is lost on its way to the stage (the first time only).
+  const loseSlot1 = (r: OutgoingMessage) => {
+    if (lost || r.topic !== TOPICS.promptWork.name || promptSlot(r) !== 1) return false;
+    lost = true;
+    return true;
+  };
+  await c.pump({ skip: loseSlot1 });
+  const stuck = c.reconciler.entry("alpha-stall");
+  assert.equal(stuck.state.phase, "prompts");
+  assert.equal(c.reconciler.status(stuck).progress?.done, 3);
+  c.advance(59_000);
+  assert.equal(await c.reconciler.republishStalled(), 0, "not stalled yet");
+  c.advance(1_000);
+  assert.equal(await c.reconciler.republishStalled(), 1);
+  assert.deepEqual(c.on(TOPICS.promptWork.name).map(promptSlot).slice(-1), [1]);
+  await c.pump();
+  const state = (await c.runStore.load("alpha-stall")) as RunState;
+  assert.equal(state.status, "done");
+  assert.deepEqual(state.rounds[1]?.prompts, { written: 4 });
 });

@@ -47,6 +47,11 @@ export interface ReconcilerDeps extends Omit<RunDriverDeps, "onChange"> {
    * resumed; `attempts` is ignored: it is published again until it goes out (default: 1 s to 60 s).
    */
   readonly pendingRetry?: RetryPolicy;
+  /**
+   * A released slot without a result this long is published again (its message was lost, or its
+   * worker never answered); 0 turns the check off. Checked every quarter of it, from `load` on.
+   */
+  readonly stallTimeoutMs?: number;
 }
 
 /** What a result did: its run's outcome, or `unknown_run` for a run this controller does not hold. */
@@ -70,6 +75,7 @@ export class Reconciler {
   /** Runs whose work waits for Kafka, and the timer of their next publish. */
   private readonly pending = new Map<string, NodeJS.Timeout>();
   private stopped = false;
+  private stallTimer: NodeJS.Timeout | undefined;
 
   private readonly deps: ReconcilerDeps;
 
@@ -105,7 +111,38 @@ export class Reconciler {
       ),
     );
     const broken = [...this.broken].map(([runId, reason]) => ({ runId, reason }));
+    this.watchForStalls();
     return { loaded: this.runs.size, resumed: running.length, broken };
+  }
+
+  /**
+   * Publishes again, in each running run's queue, the work that has waited `stallTimeoutMs` for a
+   * result (see {@link RunDriver.republishStalled}); resolves with how many messages went out.
+   * Called by the periodic check; a test calls it directly.
+   */
+  async republishStalled(): Promise<number> {
+    const timeoutMs = this.deps.stallTimeoutMs ?? 0;
+    if (timeoutMs <= 0) return 0;
+    const running = [...this.runs.values()].filter((e) => e.state.status === "running");
+    const sent = await Promise.all(
+      running.map((entry) =>
+        this.queue
+          .run(entry.state.runId, () => this.driver.republishStalled(entry, timeoutMs))
+          .catch((err: unknown) => {
+            this.deps.logger.warn({ err, run: entry.state.runId }, "stalled work not published; next check");
+            return 0;
+          }),
+      ),
+    );
+    return sent.reduce((a, b) => a + b, 0);
+  }
+
+  private watchForStalls(): void {
+    const timeoutMs = this.deps.stallTimeoutMs ?? 0;
+    if (timeoutMs <= 0 || this.stallTimer !== undefined || this.stopped) return;
+    const every = Math.max(1000, Math.floor(timeoutMs / 4));
+    this.stallTimer = setInterval(() => void this.republishStalled(), every);
+    this.stallTimer.unref();
   }
 
   /**
@@ -158,6 +195,7 @@ export class Reconciler {
         trainRows: new Map(),
         phaseStartedAt: undefined,
         workPending: true,
+        window: undefined,
       };
       this.runs.set(runId, entry);
       this.deps.logger.info({ run: runId, domain: spec.domain, mode: spec.mode, requestId }, "run created");
@@ -286,6 +324,7 @@ export class Reconciler {
   /** Shutdown: stops publishing pending work again, then waits for every queued task to settle. */
   close(): Promise<void> {
     this.stopped = true;
+    if (this.stallTimer !== undefined) clearInterval(this.stallTimer);
     for (const timer of this.pending.values()) clearTimeout(timer);
     this.pending.clear();
     return this.queue.idle();

@@ -39,6 +39,15 @@ import { writePhaseOutputs, writeRunMetrics } from "./run-outputs.js";
 import type { ControllerMetrics } from "./service-metrics.js";
 import { type WorkInputs, workFor } from "./work-plan.js";
 import { type Publish, runEventRecord, workRecord } from "./work-records.js";
+import {
+  isWindowed,
+  markAnswered,
+  markReleased,
+  newWindow,
+  slotsToRelease,
+  stalledSlots,
+  type WorkWindow,
+} from "./work-window.js";
 
 /** What the driver works with. */
 export interface RunDriverDeps {
@@ -49,6 +58,8 @@ export interface RunDriverDeps {
   readonly adapterReference: AdapterReference;
   readonly logger: Logger;
   readonly metrics?: ControllerMetrics;
+  /** Slots of one run in flight per per-slot stage at most (work-window.ts). */
+  readonly workWindow: number;
   /** Told after every change of a run (a recorded slot, an advanced or failed state). */
   readonly onChange: (entry: RunEntry) => void;
 }
@@ -70,6 +81,11 @@ export interface RunDriver {
   applyFailure(entry: RunEntry, failure: IncomingFailure): Promise<"failed" | "stale" | "inactive">;
   /** Applies a `cancelled` event (the caller checked it applies) keyed by `requestId`. */
   cancel(entry: RunEntry, requestId: string): Promise<void>;
+  /**
+   * Publishes again the current phase's slots in flight for `timeoutMs` or longer without a result
+   * (work lost on the way, or a worker that never answered); returns how many went out.
+   */
+  republishStalled(entry: RunEntry, timeoutMs: number): Promise<number>;
 }
 
 /** Makes the driver over its ports. */
@@ -154,6 +170,58 @@ export function createRunDriver(deps: RunDriverDeps): RunDriver {
     deps.onChange(entry);
   }
 
+  /** The window of `step`, new when the run moved on to another phase since the last release. */
+  function windowOf(entry: RunEntry, step: PhaseStep): WorkWindow {
+    const held = entry.window;
+    if (held !== undefined && held.round === step.round && held.phase === step.phase) return held;
+    entry.window = newWindow(step.round, step.phase);
+    return entry.window;
+  }
+
+  /** Publishes `slots` of `step` (the phase's single message when it is not windowed). */
+  async function publishSlots(entry: RunEntry, step: PhaseStep, slots: readonly number[]) {
+    entry.workPending = true;
+    const work = workFor(step, slots, await inputsFor(entry, step));
+    await publish(work.map(workRecord));
+    entry.workPending = false;
+    metrics?.workPublished.inc({ phase: step.phase }, work.length);
+    return work.length;
+  }
+
+  /**
+   * Sends the phase's work that is due: for a windowed phase the missing slots the window has room
+   * for (a credit returns with each result); for a one-message phase its message, when `publishWork`
+   * says the phase just started or the run resumed, or an earlier publish failed.
+   */
+  async function release(entry: RunEntry, step: PhaseStep, progress: PhaseProgress, publishWork: boolean) {
+    const missing = missingSlots(progress);
+    const fresh = missing.length === progress.expected.length;
+    let slots: readonly number[];
+    let started: boolean;
+    if (isWindowed(step.phase)) {
+      const window = windowOf(entry, step);
+      started = fresh && window.inFlight.size === 0;
+      slots = slotsToRelease(window, missing, deps.workWindow);
+      if (slots.length === 0) return;
+      const messages = await publishSlots(entry, step, slots);
+      markReleased(window, slots, clock.now());
+      if (!started && !publishWork) return;
+      deps.logger.info(
+        { run: entry.state.runId, round: step.round, phase: step.phase, messages, window: deps.workWindow },
+        started ? "phase started" : "outstanding work published again",
+      );
+    } else {
+      if (!publishWork && !entry.workPending) return;
+      started = fresh;
+      const messages = await publishSlots(entry, step, missing);
+      deps.logger.info(
+        { run: entry.state.runId, round: step.round, phase: step.phase, messages },
+        started ? "phase started" : "outstanding work published again",
+      );
+    }
+    if (started) entry.phaseStartedAt = clock.now();
+  }
+
   async function drive(entry: RunEntry, republish: boolean): Promise<void> {
     let publishWork = republish;
     for (;;) {
@@ -162,21 +230,7 @@ export function createRunDriver(deps: RunDriverDeps): RunDriver {
       const progress = await progressOf(entry, step);
       const event = completedEvent(progress);
       if (event === null) {
-        if (publishWork || entry.workPending) {
-          entry.workPending = true;
-          const missing = missingSlots(progress);
-          const work = workFor(step, missing, await inputsFor(entry, step));
-          await publish(work.map(workRecord));
-          entry.workPending = false;
-          metrics?.workPublished.inc({ phase: step.phase }, work.length);
-          if (missing.length === progress.expected.length) entry.phaseStartedAt = clock.now();
-          deps.logger.info(
-            { run: entry.state.runId, round: step.round, phase: step.phase, messages: work.length },
-            missing.length === progress.expected.length
-              ? "phase started"
-              : "outstanding work published again",
-          );
-        }
+        await release(entry, step, progress, publishWork);
         return;
       }
       let next: RunState;
@@ -236,6 +290,7 @@ export function createRunDriver(deps: RunDriverDeps): RunDriver {
       }
       await slotLog(artifacts, state.runId, state.round, incoming.phase).append(incoming.row);
       recordRow(progress, incoming);
+      if (entry.window !== undefined) markAnswered(entry.window, incoming.row.slot);
       if (incoming.phase === "train") entry.trainRows.set(state.round, incoming.row);
       deps.onChange(entry);
       await drive(entry, false);
@@ -257,6 +312,22 @@ export function createRunDriver(deps: RunDriverDeps): RunDriver {
       );
       deps.onChange(entry);
       return "failed";
+    },
+    async republishStalled(entry, timeoutMs) {
+      const step = nextStep(entry.state);
+      const window = entry.window;
+      if (entry.state.status !== "running" || step.type !== "phase" || window === undefined) return 0;
+      if (window.round !== step.round || window.phase !== step.phase) return 0;
+      const slots = stalledSlots(window, clock.now(), timeoutMs);
+      if (slots.length === 0) return 0;
+      const messages = await publishSlots(entry, step, slots);
+      markReleased(window, slots, clock.now());
+      metrics?.stalledWork.inc({ phase: step.phase }, messages);
+      deps.logger.warn(
+        { run: entry.state.runId, round: step.round, phase: step.phase, messages, timeoutMs },
+        "stalled work published again",
+      );
+      return messages;
     },
     async cancel(entry, requestId) {
       const event: RunEvent = { type: "cancelled" };

@@ -18,6 +18,7 @@ import type { PhaseProgress } from "./phase-progress.js";
 import { controllerKeys, parseRunRecord, type RunRecord } from "./run-record.js";
 import { SlotLog } from "./slot-log.js";
 import type { RowOf, TrainRow } from "./slot-rows.js";
+import type { WorkWindow } from "./work-window.js";
 
 /** One run in the controller's memory. Only the run's queue task changes it. */
 export interface RunEntry {
@@ -33,6 +34,12 @@ export interface RunEntry {
   phaseStartedAt: number | undefined;
   /** The current phase's work may not have reached the broker (a publish failed); send it again. */
   workPending: boolean;
+  /**
+   * The per-slot work of the current phase released and not yet answered (see work-window.ts);
+   * undefined until the phase's first release. Not persisted: a restarted controller releases the
+   * first window of the missing slots again.
+   */
+  window: WorkWindow | undefined;
 }
 
 /** The slot log of one phase of one round of `run`. */
@@ -103,5 +110,6 @@ export async function loadRunEntry(
     trainRows,
     phaseStartedAt: undefined,
     workPending: false,
+    window: undefined,
   };
 }

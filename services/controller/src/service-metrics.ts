@@ -6,6 +6,8 @@ import type { Counter, Gauge, Metrics } from "@isara/kit";
  *   `recorded` (a slot's first result), `duplicate` (ignored: the slot had one), `stale` (an earlier
  *   phase or round), `inactive` (the run is not running), `unknown_run`;
  * - `isara_controller_work_published_total{phase}`: work messages sent, republished ones included;
+ * - `isara_controller_stalled_work_total{phase}`: work messages sent again because their slot had no
+ *   result within the stall timeout (a lost message or a stuck worker; alert when it grows);
  * - `isara_controller_phases_completed_total{phase}`;
  * - `isara_controller_run_failures_total{source}`: runs failed by a `dead_letter` or a stage's `result`;
  * - `isara_controller_runs{lifecycle}`: runs held, by lifecycle (running, done, failed, cancelled);
@@ -14,6 +16,7 @@ import type { Counter, Gauge, Metrics } from "@isara/kit";
 export interface ControllerMetrics {
   readonly results: Counter<"phase" | "outcome">;
   readonly workPublished: Counter<"phase">;
+  readonly stalledWork: Counter<"phase">;
   readonly phasesCompleted: Counter<"phase">;
   readonly runFailures: Counter<"source">;
   readonly runs: Gauge<"lifecycle">;
@@ -37,6 +40,11 @@ export function createControllerMetrics(
     workPublished: metrics.counter({
       name: "controller_work_published_total",
       help: "Work messages published, by phase (republished outstanding work included).",
+      labelNames: ["phase"],
+    }),
+    stalledWork: metrics.counter({
+      name: "controller_stalled_work_total",
+      help: "Work messages published again because their slot had no result within STALL_TIMEOUT, by phase.",
       labelNames: ["phase"],
     }),
     phasesCompleted: metrics.counter({

@@ -10,6 +10,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
+import { loadControllerConfig } from "@isara/controller";
 import {
   chartToolsSkip,
   container,
@@ -51,6 +52,13 @@ describe("charts/isara", { skip }, () => {
     assert.equal(envValue(env, "LEADER_ELECTION_LEASE"), "isara-controller");
     assert.equal(envValue(env, "RETRIEVAL_ADDRESS"), "isara-retrieval:50051");
     assert.equal(envValue(env, "BASE_MODEL"), "SmolLM2-135M-Instruct");
+    // Work windows and the stall timeout, in the controller's own units.
+    const config = loadControllerConfig({
+      ...Object.fromEntries([...env].flatMap(([k, v]) => (v.value === undefined ? [] : [[k, v.value]]))),
+      POD_NAME: "isara-controller-0",
+    });
+    assert.equal(config.workWindow, 32);
+    assert.equal(config.stallTimeoutMs, 600_000);
     assert.equal(d.spec?.replicas, 2);
     assert.equal(podSpec(d).automountServiceAccountToken, true, "it calls the API server");
     assert.equal(podSpec(deploymentOf(objects, "gateway")).automountServiceAccountToken, false);
