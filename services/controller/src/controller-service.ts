@@ -1,7 +1,8 @@
 /**
  * The ControllerService handlers (proto/isara/v1/controller.proto) over the reconciler: CreateRun
  * (spec and domain validated before anything is stored; idempotent by run id), GetRun, ListRuns
- * (newest first, filtered by domain and lifecycle, keyset pages), CancelRun and WatchRun (the current
+ * (newest first, filtered by domain and lifecycle, keyset pages), CancelRun, RetryRun (a failed run
+ * resumes from its last completed step) and WatchRun (the current
  * status, then one per change, until the run is final or the caller goes away).
  */
 import type { handleServerStreamingCall, ServerWritableStream } from "@grpc/grpc-js";
@@ -147,6 +148,13 @@ export function createControllerHandlers(deps: ControllerServiceDeps): Controlle
       options((req) => req.runId),
       async (req, scope) => ({
         run: await reconciler.cancel(requireRunId(req.runId), req.reason, scope.requestId),
+      }),
+    ),
+    retryRun: unaryCall(
+      "RetryRun",
+      options((req) => req.runId),
+      async (req, scope) => ({
+        run: await reconciler.retry(requireRunId(req.runId), req.reason, scope.requestId),
       }),
     ),
     watchRun,

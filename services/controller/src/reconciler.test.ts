@@ -13,6 +13,7 @@ import {
   DeadLetter as DeadLetterCodec,
   decodeTopicMessage,
   ErrorCode,
+  RunLifecycle,
   RunMode,
   type RunSpec,
   TOPICS,
@@ -287,6 +288,37 @@ test("a stage's dead letter fails the run with its reason; results after that ch
   assert.ok(late);
   assert.equal(await c.reconciler.apply(incomingOf(late)), "inactive");
   assert.equal((await c.runStore.load("alpha-3"))?.status, "failed");
+
+  // RetryRun: the run resumes at the failed step; its missing prompt work goes out again.
+  const before = c.on(TOPICS.promptWork.name).length;
+  const resumed = await c.reconciler.retry("alpha-3", "the LLM is back", "req-retry");
+  assert.equal(resumed.lifecycle, RunLifecycle.RUNNING);
+  assert.equal(resumed.error, undefined);
+  const again = c.on(TOPICS.promptWork.name).slice(before);
+  assert.deepEqual(
+    again.map((r) => decodeTopicMessage(TOPICS.promptWork, r.value).slot),
+    [0, 1, 2, 3],
+  );
+  const resumedEvent = decodeTopicMessage(
+    TOPICS.runEvents,
+    c.on(TOPICS.runEvents.name).at(-1)?.value ?? Buffer.alloc(0),
+  );
+  assert.equal(resumedEvent.event?.$case, "resumed");
+  assert.equal(resumedEvent.idempotencyKey, "retry/req-retry");
+  assert.equal(
+    (await c.reconciler.retry("alpha-3", "again", "req-retry-2")).lifecycle,
+    RunLifecycle.RUNNING,
+    "retrying a running run returns it unchanged",
+  );
+  assert.equal(c.on(TOPICS.promptWork.name).length, before + 4, "and publishes nothing more");
+  await c.pump();
+  assert.equal((await c.runStore.load("alpha-3"))?.status, "done");
+  await assert.rejects(c.reconciler.retry("alpha-3", "", "req-retry-3"), (err: unknown) => {
+    assert.ok(isIsaraError(err));
+    assert.equal(err.code, "failed_precondition");
+    assert.match(err.message, /run alpha-3 is done; only a failed run can be retried/);
+    return true;
+  });
 });
 
 test("a result the state machine refuses fails the run with the reason instead of hanging", async () => {

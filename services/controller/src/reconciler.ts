@@ -279,6 +279,39 @@ export class Reconciler {
   }
 
   /**
+   * Resumes a failed run from its last completed step: core's `resumed` event (published, keyed by
+   * the request), then the failed step's missing work goes out again. A running run is returned
+   * unchanged, so a retried RetryRun is harmless.
+   * @throws IsaraError `not_found` for an unknown run, `failed_precondition` for a done or cancelled
+   *   one, `unavailable` when Kafka is away (the run is then running and its work goes out once
+   *   Kafka is back).
+   */
+  async retry(runId: string, reason: string, requestId: string): Promise<RunStatus> {
+    const entry = this.entry(runId);
+    return this.queue.run(runId, async () => {
+      if (entry.state.status === "running") return this.status(entry);
+      if (entry.state.status !== "failed") {
+        throw new IsaraError(
+          "failed_precondition",
+          `run ${runId} is ${entry.state.status}; only a failed run can be retried (start a new run instead)`,
+        );
+      }
+      const error = entry.state.error;
+      try {
+        await this.driver.resume(entry, requestId);
+      } catch (err) {
+        this.retryPendingWork(runId, err);
+        throw err;
+      }
+      this.deps.logger.info(
+        { run: runId, requestId, reason, failedWith: error?.message },
+        "failed run resumed",
+      );
+      return this.status(entry);
+    });
+  }
+
+  /**
    * The run held under `runId`.
    * @throws IsaraError `not_found` for an id this controller does not hold.
    */

@@ -82,6 +82,12 @@ export interface RunDriver {
   /** Applies a `cancelled` event (the caller checked it applies) keyed by `requestId`. */
   cancel(entry: RunEntry, requestId: string): Promise<void>;
   /**
+   * Resumes a failed run (core's `resumed`, keyed `retry/<requestId>`) and publishes its current
+   * step's missing work again, every missing slot counted as not in flight (the work released
+   * before the failure may be dead-lettered or lost).
+   */
+  resume(entry: RunEntry, requestId: string): Promise<void>;
+  /**
    * Publishes again the current phase's slots in flight for `timeoutMs` or longer without a result
    * (work lost on the way, or a worker that never answered); returns how many went out.
    */
@@ -312,6 +318,14 @@ export function createRunDriver(deps: RunDriverDeps): RunDriver {
       );
       deps.onChange(entry);
       return "failed";
+    },
+    async resume(entry, requestId) {
+      const event: RunEvent = { type: "resumed" };
+      await commit(entry, event, advance(entry.state, event), `retry/${requestId}`, requestId);
+      entry.window = undefined;
+      entry.workPending = true;
+      deps.onChange(entry);
+      await drive(entry, true);
     },
     async republishStalled(entry, timeoutMs) {
       const step = nextStep(entry.state);

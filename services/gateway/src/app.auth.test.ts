@@ -38,6 +38,7 @@ const WRITES = [
   { method: "POST", url: "/v1/domains", payload: domainBody("intruder") },
   { method: "POST", url: "/v1/runs", payload: { domain: "secret-plans", runId: "r2" } },
   { method: "POST", url: "/v1/runs/r1/cancel", payload: { reason: "mischief" } },
+  { method: "POST", url: "/v1/runs/r1/retry", payload: { reason: "mischief" } },
 ] as const;
 
 const CASES = [

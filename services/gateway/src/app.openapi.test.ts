@@ -19,6 +19,7 @@ const ROUTES = [
   "get /v1/runs",
   "get /v1/runs/{id}",
   "post /v1/runs/{id}/cancel",
+  "post /v1/runs/{id}/retry",
   "get /v1/runs/{id}/samples",
   "get /v1/runs/{id}/metrics",
   "get /v1/runs/{id}/events",

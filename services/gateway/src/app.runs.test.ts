@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { CreateRunRequest, Phase, RunLifecycle, RunMode } from "@isara/contracts";
+import { CreateRunRequest, ErrorCode, Phase, RunLifecycle, RunMode } from "@isara/contracts";
 import { MAX_BASE_MODEL_CHARS } from "@isara/core";
 import { AUTH, domainBody, type GatewayFixture, startGateway } from "./gateway-fixture.js";
 
@@ -298,6 +298,35 @@ test("POST /v1/runs/:id/cancel cancels (body optional); a finished run answers 4
   });
   assert.equal(done.statusCode, 409);
   assert.match((done.json() as ErrorBody).error.message, /finished run cannot be cancelled/);
+});
+
+test("POST /v1/runs/:id/retry resumes a failed run (body optional); a finished run answers 409", async () => {
+  await createRun({ domain: "habits", runId: "broke" });
+  fx.controller.update("acme--broke", {
+    lifecycle: RunLifecycle.FAILED,
+    error: { code: ErrorCode.UNAVAILABLE, message: "training of round 1 failed: the GPU node went away" },
+  });
+  const res = await fx.app.server.inject({ method: "POST", url: "/v1/runs/broke/retry", headers: AUTH.acme });
+  assert.equal(res.statusCode, 200, res.body);
+  assert.equal((res.json() as Run).state, "running");
+  const [call] = fx.controller.callsOf("RetryRun").slice(-1);
+  assert.deepEqual(call?.request, { runId: "acme--broke", reason: "retried through the gateway" });
+
+  fx.controller.update("acme--broke", { lifecycle: RunLifecycle.CANCELLED });
+  const cancelled = await fx.app.server.inject({
+    method: "POST",
+    url: "/v1/runs/broke/retry",
+    headers: AUTH.acme,
+    payload: { reason: "try again" },
+  });
+  assert.equal(cancelled.statusCode, 409);
+  assert.match((cancelled.json() as ErrorBody).error.message, /only a failed run can be retried/);
+  const other = await fx.app.server.inject({
+    method: "POST",
+    url: "/v1/runs/broke/retry",
+    headers: AUTH.globex,
+  });
+  assert.equal(other.statusCode, 404, "another tenant's run is not found");
 });
 
 test("a controller that is down answers 503 with a retry hint, and /readyz fails", async () => {

@@ -12,6 +12,7 @@ import type {
   GetRunResponse,
   ListRunsRequest,
   ListRunsResponse,
+  RetryRunResponse,
   RunSpec,
   RunStatus,
   WatchRunResponse,
@@ -38,6 +39,7 @@ export interface ControllerCalls {
   getRun(runId: string, ctx: CallContext): Promise<RunStatus>;
   listRuns(request: ListRunsRequest, ctx: CallContext): Promise<ListRunsResponse>;
   cancelRun(runId: string, reason: string, ctx: CallContext): Promise<RunStatus>;
+  retryRun(runId: string, reason: string, ctx: CallContext): Promise<RunStatus>;
   /** The raw status stream; map its `error` events with `controllerError("WatchRun", err)`. */
   watchRun(runId: string, ctx: CallContext): ClientReadableStream<WatchRunResponse>;
   /** Resolves once the channel to the controller is connected, rejects after `timeoutMs`. */
@@ -107,6 +109,12 @@ export function createControllerCalls(options: {
         client.cancelRun({ runId, reason }, md, o, cb),
       );
       return statusOf("CancelRun", res.run);
+    },
+    async retryRun(runId, reason, ctx) {
+      const res = await unary<RetryRunResponse>("RetryRun", ctx, (md, o, cb) =>
+        client.retryRun({ runId, reason }, md, o, cb),
+      );
+      return statusOf("RetryRun", res.run);
     },
     watchRun(runId, ctx) {
       const stream = client.watchRun({ runId }, callMetadata(ctx));

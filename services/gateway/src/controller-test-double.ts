@@ -25,6 +25,8 @@ import {
   type ListRunsRequest,
   type ListRunsResponse,
   Phase,
+  type RetryRunRequest,
+  type RetryRunResponse,
   RoundRecord,
   RunLifecycle,
   RunMode,
@@ -39,7 +41,7 @@ import { grpcStatusFor } from "@isara/kit";
 
 /** One call the double received. */
 export interface RecordedCall {
-  readonly method: "CreateRun" | "GetRun" | "ListRuns" | "CancelRun" | "WatchRun";
+  readonly method: "CreateRun" | "GetRun" | "ListRuns" | "CancelRun" | "RetryRun" | "WatchRun";
   readonly request: unknown;
   /** Metadata as text, keys lowercase. */
   readonly metadata: Readonly<Record<string, string>>;
@@ -78,6 +80,7 @@ export class ControllerTestDouble {
       ),
       listRuns: this.unary("ListRuns", async (r: ListRunsRequest) => this.listRuns(r)),
       cancelRun: this.unary("CancelRun", async (r: CancelRunRequest) => this.cancelRun(r)),
+      retryRun: this.unary("RetryRun", async (r: RetryRunRequest) => this.retryRun(r)),
       watchRun: this.watchRun,
     });
     const port = await new Promise<number>((resolve, reject) =>
@@ -216,6 +219,18 @@ export class ControllerTestDouble {
       );
     }
     return { run: this.update(request.runId, { lifecycle: RunLifecycle.CANCELLED, progress: undefined }) };
+  }
+
+  /** As the controller: a failed run runs again, a running one is unchanged, a final one is refused. */
+  private retryRun(request: RetryRunRequest): RetryRunResponse {
+    const run = this.find(request.runId);
+    if (FINAL.has(run.status.lifecycle)) {
+      throw new Refusal(
+        "failed_precondition",
+        `run ${request.runId} is ${RunLifecycle[run.status.lifecycle].toLowerCase()}; only a failed run can be retried`,
+      );
+    }
+    return { run: this.update(request.runId, { lifecycle: RunLifecycle.RUNNING, error: undefined }) };
   }
 
   private readonly watchRun: handleServerStreamingCall<WatchRunRequest, WatchRunResponse> = (call) => {

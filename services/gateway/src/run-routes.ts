@@ -1,5 +1,5 @@
 /**
- * `/v1/runs`: start, list, read and cancel a tenant's runs through the controller. A run is started
+ * `/v1/runs`: start, list, read, cancel and retry a tenant's runs through the controller. A run is started
  * from one of the tenant's stored domains: the controller gets the domain's artifact folder
  * (`DomainRef.source`) and snapshots it, so later domain changes cannot alter a running run.
  */
@@ -12,11 +12,11 @@ import { decodeCursor, encodeCursor, isIndex } from "./cursor.js";
 import type { DomainStore } from "./domain-store.js";
 import { aboutRun, getOwnRun, ownRun, scopeRequest } from "./request-scope.js";
 import {
-  cancelRunBodySchema,
   createRunBodySchema,
   listRunsQuerySchema,
   runListSchema,
   runParamsSchema,
+  runReasonBodySchema,
   runViewSchema,
 } from "./run-schemas.js";
 import { lifecycleOf, type RunView, runView } from "./run-view.js";
@@ -170,7 +170,7 @@ export function registerRunRoutes(
         tags,
         security: bearerSecurity,
         params: runParamsSchema,
-        body: cancelRunBodySchema,
+        body: runReasonBodySchema,
         response: {
           200: { description: "The run, now cancelled.", ...runViewSchema },
           ...errorResponses(400, 404, 409),
@@ -186,6 +186,37 @@ export function registerRunRoutes(
       const reason = (request.body as { reason?: string }).reason || "cancelled through the gateway";
       const status = await aboutRun(run, () => controller.cancelRun(run.scoped, reason, run.ctx));
       request.log.info({ reason }, "run cancelled");
+      return runView(status, run.id);
+    },
+  );
+
+  v1.post(
+    "/runs/:id/retry",
+    {
+      schema: {
+        summary: "Retry a failed run",
+        description:
+          "Resumes a failed run from its last completed step: the failed step's missing work goes out again; " +
+          "nothing completed is redone. Retrying a running run returns it unchanged; a done or cancelled run " +
+          "answers 409 (start a new run instead).",
+        tags,
+        security: bearerSecurity,
+        params: runParamsSchema,
+        body: runReasonBodySchema,
+        response: {
+          200: { description: "The run, running again.", ...runViewSchema },
+          ...errorResponses(400, 404, 409),
+        },
+      },
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
+    async (request) => {
+      const run = ownRun(request, (request.params as { id: string }).id);
+      const reason = (request.body as { reason?: string }).reason || "retried through the gateway";
+      const status = await aboutRun(run, () => controller.retryRun(run.scoped, reason, run.ctx));
+      request.log.info({ reason }, "run retried");
       return runView(status, run.id);
     },
   );

@@ -105,8 +105,8 @@ export const listRunsQuerySchema = {
   },
 } as const;
 
-/** `POST /v1/runs/:id/cancel` (the body may be left out). */
-export const cancelRunBodySchema = {
+/** `POST /v1/runs/:id/cancel` and `/retry` (the body may be left out). */
+export const runReasonBodySchema = {
   type: "object",
   additionalProperties: false,
   properties: { reason: { type: "string", maxLength: 500, description: "Why, for the run's log." } },

@@ -207,7 +207,7 @@ describe("the Kubernetes trainer on a real kube-apiserver", { skip }, () => {
     );
   });
 
-  test("a Job that failed on bad input is reported with its pod's exit code and message", async () => {
+  test("a Job that failed on bad input is reported with its pod's exit code and message, and removed", async () => {
     const training = trainer.train(spec(join(dir, "run-b", "train")), undefined, undefined, {
       runId: "run-b",
       round: 1,
@@ -222,6 +222,10 @@ describe("the Kubernetes trainer on a real kube-apiserver", { skip }, () => {
       assert.match(err.message, /Error \(exit 2\): dataset.jsonl line 3: empty response/);
       return true;
     });
+    const left = await kc
+      .makeApiClient(BatchV1Api)
+      .listNamespacedJob({ namespace: "default", labelSelector: "isara.dev/run=run-b" });
+    assert.equal(left.items.length, 0, "a failed Job goes, so a retried run starts a fresh one");
   });
 
   test("a pod killed for memory is retryable, and its Job is removed so the retry starts afresh", async () => {

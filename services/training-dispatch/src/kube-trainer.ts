@@ -13,8 +13,8 @@
  * Idempotent: a redelivered TrainWork renders the same release name; creating an object that exists
  * is not an error, so it attaches to the Job already running (a restart of this service does not
  * restart a GPU job). On shutdown the Job is left running for the next attach. A Job that failed is
- * reported with its pod's reason (OOMKilled, the trainer's exit code and message); a failure a retry
- * may cure deletes the Job first, so the retry starts a fresh one.
+ * reported with its pod's reason (OOMKilled, the trainer's exit code and message) and deleted, so the
+ * next try (in place for a failure a retry may cure, or the run's RetryRun) starts a fresh one.
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -227,14 +227,17 @@ export function createKubeTrainer(options: KubeTrainerOptions): Trainer {
       if (failed !== undefined) {
         const pod = await podReason(jobName);
         const text = `trainer Job ${namespace}/${jobName} failed: ${failed.reason ?? "Failed"}${failed.message ? ` (${failed.message})` : ""}; ${pod.text}`;
+        // Every failed Job goes, its reason kept in the error: the next try (a retry in place, or the
+        // run's RetryRun after the cause was fixed) then starts a fresh Job instead of attaching to
+        // the failed one and failing again at once.
+        await deleteAll(list);
         if (pod.exitCode === EXIT_BAD_INPUT) throw new IsaraError("invalid_argument", text);
         if (
           pod.reason === "OOMKilled" ||
           failed.reason === "DeadlineExceeded" ||
           pod.exitCode === undefined
         ) {
-          // Out of memory, out of time, or no pod to say: the next try starts a fresh Job.
-          await deleteAll(list);
+          // Out of memory, out of time, or no pod to say: retried in place.
           throw new IsaraError("unavailable", text, {
             exit: { signal: pod.reason ?? failed.reason ?? "Failed" },
           });

@@ -23,6 +23,13 @@ export const RUN_FINALIZER = "isara.dev/run-cleanup";
 /** Label every object of a run carries (trainer Jobs and their ConfigMaps); the cleanup selects by it. */
 export const RUN_LABEL = "isara.dev/run";
 
+/**
+ * Annotation that retries a failed run (as RetryRun): set it to a new value, e.g. the time
+ * (`kubectl annotate alignmentrun <name> isara.dev/retry="$(date +%s)" --overwrite`). Each value is
+ * acted on once (recorded in `.status.retried`), so a run that fails again is not retried in a loop.
+ */
+export const RETRY_ANNOTATION = "isara.dev/retry";
+
 /** Where the domain's three files are; at most one is set (the CRD checks it). */
 export interface DomainReference {
   readonly name: string;
@@ -73,6 +80,8 @@ export interface AlignmentRunStatus {
   readonly latestMetric?: { readonly name: string; readonly value: number; readonly round: number };
   readonly stopReason?: string;
   readonly message?: string;
+  /** The {@link RETRY_ANNOTATION} value last acted on. */
+  readonly retried?: string;
   readonly conditions?: readonly Condition[];
 }
 

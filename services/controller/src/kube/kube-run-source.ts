@@ -42,6 +42,7 @@ import {
   type AlignmentRun,
   type AlignmentRunStatus,
   mergeDomainConfig,
+  RETRY_ANNOTATION,
   RUN_FINALIZER,
   refusedStatus,
   statusFromRun,
@@ -338,6 +339,42 @@ export function createKubeRunSource(deps: KubeRunSourceDeps): KubeRunSource {
     }
   }
 
+  /**
+   * Acts on a new value of the retry annotation: a failed run resumes (the same `Reconciler.retry`
+   * as RetryRun, keyed by the resource's uid and the value), a running one is left as it is, a done
+   * or cancelled one gets a Warning Event. The value is then recorded in `.status.retried`.
+   */
+  async function retryOnAnnotation(run: AlignmentRun): Promise<void> {
+    const name = run.metadata.name ?? "";
+    const value = run.metadata.annotations?.[RETRY_ANNOTATION];
+    if (value === undefined || value === "" || value === run.status?.retried) return;
+    const lifecycle = reconciler.entry(name).state.status;
+    if (lifecycle === "failed") {
+      await reconciler.retry(
+        name,
+        `annotation ${RETRY_ANNOTATION}=${value}`,
+        `kube-retry/${run.metadata.uid ?? name}/${value}`,
+      );
+      await deps.events.record(
+        subjectOf(run),
+        "Normal",
+        "Retried",
+        `failed run resumed (${RETRY_ANNOTATION}=${value})`,
+      );
+    } else if (lifecycle !== "running") {
+      await deps.events.record(
+        subjectOf(run),
+        "Warning",
+        "RetryRefused",
+        `run ${name} is ${lifecycle}; only a failed run can be retried (create a new AlignmentRun instead)`,
+      );
+    }
+    await custom.patchNamespacedCustomObjectStatus(
+      { ...coords, name, body: { status: { retried: value } } },
+      mergePatch,
+    );
+  }
+
   async function reconcile(run: AlignmentRun): Promise<void> {
     const name = run.metadata.name ?? "";
     if (run.metadata.deletionTimestamp !== undefined) {
@@ -357,6 +394,7 @@ export function createKubeRunSource(deps: KubeRunSourceDeps): KubeRunSource {
     try {
       if (!known) await create(run);
       track(run, name);
+      await retryOnAnnotation(run);
     } catch (err) {
       const reason = err instanceof IsaraError ? REFUSALS[err.code] : undefined;
       if (reason === undefined) throw err;
