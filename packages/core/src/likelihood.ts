@@ -23,7 +23,7 @@
 import type { EvalItem } from "./domain.js";
 import { IsaraError } from "./errors.js";
 import type { ContinuationLikelihood, LikelihoodRequest, LikelihoodScorer } from "./ports.js";
-import { answerPrompt } from "./prompt-format.js";
+import { answerPrompt, type ConversationPair } from "./prompt-format.js";
 
 /** Per-item and aggregate key of the MC2 metric. */
 export const MC2_METRIC = "mc2";
@@ -80,12 +80,17 @@ export function likelihoodAcc(correct: readonly number[], incorrect: readonly nu
 }
 
 /**
- * The request that scores `item`'s references: the zero-shot answer prompt, then `" " + reference`
- * for every correct reference followed by every incorrect one.
+ * The request that scores `item`'s references: the answer prompt the model answered from (zero-shot,
+ * or after the in-context `demos` of the ICL baselines), then `" " + reference` for every correct
+ * reference followed by every incorrect one.
  */
-export function likelihoodRequest(item: EvalItem, adapter?: string): LikelihoodRequest {
+export function likelihoodRequest(
+  item: EvalItem,
+  adapter?: string,
+  demos: readonly ConversationPair[] = [],
+): LikelihoodRequest {
   return {
-    prompt: answerPrompt([], item.prompt),
+    prompt: answerPrompt(demos, item.prompt),
     continuations: [...item.correct, ...item.incorrect].map((ref) => ` ${ref}`),
     ...(adapter === undefined ? {} : { adapter }),
   };

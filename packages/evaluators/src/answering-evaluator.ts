@@ -97,7 +97,8 @@ export async function answerEvalItems(
  * two scorers both report is an error, and scorers that share a name or a declared metric are refused
  * here, before any model runs. Progress counts answers written plus answers scored by each scorer,
  * out of `items × (1 + scorers)`. When the model can score log-probabilities, the likelihood
- * metrics follow (after the progress reached its total: they take a fraction of answering's time).
+ * metrics follow, with the same in-context demos as the answers (after the progress reached its
+ * total: they take a fraction of answering's time).
  */
 export function createAnsweringEvaluator(options: AnsweringEvaluatorOptions): AnsweringEvaluator {
   checkScorers(options.scorers);
@@ -106,8 +107,15 @@ export function createAnsweringEvaluator(options: AnsweringEvaluatorOptions): An
     name: options.name ?? scorers.map((s) => s.name).join("+"),
     async evaluate(model, items, onProgress, signal) {
       const total = items.length * (1 + scorers.length);
+      // Each item's demos are drawn once: the likelihood metrics score the references after the
+      // very prompt the answer was written from.
+      const provider = options.demos;
+      const demos =
+        provider === undefined
+          ? undefined
+          : await mapPool(items, options.llm.parallelism, (item, i) => provider(item.prompt, i), signal);
       const answers = await answerEvalItems(
-        options,
+        demos === undefined ? options : { ...options, demos: async (_q, i) => demos[i] ?? [] },
         model,
         items,
         (done) => onProgress?.(done, total),
@@ -122,7 +130,14 @@ export function createAnsweringEvaluator(options: AnsweringEvaluatorOptions): An
       if (options.likelihood === false || !canScoreLikelihood(options.llm)) {
         return { metrics: scored.metrics, samples: scored.samples };
       }
-      const likely = await scoreLikelihoods(options.llm, options.llm.parallelism, model, items, signal);
+      const likely = await scoreLikelihoods(
+        options.llm,
+        options.llm.parallelism,
+        model,
+        items,
+        signal,
+        demos,
+      );
       return withLikelihood(scored, likely);
     },
   };

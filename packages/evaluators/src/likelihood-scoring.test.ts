@@ -65,6 +65,37 @@ describe("likelihood metrics in the answering evaluator", () => {
     });
   });
 
+  it("ICL: the references are scored after the same demos the answer was written from", async () => {
+    const llm = new ScoringLlm();
+    const prompts: string[] = [];
+    const answered: string[] = [];
+    const recording: Llm & LikelihoodScorer = {
+      modelId: llm.modelId,
+      parallelism: llm.parallelism,
+      complete: async (request) => {
+        answered.push(request.prompt);
+        return llm.complete(request);
+      },
+      scoreContinuations: (request) => llm.scoreContinuations(request),
+      close: () => llm.close(),
+    };
+    let draws = 0;
+    // Random demos drawn afresh on every call: scoring must reuse the draw the answer used.
+    const demos = async (question: string) => {
+      prompts.push(question);
+      draws++;
+      return [{ prompt: `Demo ${draws}?`, response: `Reply ${draws}.` }];
+    };
+    await createReferenceEvaluator({ llm: recording, sampling, demos }).evaluate({ baseModel: "m" }, items);
+    assert.equal(draws, 3, "one draw per item");
+    const scoredPrompts = llm.scored.map((r) => r.prompt);
+    assert.equal(scoredPrompts.length, 2);
+    for (const prompt of scoredPrompts) {
+      assert.match(prompt, /^BEGINNING OF CONVERSATION: USER: Demo \d\? ASSISTANT: Reply \d\. END OF CONVERSATION/);
+      assert.ok(answered.includes(prompt), "scored after the very prompt an answer was written from");
+    }
+  });
+
   it("a backend that cannot score leaves the metrics out and says why in every sample", async () => {
     const llm = new ScoringLlm(
       new IsaraError("failed_precondition", "the server returns no prompt logprobs"),

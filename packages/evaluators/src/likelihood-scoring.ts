@@ -1,10 +1,11 @@
 /**
  * The likelihood half of an evaluation: TruthfulQA MC2 and `likelihood_acc` (core's likelihood.ts)
  * for every eval item, from the model under evaluation's log-probabilities of the item's references
- * after the zero-shot answer prompt. Unlike a scorer it runs the model, so it belongs to the
+ * after the prompt it answered from (zero-shot, or with the ICL baselines' demos). Unlike a scorer it runs the model, so it belongs to the
  * answering evaluator; it only runs when the model's `Llm` can score (`canScoreLikelihood`).
  */
 import {
+  type ConversationPair,
   type EvalItem,
   type ItemLikelihood,
   isIsaraError,
@@ -25,7 +26,8 @@ export interface LikelihoodScores {
 }
 
 /**
- * Scores every item's references under `model`'s adapter, `parallelism` items at once, in item order.
+ * Scores every item's references under `model`'s adapter, `parallelism` items at once, in item order;
+ * `demos[i]` are the in-context demos item i was answered with (none: zero-shot).
  * A backend that reports it cannot score (`failed_precondition`, e.g. an
  * OpenAI-compatible server that returns no prompt log-probabilities) yields no metrics and the
  * reason in `unavailable` instead of failing the evaluation: the answer-based metrics still stand.
@@ -37,17 +39,16 @@ export async function scoreLikelihoods(
   model: ModelRef,
   items: readonly EvalItem[],
   signal?: AbortSignal,
+  demos?: readonly (readonly ConversationPair[])[],
 ): Promise<LikelihoodScores> {
   try {
     const perItem = await mapPool(
       items,
       parallelism,
-      async (item) => {
+      async (item, index) => {
         if (item.incorrect.length === 0) return undefined;
-        return itemLikelihood(
-          item,
-          await scorer.scoreContinuations(likelihoodRequest(item, model.adapter), signal),
-        );
+        const request = likelihoodRequest(item, model.adapter, demos?.[index] ?? []);
+        return itemLikelihood(item, await scorer.scoreContinuations(request, signal));
       },
       signal,
     );
