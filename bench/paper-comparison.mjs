@@ -41,7 +41,7 @@ if (!existsSync(join(values.data, "truthfulqa/seeds.jsonl")))
   throw new Error(`no shared datasets at ${values.data}; pass --data <folder> or set ISARA_SHARED_DATA`);
 
 /** Modes whose round 0 is the base model's zero-shot evaluation, the `base` mode's only step. */
-const REUSES_BASE = new Set(["sft-seeds", "isara", "one-shot"]);
+const REUSES_BASE = new Set(["sft-seeds", "isara", "one-shot", "icl-random", "icl-knn"]);
 const isDone = (runDir) =>
   existsSync(join(runDir, "state.json")) &&
   JSON.parse(readFileSync(join(runDir, "state.json"), "utf8")).status === "done";
