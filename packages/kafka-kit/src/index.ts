@@ -1,7 +1,8 @@
 /**
  * @isara/kafka-kit: what every Kafka-driven ISARA service shares, on top of `@isara/contracts`' topic
  * catalogue and `@isara/kit`: topics created from the catalogue (`ensureTopics`), a producer that
- * partitions like the JVM clients, the one consumer loop (`createConsumerLoop`; the stage consumer,
+ * partitions like the JVM clients, one way to send records (`sendInChunks`: under the broker's size
+ * limit whatever their number), the one consumer loop (`createConsumerLoop`; the stage consumer,
  * generation's batch consumer and the controller's result consumer are all made of it) that carries
  * the delivery rules of docs/topics.md (commit after effects, retry transient failures in place, wait
  * out a broker that is away, dead-letter poison with the reason, drain on shutdown, restart after any
@@ -12,6 +13,7 @@
  */
 export * from "./broker-outage.js";
 export * from "./broker-wait.js";
+export * from "./chunked-send.js";
 export * from "./consumer-loop.js";
 export * from "./crash-restart.js";
 export * from "./dead-letter.js";

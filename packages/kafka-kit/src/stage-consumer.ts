@@ -1,6 +1,7 @@
 import type { TopicSpec } from "@isara/contracts";
 import type { Logger } from "@isara/kit";
 import type { Kafka, Producer } from "kafkajs";
+import { sendInChunks } from "./chunked-send.js";
 import {
   type ConsumerLoop,
   type ConsumerState,
@@ -9,7 +10,7 @@ import {
 } from "./consumer-loop.js";
 import { deadLetterTopicOf } from "./dead-letter.js";
 import { createMessageProcessor, type StageHandler } from "./message-processor.js";
-import type { OutgoingMessage, WithRunContext } from "./outgoing-message.js";
+import type { WithRunContext } from "./outgoing-message.js";
 import { checkRetryPolicy, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.js";
 import type { StageMetrics } from "./stage-metrics.js";
 
@@ -32,7 +33,8 @@ export interface StageProcessorOptions<T extends WithRunContext> {
 
 /**
  * The processor of one work topic of a stage: `createMessageProcessor` publishing the handler's
- * results and its dead letters (to the topic's catalogue dead-letter topic) through `producer`.
+ * results and its dead letters (to the topic's catalogue dead-letter topic) through `producer`, in
+ * chunks under the broker's limit (`sendInChunks`), so a round's worth of results fits however large.
  * Shared by the stage consumer and generation's batch consumer, so both dead-letter alike.
  * @throws IsaraError `invalid_argument` when the catalogue names no dead-letter topic for `topic`.
  */
@@ -44,7 +46,7 @@ export function createStageProcessor<T extends WithRunContext>(
     deadLetterTopic: deadLetterTopicOf(options.topic),
     groupId: options.groupId,
     handle: options.handle,
-    publish: (messages) => publish(options.producer, messages),
+    publish: (messages) => sendInChunks(options.producer, messages),
     retry: options.retry,
     logger: options.logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),
@@ -127,16 +129,4 @@ export function createStageConsumer<T extends WithRunContext>(
     liveness: () => loop.liveness(),
     close: () => loop.close(),
   };
-}
-
-/** Sends records grouped by topic in one request; resolves once the broker acknowledged all of them. */
-async function publish(producer: Producer, messages: readonly OutgoingMessage[]): Promise<void> {
-  const byTopic = new Map<string, OutgoingMessage[]>();
-  for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
-  await producer.sendBatch({
-    topicMessages: [...byTopic].map(([topic, list]) => ({
-      topic,
-      messages: list.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
-    })),
-  });
 }

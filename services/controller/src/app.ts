@@ -14,9 +14,9 @@ import {
   createCatalogueProducer,
   createStageMetrics,
   ensureTopicsWhenBrokerIsUp,
-  kafkaFailure,
   type OutgoingMessage,
   type RetryPolicy,
+  sendInChunks,
   untilBrokerIsBack,
 } from "@isara/kafka-kit";
 import {
@@ -39,6 +39,7 @@ import { Reconciler } from "./reconciler.js";
 import { CONTROLLER_GROUP, createResultConsumer, type ResultConsumer } from "./result-consumer.js";
 import type { SeedStore } from "./seed-store.js";
 import { createControllerMetrics } from "./service-metrics.js";
+import { DEFAULT_STALL_TIMEOUT_MS, DEFAULT_WORK_WINDOW } from "./work-window.js";
 
 /** The fully qualified name of the service, as grpc.health.v1 callers ask for it. */
 export const CONTROLLER_SERVICE_NAME = "isara.v1.ControllerService";
@@ -75,6 +76,10 @@ export interface ControllerAppDeps {
   readonly shutdownTimeoutMs: number;
   /** Partitions handled at once (default 12). */
   readonly consumerConcurrency?: number;
+  /** Slots of one run in flight per per-slot stage (default `DEFAULT_WORK_WINDOW`). */
+  readonly workWindow?: number;
+  /** Released work without a result this long is published again; 0 = never (default `DEFAULT_STALL_TIMEOUT_MS`). */
+  readonly stallTimeoutMs?: number;
   /** Time source (run creation times, phase durations); default the system clock. */
   readonly clock?: Clock;
   /** Random hex for generated run ids; default crypto random bytes. */
@@ -115,25 +120,16 @@ export interface ControllerApp {
 }
 
 /**
- * Sends records grouped by topic in one request; resolves once the broker acknowledged them all.
- * Rejects with kafka-kit's `kafkaFailure` of what kafkajs threw, so a broker that is away is
- * `unavailable` (CreateRun answers UNAVAILABLE, not INTERNAL) and stays a broker outage for the
- * result consumer, which retries it until the broker is back instead of dead-lettering the result.
+ * Sends records in chunks under the broker's limit, one chunk after the other (kafka-kit's
+ * `sendInChunks`: a phase of 20 000 slots is 20 000 records, far over one request's worth); resolves
+ * once the broker acknowledged them all. After a failure part-way the run's work is published again,
+ * and the stages answer what they already had idempotently. Rejects with kafka-kit's `kafkaFailure`
+ * of what kafkajs threw, so a broker that is away is `unavailable` (CreateRun answers UNAVAILABLE, not
+ * INTERNAL) and stays a broker outage for the result consumer, which retries it until the broker is
+ * back instead of dead-lettering the result.
  */
 async function sendAll(producer: Producer, records: readonly OutgoingMessage[]): Promise<void> {
-  if (records.length === 0) return;
-  const byTopic = new Map<string, OutgoingMessage[]>();
-  for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
-  try {
-    await producer.sendBatch({
-      topicMessages: [...byTopic].map(([topic, list]) => ({
-        topic,
-        messages: list.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
-      })),
-    });
-  } catch (err) {
-    throw kafkaFailure(err);
-  }
+  await sendInChunks(producer, records);
 }
 
 /** Builds the controller (see the module comment). Nothing connects until `start`. */
@@ -161,6 +157,8 @@ export function createControllerApp(deps: ControllerAppDeps): ControllerApp {
     defaultBaseModel: deps.baseModel,
     seeds: deps.seeds,
     filterJudge: deps.filterJudge ?? false,
+    workWindow: deps.workWindow ?? DEFAULT_WORK_WINDOW,
+    stallTimeoutMs: deps.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
     ...(deps.randomHex ? { randomHex: deps.randomHex } : {}),
   });
   reconciler = runs;
