@@ -14,6 +14,7 @@ export * from "./file-problem.js";
 export * from "./filters/index.js";
 export * from "./jsonl-parse.js";
 export * from "./likelihood.js";
+export * from "./loss-summary.js";
 export * from "./lr-schedule.js";
 export * from "./paired-bootstrap.js";
 export * from "./paper-preset.js";

@@ -9,6 +9,7 @@ import {
   type EvaluateStep,
   type FilterStep,
   IsaraError,
+  lossSummary,
   type PhaseCompleted,
   type PromptsStep,
   type RunState,
@@ -40,7 +41,7 @@ export interface PhaseContext {
   readonly signal: AbortSignal;
   /** Round 0's base-model evaluation, already made by another run (see {@link BaselineEvaluation}). */
   readonly baseline?: BaselineEvaluation;
-  /** Receives the training loss curve of the round, for metrics.json. */
+  /** Receives the training loss curve of the round (core's `lossSummary`), for metrics.json. */
   readonly onLosses: (losses: readonly number[]) => void;
 }
 
@@ -238,7 +239,9 @@ export async function runTrain(ctx: PhaseContext, step: TrainStep): Promise<Phas
     (p) => ctx.emit({ type: "train-progress", round: step.round, ...p }),
     ctx.signal,
   );
-  ctx.onLosses(result.losses);
+  // The same bounded curve the distributed mode's TrainDone carries, so metrics.json and the report
+  // read alike in both modes; the trainer's result.json in the round's train folder keeps every step.
+  ctx.onLosses(lossSummary(result.losses));
   return {
     type: "phase-completed",
     round: step.round,

@@ -10,7 +10,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { ErrorCode, runArtifacts, TrainingData, TrainingMethod } from "@isara/contracts";
-import { type ArtifactStore, IsaraError, isIsaraError } from "@isara/core";
+import {
+  type ArtifactStore,
+  IsaraError,
+  isIsaraError,
+  lossSummary,
+  MAX_LOSS_POINTS,
+  type Trainer,
+} from "@isara/core";
 import { FsArtifactStore } from "@isara/store-fs";
 import { createFakeTrainer } from "../testing/fake-trainer.js";
 import { handlerWith, type LogLines, runOnce, stageJob } from "../testing/handler-harness.js";
@@ -89,6 +96,41 @@ describe("the round's dataset and training", () => {
     >;
     assert.equal(record.idempotencyKey, "run-isara/1/train");
     assert.equal(record.datasetRows, FIXTURE_SEEDS.length + accepted.length);
+  });
+
+  test("a long training reports a summary of its loss curve; the completion record keeps every step", async () => {
+    const fake = createFakeTrainer();
+    const steps = 5000;
+    const losses = Array.from({ length: steps }, (_, i) => 3 / (1 + i / 100));
+    const trainer: Trainer = {
+      ...fake,
+      train: async (spec, onProgress, signal) => ({
+        ...(await fake.train(spec, onProgress, signal)),
+        steps,
+        finalLoss: losses.at(-1) as number,
+        losses,
+      }),
+    };
+    const { handle } = handlerWith(artifacts, trainer, modelPath);
+    await writeFixtureRun(artifacts, "run-long");
+    const work = fixtureWork("run-long", { data: TrainingData.SEEDS });
+    const first = await runOnce(handle, work);
+    assert.equal(first.done.outcome?.$case, "result");
+    const reported = first.done.outcome.value.losses;
+    assert.deepEqual(reported, lossSummary(losses));
+    assert.equal(reported.length, MAX_LOSS_POINTS);
+    assert.equal(
+      reported.at(-1),
+      first.done.outcome.value.summary?.finalLoss,
+      "the last point is the final loss",
+    );
+    const record = JSON.parse(
+      await readFile(artifacts.locate(runArtifacts("run-long").trainResult(1)), "utf8"),
+    ) as { losses: number[] };
+    assert.equal(record.losses.length, steps, "every step's loss stays in the completion record");
+
+    const replayed = await runOnce(handle, work);
+    assert.deepEqual(replayed.done.outcome, first.done.outcome, "a replay reports the same summary");
   });
 
   test("the trainer settings come from the run's snapshot; the copies an older controller sets are ignored", async () => {

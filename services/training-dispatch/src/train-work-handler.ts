@@ -26,7 +26,14 @@ import {
   type TrainWork,
   toJsonl,
 } from "@isara/contracts";
-import { type ArtifactStore, IsaraError, type Trainer, type TrainResult, type TrainSpec } from "@isara/core";
+import {
+  type ArtifactStore,
+  IsaraError,
+  lossSummary,
+  type Trainer,
+  type TrainResult,
+  type TrainSpec,
+} from "@isara/core";
 import { outgoingMessage, type StageHandler, type StageJob } from "@isara/kafka-kit";
 import type { BaseModel } from "./base-model.js";
 import { type CompletionRecord, readCompletion, writeCompletion } from "./completion-record.js";
@@ -56,7 +63,12 @@ export interface TrainWorkHandlerDeps {
   readonly domains?: RunDomains;
 }
 
-/** The `TrainDone` reporting a finished training, built only from its record so replays are identical. */
+/**
+ * The `TrainDone` reporting a finished training, built only from its record so replays are identical.
+ * Its loss curve is core's `lossSummary` of the record's per-step losses (at most `MAX_LOSS_POINTS`),
+ * so the record stays one small Kafka message however many steps the training took; the completion
+ * record and the trainer's `result.json` keep every step.
+ */
 function doneFrom(job: TrainJob, record: CompletionRecord): TrainDone {
   return {
     context: job.context,
@@ -67,7 +79,7 @@ function doneFrom(job: TrainJob, record: CompletionRecord): TrainDone {
         summary: { adapter: record.adapter, finalLoss: record.finalLoss, steps: record.steps },
         adapterDir: record.adapterDir,
         ...(record.ggufAdapterPath === undefined ? {} : { ggufAdapterPath: record.ggufAdapterPath }),
-        losses: [...record.losses],
+        losses: lossSummary(record.losses),
       },
     },
   };

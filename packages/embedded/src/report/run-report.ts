@@ -11,7 +11,7 @@ export interface ReportRound {
   readonly rejectedByReason: Readonly<Record<string, number>>;
   /** Evaluation metrics of the model after this round. */
   readonly metrics: Readonly<Record<string, number>>;
-  /** Training loss per step this round. */
+  /** Training loss curve this round: one point per step, or core's `lossSummary` of a longer training. */
   readonly losses: readonly number[];
   readonly learningRate?: number;
   /** Wall time per phase in milliseconds. */
@@ -65,7 +65,7 @@ function charts(input: ReportInput): Record<string, string> {
       metric,
     ),
     "loss.svg": lineChart(
-      "Training loss per step (all rounds)",
+      "Training loss (all rounds; a long round's curve summarised)",
       losses.map((_, i) => String(i + 1)),
       [{ name: "loss", values: losses }],
     ),
