@@ -50,7 +50,8 @@ export function newWindow(round: number, phase: Phase): WorkWindow {
 /**
  * The next slots to release: the lowest `missing` slots not already in flight, as many as `size`
  * leaves room for. `missing` is ascending (phase-progress's `missingSlots`), so slots go out in order
- * and a resumed run continues where it was.
+ * and a resumed run continues where it was. Credits are gathered until a quarter of the window is
+ * free (or nothing else is left to send), so a phase of N slots takes about 4N/size publishes, not N.
  */
 export function slotsToRelease(window: WorkWindow, missing: readonly number[], size: number): number[] {
   const room = size - window.inFlight.size;
@@ -60,7 +61,9 @@ export function slotsToRelease(window: WorkWindow, missing: readonly number[], s
     if (out.length >= room) break;
     if (!window.inFlight.has(slot)) out.push(slot);
   }
-  return out;
+  const batch = Math.max(1, Math.floor(size / 4));
+  const exhausted = out.length < room;
+  return out.length >= batch || exhausted ? out : [];
 }
 
 /** Records `slots` as released at `now`. */
