@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { domainConfigSchema } from "./domain.js";
 import { IsaraError, isIsaraError } from "./errors.js";
-import { advance, failedEvent, type RunEvent } from "./run-machine.js";
+import { admitRun, advance, failedEvent, type RunEvent } from "./run-machine.js";
 import type { RunMode } from "./run-modes.js";
 import { type NextStep, nextStep } from "./run-next-step.js";
 import { baselineMetrics, createRunState, type RunState } from "./run-state.js";
@@ -169,6 +169,36 @@ test("events after done or cancelled are refused", () => {
   assert.equal(cancelled.status, "cancelled");
   assert.deepEqual(nextStep(cancelled), { type: "finished", status: "cancelled", stopReason: null });
   assert.throws(() => advance(cancelled, { type: "resumed" }), /is cancelled/);
+});
+
+test("a queued run waits without a step, refuses results, starts at its first step when admitted, and may be cancelled", () => {
+  const running = createRunState({ runId: "r", config, mode: "isara" });
+  const queued = createRunState({ runId: "r", config, mode: "isara", queued: true });
+  assert.equal(queued.status, "queued");
+  assert.deepEqual(nextStep(queued), { type: "queued" });
+  assert.deepEqual(parseRunState(JSON.stringify(queued)), queued, "a queued state is saved and loaded");
+  for (const event of [
+    eventFor(nextStep(running)),
+    { type: "failed", error: { code: "internal", message: "x" } },
+    { type: "resumed" },
+  ] satisfies RunEvent[]) {
+    assert.throws(
+      () => advance(queued, event),
+      (err) =>
+        isIsaraError(err, "failed_precondition") && /is queued; .*waits for admission/.test(err.message),
+    );
+  }
+  const admitted = admitRun(queued);
+  assert.deepEqual(admitted, running, "admission starts the run where a new run starts");
+  assert.equal(queued.status, "queued", "the state is not modified");
+  assert.throws(
+    () => admitRun(admitted),
+    (err) =>
+      isIsaraError(err, "failed_precondition") && /only a queued run can be admitted/.test(err.message),
+  );
+  const cancelled = advance(queued, { type: "cancelled" });
+  assert.equal(cancelled.status, "cancelled");
+  assert.throws(() => admitRun(cancelled), /is cancelled/);
 });
 
 test("a failed run keeps its position, refuses phase results, and resumes at the same step", () => {

@@ -65,7 +65,7 @@ export function failedEvent(err: unknown): Extract<RunEvent, { type: "failed" }>
  * Applies `event` to `state` and returns the new state; `state` is not modified. Throws
  * `failed_precondition` for an event that does not fit: a phase that is not the current one (stale or
  * duplicated delivery), any event after `done` or `cancelled`, `failed` when not running, `resumed`
- * when not failed. Throws `invalid_argument` for a malformed event (e.g. more accepted than written).
+ * when not failed, anything but `cancelled` while queued. Throws `invalid_argument` for a malformed event (e.g. more accepted than written).
  */
 export function advance(state: RunState, event: RunEvent): RunState {
   const parsed = runEventSchema.safeParse(event);
@@ -76,7 +76,8 @@ export function advance(state: RunState, event: RunEvent): RunState {
   const e = parsed.data;
   switch (e.type) {
     case "cancelled":
-      if (state.status !== "running" && state.status !== "failed") throw refused(state, "cancelled");
+      if (state.status !== "running" && state.status !== "failed" && state.status !== "queued")
+        throw refused(state, "cancelled");
       return { ...state, status: "cancelled", error: null };
     case "failed":
       if (state.status !== "running") throw refused(state, "failed");
@@ -89,13 +90,28 @@ export function advance(state: RunState, event: RunEvent): RunState {
   }
 }
 
+/**
+ * Starts a queued run (admission: the controller's tenant had room for it) at the step it was created
+ * at; `state` is not modified. Admission is not a {@link RunEvent}: nothing happened to the run's work,
+ * and `isara.run.events` carries only events. The embedded mode admits a queued state at once.
+ * @throws IsaraError `failed_precondition` when the run is not queued.
+ */
+export function admitRun(state: RunState): RunState {
+  if (state.status !== "queued") throw refused(state, "admitted");
+  return { ...state, status: "running" };
+}
+
 function refused(state: RunState, event: string): IsaraError {
   const hint =
     state.status === "done" || state.status === "cancelled"
       ? "the run is over; start a new run to go on"
       : state.status === "failed"
         ? "resume the run first"
-        : "only a failed run can be resumed";
+        : state.status === "queued"
+          ? "the run waits for admission; it starts when its tenant has room, or cancel it"
+          : event === "admitted"
+            ? "only a queued run can be admitted"
+            : "only a failed run can be resumed";
   return new IsaraError(
     "failed_precondition",
     `run ${state.runId} is ${state.status}; a "${event}" event does not apply (${hint})`,

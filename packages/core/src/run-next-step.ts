@@ -55,7 +55,9 @@ export type NextStep =
   /** Nothing more to do: the run ended. */
   | { readonly type: "finished"; readonly status: "done" | "cancelled"; readonly stopReason: string | null }
   /** The run failed; it waits for a `resumed` event (or a cancel). */
-  | { readonly type: "failed"; readonly error: RunError };
+  | { readonly type: "failed"; readonly error: RunError }
+  /** The run has not started: it waits for admission (`admitRun`), or a cancel. */
+  | { readonly type: "queued" };
 
 /**
  * The step to run now: the current phase of the current round with its parameters, or why there is
@@ -68,6 +70,7 @@ export function nextStep(state: RunState): NextStep {
   if (state.status === "failed") {
     return { type: "failed", error: state.error ?? { code: "internal", message: "failed without an error" } };
   }
+  if (state.status === "queued") return { type: "queued" };
   const { round } = state;
   const plan = need(state.plan.rounds[round], state, "a plan");
   const record = need(state.rounds[round], state, "a record");

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { stopSettingsSchema } from "./domain.js";
 import { ERROR_CODES, IsaraError } from "./errors.js";
 import { PHASES, type Phase, phaseSchema, type RoundPlan, runModeSchema } from "./run-modes.js";
-import { hasPhaseResult, RUN_STATE_SCHEMA_VERSION, type RunState } from "./run-state.js";
+import { hasPhaseResult, type RoundRecord, RUN_STATE_SCHEMA_VERSION, type RunState } from "./run-state.js";
 
 /** Validates an error code carried in state and events. */
 export const errorCodeSchema = z.enum(ERROR_CODES);
@@ -61,7 +61,7 @@ const runStateSchema = z.strictObject({
     rounds: z.array(roundPlanSchema).min(1),
     stop: stopSettingsSchema,
   }),
-  status: z.enum(["running", "done", "failed", "cancelled"]),
+  status: z.enum(["queued", "running", "done", "failed", "cancelled"]),
   round: count,
   phase: phaseSchema,
   rounds: z.array(roundRecordSchema).min(1),
@@ -130,6 +130,10 @@ function roundPlanProblems(plan: RoundPlan, index: number): string[] {
   return problems;
 }
 
+function hasAnyResult(record: RoundRecord | undefined): boolean {
+  return record !== undefined && PHASES.some((phase) => hasPhaseResult(record, phase));
+}
+
 /** Checks that cannot be expressed per field: the cursor, the plan and the records agree. */
 function consistencyProblems(state: RunState): string[] {
   const problems: string[] = [];
@@ -166,5 +170,8 @@ function consistencyProblems(state: RunState): string[] {
     problems.push(`status is ${state.status} but error is set`);
   if (state.status === "done" && state.stopReason === null)
     problems.push("status is done but stopReason is null");
+  if (state.status === "queued" && (state.rounds.length !== 1 || hasAnyResult(state.rounds[0]))) {
+    problems.push("status is queued but the run has results; a queued run has not started");
+  }
   return problems;
 }

@@ -84,6 +84,25 @@ test("malformed fields are listed with their paths", () => {
   );
 });
 
+test("a queued state with results is refused: a queued run has not started", () => {
+  const queued = createRunState({ runId: "run-7", config, mode: "isara", queued: true });
+  const started = advance(
+    { ...queued, status: "running" },
+    {
+      type: "phase-completed",
+      round: 0,
+      phase: "evaluate",
+      metrics: { rougeL_diff: 0.1 },
+    },
+  );
+  assert.throws(
+    () => parseRunState({ ...started, status: "queued" }),
+    (err) =>
+      isIsaraError(err, "invalid_argument") && /status is queued but the run has results/.test(err.message),
+  );
+  assert.equal(parseRunState(queued).status, "queued");
+});
+
 test("states whose cursor, plan and records disagree are refused", () => {
   const s = fresh();
   assert.throws(

@@ -11,8 +11,12 @@ import { type Phase, planFor, type RunMode, type RunPlan } from "./run-modes.js"
 /** Version of the run-state format written by this code. Bump it on any change to the shape. */
 export const RUN_STATE_SCHEMA_VERSION = 1;
 
-/** Lifecycle of a run. `done` and `cancelled` are final; `failed` may be resumed. */
-export type RunStatus = "running" | "done" | "failed" | "cancelled";
+/**
+ * Lifecycle of a run. `done` and `cancelled` are final; `failed` may be resumed. `queued` is a run
+ * that has not started: it waits for admission (the distributed controller's per-tenant limit of
+ * running runs) and starts at its first step with `admitRun` (run-machine.ts); the embedded mode never queues.
+ */
+export type RunStatus = "queued" | "running" | "done" | "failed" | "cancelled";
 
 /** Counts of a round's filter phase: accepted samples, and rejections per filter reason. */
 export interface FilterRecord {
@@ -86,10 +90,16 @@ export function emptyRoundRecord(plan: RunPlan, round: number): RoundRecord {
 }
 
 /**
- * A new run in `mode` for a domain: status `running`, its plan fixed from the config, positioned at
- * round 0's evaluation (the base-model baseline comes first so later rounds have a reference).
+ * A new run in `mode` for a domain: status `running` (or `queued` with `queued: true`, waiting for
+ * admission), its plan fixed from the config, positioned at round 0's evaluation (the base-model
+ * baseline comes first so later rounds have a reference).
  */
-export function createRunState(input: { runId: string; config: DomainConfig; mode: RunMode }): RunState {
+export function createRunState(input: {
+  runId: string;
+  config: DomainConfig;
+  mode: RunMode;
+  queued?: boolean;
+}): RunState {
   if (input.runId.trim() === "") {
     throw new IsaraError("invalid_argument", "runId must not be empty; give the run a unique id");
   }
@@ -100,7 +110,7 @@ export function createRunState(input: { runId: string; config: DomainConfig; mod
     domain: input.config.name,
     mode: input.mode,
     plan,
-    status: "running",
+    status: input.queued === true ? "queued" : "running",
     round: 0,
     phase: "evaluate",
     rounds: [emptyRoundRecord(plan, 0)],

@@ -7,6 +7,7 @@ import {
   runFolder,
 } from "@isara/contracts";
 import {
+  admitRun,
   advance,
   checkFilterPorts,
   createRunState,
@@ -67,6 +68,8 @@ export async function runEmbedded(options: EmbeddedRunOptions, ports: EmbeddedPo
   let state =
     loaded ?? createRunState({ runId: options.runId, config: options.domain.config, mode: options.mode });
   if (state.status === "failed") state = advance(state, { type: "resumed" });
+  // The embedded mode has no admission: a queued run (a controller's run folder) starts at once.
+  if (state.status === "queued") state = admitRun(state);
   if (!loaded) await ports.runStore.save(options.runId, state);
   emit({ type: "run-start", runId: options.runId, resumed: loaded !== undefined, state });
 

@@ -10,7 +10,7 @@ import { decodeUtf8, IsaraError } from "@isara/core";
 /** A run as `GET /v1/runs/:id` shows it (the fields this client reads). */
 export interface RunView {
   readonly id: string;
-  readonly state: "running" | "done" | "failed" | "cancelled";
+  readonly state: "queued" | "running" | "done" | "failed" | "cancelled";
   readonly round: number;
   readonly phase: string | null;
   readonly progress: { readonly done: number; readonly total: number } | null;
@@ -36,7 +36,7 @@ export interface GatewayClient {
   uploadDomain(folder: string): Promise<string>;
   createRun(body: CreateRunBody): Promise<RunView>;
   getRun(id: string): Promise<RunView>;
-  /** Polls until the run is no longer running; `onChange` sees each new phase or progress. */
+  /** Polls until the run is no longer queued or running; `onChange` sees each new phase or progress. */
   waitForRun(
     id: string,
     options?: { timeoutMs?: number; onChange?: (run: RunView) => void },
@@ -111,7 +111,8 @@ export function createGatewayClient(baseUrl: string, token: string): GatewayClie
         const seen = `${run.state} ${run.round} ${run.phase} ${run.progress?.done}/${run.progress?.total}`;
         if (seen !== last) options.onChange?.(run);
         last = seen;
-        if (run.state !== "running") return run;
+        // A queued run waits for its tenant to have room; it is not over.
+        if (run.state !== "running" && run.state !== "queued") return run;
         if (Date.now() > deadline) {
           throw new IsaraError("deadline_exceeded", `run ${id} is still ${seen} after the wait`);
         }

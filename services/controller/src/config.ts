@@ -16,6 +16,13 @@ import {
   loadConfig,
 } from "@isara/kit";
 import { z } from "zod";
+import {
+  DEFAULT_MAX_QUEUED_RUNS,
+  DEFAULT_MAX_RUNNING_RUNS,
+  type Limits,
+  parseTenantLimits,
+  type TenantLimits,
+} from "./admission.js";
 import type { AdapterReference } from "./model-ref.js";
 import { DEFAULT_STALL_TIMEOUT_MS, DEFAULT_WORK_WINDOW } from "./work-window.js";
 
@@ -61,6 +68,19 @@ const envSchema = z.object({
   WORK_WINDOW: envInt({ min: 1, max: 100_000 }).default(DEFAULT_WORK_WINDOW),
   // A released slot without a result this long is published again (lost work, stuck worker); 0 = never.
   STALL_TIMEOUT: envDuration().default(DEFAULT_STALL_TIMEOUT_MS),
+  // Runs of one tenant running at once; a tenant's further runs wait in its queue, first come first served.
+  TENANT_MAX_RUNNING: envInt({ min: 1, max: 100_000 }).default(DEFAULT_MAX_RUNNING_RUNS),
+  // Runs of one tenant waiting at most; CreateRun over it is refused with RESOURCE_EXHAUSTED (HTTP 429). 0 = no queue.
+  TENANT_MAX_QUEUED: envInt({ min: 0, max: 1_000_000 }).default(DEFAULT_MAX_QUEUED_RUNS),
+  // Tenants with their own limits, "<tenant>=<running>/<queued>" comma-separated, e.g. "acme=8/200,beta=1/10".
+  TENANT_LIMITS: z
+    .string()
+    .transform((text, ctx) => {
+      const { tenants, problems } = parseTenantLimits(text);
+      for (const problem of problems) ctx.addIssue({ code: "custom", message: problem });
+      return problems.length > 0 ? z.NEVER : tenants;
+    })
+    .default(new Map<string, Limits>()),
   // Tries of a result that fails with a transient error (disk or broker unavailable) before it is dead-lettered.
   RETRY_ATTEMPTS: envInt({ min: 1, max: 1000 }).default(8),
   // Kubernetes mode: also run the AlignmentRun resources of KUBE_NAMESPACE (watch, status, Events, finalizer).
@@ -102,6 +122,8 @@ export interface ControllerConfig {
   readonly consumerConcurrency: number;
   readonly workWindow: number;
   readonly stallTimeoutMs: number;
+  /** Per-tenant admission: TENANT_MAX_RUNNING, TENANT_MAX_QUEUED and TENANT_LIMITS. */
+  readonly tenantLimits: TenantLimits;
   /** Kubernetes mode; `undefined` when KUBE_WATCH is off. */
   readonly kube:
     | {
@@ -141,6 +163,11 @@ export function loadControllerConfig(env: Env = process.env): ControllerConfig {
     consumerConcurrency: e.CONSUMER_CONCURRENCY,
     workWindow: e.WORK_WINDOW,
     stallTimeoutMs: e.STALL_TIMEOUT,
+    tenantLimits: {
+      maxRunningRuns: e.TENANT_MAX_RUNNING,
+      maxQueuedRuns: e.TENANT_MAX_QUEUED,
+      tenants: e.TENANT_LIMITS,
+    },
     kube: e.KUBE_WATCH
       ? {
           namespace: e.KUBE_NAMESPACE,

@@ -1,6 +1,7 @@
 /**
  * The ControllerService handlers (proto/isara/v1/controller.proto) over the reconciler: CreateRun
- * (spec and domain validated before anything is stored; idempotent by run id), GetRun, ListRuns
+ * (spec and domain validated before anything is stored; idempotent by run id; admitted, queued or
+ * refused by the tenant's limits), GetRun, ListRuns
  * (newest first, filtered by domain and lifecycle, keyset pages), CancelRun, RetryRun (a failed run
  * resumes from its last completed step) and WatchRun (the current
  * status, then one per change, until the run is final or the caller goes away).
@@ -44,6 +45,7 @@ function requireRunId(runId: string): string {
 
 const LIFECYCLES = new Set<RunLifecycle>([
   RunLifecycle.UNSPECIFIED,
+  RunLifecycle.QUEUED,
   RunLifecycle.RUNNING,
   RunLifecycle.DONE,
   RunLifecycle.FAILED,

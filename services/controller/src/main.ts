@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     stallTimeoutMs: config.stallTimeoutMs,
     processMetrics: true,
   });
+  app.reconciler.setTenantLimits(config.tenantLimits);
   const shutdown = createShutdown({
     logger,
     timeoutMs: config.shutdownTimeoutMs,

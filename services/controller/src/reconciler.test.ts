@@ -20,12 +20,14 @@ import {
 } from "@isara/contracts";
 import { IsaraError, isIsaraError, type RunState, sampleId } from "@isara/core";
 import type { OutgoingMessage } from "@isara/kafka-kit";
-import { createRootLogger } from "@isara/kit";
+import { createMetrics, createRootLogger } from "@isara/kit";
 import { controllerStores, tinyConfig, writeDomain } from "../testing/test-fixtures.js";
 import { incomingOf, respondTo } from "../testing/test-workers.js";
+import type { TenantLimits } from "./admission.js";
 import { Reconciler } from "./reconciler.js";
 import { checkSpec } from "./run-spec.js";
 import type { SeedStore } from "./seed-store.js";
+import { createControllerMetrics } from "./service-metrics.js";
 
 let dir: string;
 let domainsDir: string;
@@ -70,15 +72,21 @@ function recordingSeedStore() {
  */
 function controller(
   root: string,
-  options: { filterJudge?: boolean; workWindow?: number; stallTimeoutMs?: number } = {},
+  options: {
+    filterJudge?: boolean;
+    workWindow?: number;
+    stallTimeoutMs?: number;
+    tenantLimits?: TenantLimits;
+  } = {},
 ) {
   const published: OutgoingMessage[] = [];
+  const registry = createMetrics({ prefix: "isara_" });
   let now = Date.parse("2025-01-01T00:00:00Z");
   const stores = controllerStores(root);
   const seeds = recordingSeedStore();
   /** Which records the "broker" refuses: none, all (Kafka away), or a chosen kind. */
   let refused: (record: OutgoingMessage) => boolean = () => false;
-  const reconciler = new Reconciler({
+  const reconciler: Reconciler = new Reconciler({
     ...stores,
     publish: async (records) => {
       if (records.some(refused))
@@ -95,6 +103,8 @@ function controller(
     filterJudge: options.filterJudge ?? false,
     workWindow: options.workWindow ?? 1000,
     ...(options.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: options.stallTimeoutMs }),
+    ...(options.tenantLimits === undefined ? {} : { tenantLimits: options.tenantLimits }),
+    metrics: createControllerMetrics(registry, (): Record<string, number> => reconciler.countByStatus()),
   });
   const advance = (ms: number) => {
     now += ms;
@@ -118,14 +128,15 @@ function controller(
   const refuseWork = () => {
     refused = (record) => record.topic !== TOPICS.runEvents.name;
   };
-  return { reconciler, published, pump, on, seeds, setKafkaDown, refuseWork, advance, ...stores };
+  return { reconciler, published, pump, on, seeds, setKafkaDown, refuseWork, advance, registry, ...stores };
 }
 
-const spec = (runId: string, mode = RunMode.ISARA): RunSpec => ({
+const spec = (runId: string, mode = RunMode.ISARA, tenant?: string): RunSpec => ({
   runId,
   domain: { name: "alpha", source: "" },
   mode,
   overrides: undefined,
+  ...(tenant === undefined ? {} : { tenant }),
 });
 
 async function lines(path: string): Promise<unknown[]> {
@@ -224,7 +235,7 @@ test("a restarted controller resumes: only the missing slots are asked for again
 
   const second = controller(root);
   const report = await second.reconciler.load();
-  assert.deepEqual(report, { loaded: 1, resumed: 1, broken: [] });
+  assert.deepEqual(report, { loaded: 1, resumed: 1, queued: 0, broken: [] });
   assert.deepEqual(
     second.on(TOPICS.promptWork.name).map((r) => decodeTopicMessage(TOPICS.promptWork, r.value).slot),
     [2, 3],
@@ -620,4 +631,191 @@ test("work released and never answered is published again after STALL_TIMEOUT, n
   const state = (await c.runStore.load("alpha-stall")) as RunState;
   assert.equal(state.status, "done");
   assert.deepEqual(state.rounds[1]?.prompts, { written: 4 });
+});
+
+/** Limits of one running run and `queued` waiting runs per tenant, `tenants` with their own. */
+const oneAtATime = (queued: number, tenants: [string, number, number][] = []): TenantLimits => ({
+  maxRunningRuns: 1,
+  maxQueuedRuns: queued,
+  tenants: new Map(tenants.map(([t, r, q]) => [t, { maxRunningRuns: r, maxQueuedRuns: q }])),
+});
+
+test("admission: a tenant's runs over its running limit wait in order; another tenant's start at once; the next starts when one ends", async () => {
+  const c = controller(join(dir, "admission"), { tenantLimits: oneAtATime(2) });
+  const create = async (runId: string, tenant?: string) => {
+    c.advance(1000); // creation order = queue order
+    return (await c.reconciler.create(checkSpec(spec(runId, RunMode.ISARA, tenant)), `req-${runId}`)).run;
+  };
+  const workOf = (runId: string) =>
+    c.published.filter((r) => r.key === runId && r.topic !== TOPICS.runEvents.name);
+  const state = async (runId: string) => (await c.runStore.load(runId))?.status;
+
+  const first = await create("acme--first", "acme");
+  assert.equal(first.lifecycle, RunLifecycle.RUNNING);
+  assert.equal(first.queuePosition, undefined);
+  const second = await create("acme--second", "acme");
+  assert.equal(second.lifecycle, RunLifecycle.QUEUED);
+  assert.equal(second.queuePosition, 1);
+  // No explicit tenant: the id's "acme--" prefix names it (the gateway's scoped ids).
+  const third = await create("acme--third");
+  assert.equal(third.lifecycle, RunLifecycle.QUEUED);
+  assert.equal(third.queuePosition, 2);
+  assert.equal(await state("acme--second"), "queued", "a queued run is saved");
+  assert.equal(
+    workOf("acme--second").length + workOf("acme--third").length,
+    0,
+    "a queued run publishes nothing",
+  );
+
+  await assert.rejects(create("acme--fourth", "acme"), (err) => {
+    assert.ok(isIsaraError(err, "resource_exhausted"), String(err));
+    assert.match(
+      err.message,
+      /tenant "acme" has 1 run\(s\) running and 2 waiting, its limit of 2 waiting run\(s\)/,
+    );
+    assert.match(err.message, /TENANT_MAX_RUNNING=1, TENANT_MAX_QUEUED=2/);
+    assert.match(
+      err.message,
+      /TENANT_LIMITS="acme=<running>\/<queued>" \(chart: controller\.tenants\.limits\.acme\)/,
+    );
+    return true;
+  });
+  assert.equal(await c.runStore.load("acme--fourth"), undefined, "a refused run is not created");
+
+  const other = await create("globex--only", "globex");
+  assert.equal(other.lifecycle, RunLifecycle.RUNNING, "another tenant's run starts at once");
+  assert.equal(workOf("globex--only").length, 1);
+  assert.deepEqual(c.reconciler.countByStatus(), { queued: 2, running: 2, done: 0, failed: 0, cancelled: 0 });
+  assert.match(await c.registry.render(), /isara_controller_queued_runs\{tenant="acme"\} 2/);
+  assert.match(await c.registry.render(), /isara_controller_runs\{lifecycle="queued"\} 2/);
+
+  const seen: (number | undefined)[] = [];
+  c.reconciler.watch("acme--third", (s) => seen.push(s.queuePosition));
+
+  // The first run goes to done: the oldest waiting run starts and its first work goes out.
+  await c.pump({ skip: (r) => r.key !== "acme--first" });
+  await c.reconciler.idle();
+  assert.equal(await state("acme--first"), "done");
+  assert.equal(await state("acme--second"), "running");
+  assert.deepEqual(
+    workOf("acme--second").map((r) => r.topic),
+    [TOPICS.evalWork.name],
+    "the started run's first step (round 0's evaluation) is published",
+  );
+  const waiting = c.reconciler.status(c.reconciler.entry("acme--third"));
+  assert.equal(waiting.lifecycle, RunLifecycle.QUEUED);
+  assert.equal(waiting.queuePosition, 1, "the places move up");
+  assert.deepEqual(seen, [1], "a watcher of a waiting run sees its new place");
+  assert.match(await c.registry.render(), /isara_controller_queued_runs\{tenant="acme"\} 1/);
+  assert.match(await c.registry.render(), /isara_controller_queue_wait_seconds_count 1/);
+
+  // Cancelling a waiting run takes it out of the queue; the one behind it moves up.
+  const fifth = await create("acme--fifth", "acme");
+  assert.equal(fifth.queuePosition, 2);
+  const cancelled = await c.reconciler.cancel("acme--third", "not needed", "req-cancel-third");
+  assert.equal(cancelled.lifecycle, RunLifecycle.CANCELLED);
+  assert.equal(cancelled.queuePosition, undefined);
+  assert.equal(await state("acme--third"), "cancelled");
+  assert.equal(c.reconciler.status(c.reconciler.entry("acme--fifth")).queuePosition, 1);
+  await c.reconciler.idle();
+  assert.equal(await state("acme--fifth"), "queued", "cancelling a waiting run frees no running place");
+  assert.equal(workOf("acme--third").length, 0, "a cancelled waiting run never published work");
+
+  // The running run ends: the last waiting one starts.
+  await c.pump({ skip: (r) => r.key !== "acme--second" });
+  await c.reconciler.idle();
+  assert.equal(await state("acme--second"), "done");
+  assert.equal(await state("acme--fifth"), "running");
+  await c.pump({ skip: (r) => r.key !== "acme--fifth" });
+  assert.equal(await state("acme--fifth"), "done");
+  assert.match(await c.registry.render(), /isara_controller_queued_runs\{tenant="acme"\} 0/);
+});
+
+test("admission: a tenant's own limits, a failed run frees its place, and no queue refuses at once", async () => {
+  const c = controller(join(dir, "admission-own"), {
+    tenantLimits: oneAtATime(5, [["big", 2, 0]]),
+  });
+  const create = (runId: string, tenant: string) =>
+    c.reconciler.create(checkSpec(spec(runId, RunMode.ISARA, tenant)), `req-${runId}`);
+  assert.equal((await create("big--a", "big")).run.lifecycle, RunLifecycle.RUNNING);
+  assert.equal((await create("big--b", "big")).run.lifecycle, RunLifecycle.RUNNING);
+  await assert.rejects(
+    create("big--c", "big"),
+    (err) =>
+      isIsaraError(err, "resource_exhausted") &&
+      /its limit of 0 waiting run\(s\) \(maxQueuedRuns; TENANT_LIMITS big=2\/0\)/.test(err.message),
+  );
+  // Runs without a tenant share the tenant "" and the default limits.
+  assert.equal((await create("plain-a", "")).run.lifecycle, RunLifecycle.RUNNING);
+  const plain = await create("plain-b", "");
+  assert.equal(plain.run.lifecycle, RunLifecycle.QUEUED);
+  await c.reconciler.apply({
+    kind: "failure",
+    run: "plain-a",
+    round: 0,
+    key: "dlq/plain-a",
+    error: { code: "unavailable", message: "the evaluator is down" },
+  });
+  await c.reconciler.idle();
+  assert.equal((await c.runStore.load("plain-a"))?.status, "failed");
+  assert.equal((await c.runStore.load("plain-b"))?.status, "running", "a failed run holds no place");
+  // Retrying the failed run resumes it at once: it was admitted before.
+  const retried = await c.reconciler.retry("plain-a", "try again", "req-retry");
+  assert.equal(retried.lifecycle, RunLifecycle.RUNNING);
+});
+
+test("admission: a restarted controller keeps the queue and starts the next run when room frees; a raised limit starts waiting runs", async () => {
+  const root = join(dir, "admission-restart");
+  const first = controller(root, { tenantLimits: oneAtATime(5) });
+  for (const id of ["acme--a", "acme--b", "acme--c"]) {
+    first.advance(1000);
+    await first.reconciler.create(checkSpec(spec(id, RunMode.ISARA, "acme")), `req-${id}`);
+  }
+  await first.reconciler.close();
+
+  const second = controller(root, { tenantLimits: oneAtATime(5) });
+  assert.deepEqual(await second.reconciler.load(), { loaded: 3, resumed: 1, queued: 2, broken: [] });
+  await second.reconciler.idle();
+  const place = (c: typeof second, id: string) => c.reconciler.status(c.reconciler.entry(id)).queuePosition;
+  assert.equal(place(second, "acme--b"), 1);
+  assert.equal(place(second, "acme--c"), 2);
+  assert.deepEqual(
+    [...new Set(second.published.map((r) => r.key))],
+    ["acme--a"],
+    "only the running run's work goes out again",
+  );
+  await second.pump({ skip: (r) => r.key !== "acme--a" });
+  await second.reconciler.idle();
+  assert.equal((await second.runStore.load("acme--a"))?.status, "done");
+  assert.equal((await second.runStore.load("acme--b"))?.status, "running");
+  assert.equal(second.on(TOPICS.evalWork.name).filter((r) => r.key === "acme--b").length, 1);
+  assert.equal(place(second, "acme--c"), 1);
+  await second.reconciler.close();
+
+  // An operator raised the limit: the waiting run starts when the controller comes back.
+  const third = controller(root, { tenantLimits: oneAtATime(5, [["acme", 3, 5]]) });
+  assert.equal((await third.reconciler.load()).queued, 1);
+  await third.reconciler.idle();
+  assert.equal((await third.runStore.load("acme--c"))?.status, "running");
+  assert.equal(third.on(TOPICS.evalWork.name).filter((r) => r.key === "acme--c").length, 1);
+});
+
+test("a run's tenant: a prefix naming another tenant is refused, the same id under another tenant conflicts, generated ids carry the tenant", async () => {
+  const c = controller(join(dir, "tenants"), { tenantLimits: oneAtATime(5) });
+  assert.throws(
+    () => checkSpec(spec("globex--x", RunMode.ISARA, "acme")),
+    (err) =>
+      isIsaraError(err, "invalid_argument") &&
+      /spec.run_id "globex--x" is scoped to tenant "globex", but spec.tenant is "acme"/.test(err.message),
+  );
+  await c.reconciler.create(checkSpec(spec("shared-id", RunMode.ISARA, "acme")), "req-a");
+  await assert.rejects(
+    c.reconciler.create(checkSpec(spec("shared-id", RunMode.ISARA, "globex")), "req-b"),
+    (err) =>
+      isIsaraError(err, "conflict") &&
+      /already exists for tenant "acme", not tenant "globex"/.test(err.message),
+  );
+  const generated = await c.reconciler.create(checkSpec(spec("", RunMode.ISARA, "acme")), "req-c");
+  assert.match(generated.run.runId, /^acme--alpha-[0-9a-f]{8}$/);
+  assert.equal(generated.run.lifecycle, RunLifecycle.QUEUED, "it counts under acme");
 });

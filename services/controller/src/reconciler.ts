@@ -3,6 +3,13 @@
  * run, and the operations the gRPC service and the result consumer call — create, apply a result or
  * failure, cancel, read, watch. Runs are independent: each has its own queue, so a run busy
  * publishing a large phase or waiting on the disk never delays another run's results.
+ *
+ * Admission (admission.ts): a new run over its tenant's limit of running runs is created `queued`
+ * (saved, so it survives a restart) and publishes nothing; when one of the tenant's running runs ends
+ * (done, failed, cancelled) the oldest queued run of the tenant starts. Admission decisions of one
+ * tenant are taken one at a time, in a task keyed by the tenant in the same queue as the runs (a
+ * run's own task never waits for its tenant's, so the two cannot wait on each other); with the
+ * tenant's queue full, CreateRun is refused with `resource_exhausted`.
  */
 import { randomBytes } from "node:crypto";
 import type { RunStatus } from "@isara/contracts";
@@ -15,13 +22,14 @@ import {
 } from "@isara/core";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from "@isara/kafka-kit";
 import { childLogger } from "@isara/kit";
+import { admissionOf, limitsOf, resolveTenant, type TenantLimits, tenantLabel } from "./admission.js";
 import { type DomainSources, loadDomain } from "./domain-source.js";
 import { KeyedQueue } from "./keyed-queue.js";
 import type { Incoming } from "./result-intake.js";
 import { createRunDriver, type RowOutcome, type RunDriverDeps } from "./run-driver.js";
 import { loadRunEntry, type RunEntry } from "./run-entry.js";
 import { writeDomainSnapshot } from "./run-outputs.js";
-import { controllerKeys, newRunRecord } from "./run-record.js";
+import { controllerKeys, newRunRecord, tenantOfRecord } from "./run-record.js";
 import { applyOverrides, type CheckedSpec, generatedRunId, specFingerprint } from "./run-spec.js";
 import { runStatusToWire } from "./run-status.js";
 import { RunWatchers, type StatusListener } from "./run-watchers.js";
@@ -52,7 +60,18 @@ export interface ReconcilerDeps extends Omit<RunDriverDeps, "onChange"> {
    * worker never answered); 0 turns the check off. Checked every quarter of it, from `load` on.
    */
   readonly stallTimeoutMs?: number;
+  /**
+   * Per-tenant limits of running and waiting runs; undefined = none (every run starts at once). The
+   * service applies TENANT_MAX_RUNNING, TENANT_MAX_QUEUED and TENANT_LIMITS with `setTenantLimits`.
+   */
+  readonly tenantLimits?: TenantLimits;
 }
+
+/** Whether `entry` is running (read afresh: a driver call may have changed it). */
+const isRunning = (entry: RunEntry): boolean => entry.state.status === "running";
+
+/** The key of a tenant's admission tasks in the run queue (run ids never contain `/`). */
+const admissionKey = (tenant: string) => `admission/${tenant}`;
 
 /** What a result did: its run's outcome, or `unknown_run` for a run this controller does not hold. */
 export type ApplyOutcome = RowOutcome | "failed" | "unknown_run";
@@ -61,6 +80,8 @@ export type ApplyOutcome = RowOutcome | "failed" | "unknown_run";
 export interface LoadReport {
   readonly loaded: number;
   readonly resumed: number;
+  /** Runs waiting for admission (each starts when its tenant has room). */
+  readonly queued: number;
   /** Runs whose folders cannot be read, with the reason; they are left alone. */
   readonly broken: readonly { readonly runId: string; readonly reason: string }[];
 }
@@ -76,12 +97,24 @@ export class Reconciler {
   private readonly pending = new Map<string, NodeJS.Timeout>();
   private stopped = false;
   private stallTimer: NodeJS.Timeout | undefined;
+  private tenantLimits: TenantLimits | undefined;
+  /** Tenants whose admission failed (disk away), and the timer of the next try. */
+  private readonly admissionRetries = new Map<string, NodeJS.Timeout>();
 
   private readonly deps: ReconcilerDeps;
 
   constructor(deps: ReconcilerDeps) {
     this.deps = { ...deps, logger: childLogger(deps.logger, { component: "reconciler" }) };
+    this.tenantLimits = deps.tenantLimits;
     this.driver = createRunDriver({ ...this.deps, onChange: (entry) => this.changed(entry) });
+  }
+
+  /**
+   * Replaces the per-tenant limits (before `load`, or at any time: waiting runs that now fit start at
+   * their tenant's next admission, and runs already running are never stopped).
+   */
+  setTenantLimits(limits: TenantLimits | undefined): void {
+    this.tenantLimits = limits;
   }
 
   /** Loads every run folder and resumes each running run (publishing its outstanding work). */
@@ -112,7 +145,13 @@ export class Reconciler {
     );
     const broken = [...this.broken].map(([runId, reason]) => ({ runId, reason }));
     this.watchForStalls();
-    return { loaded: this.runs.size, resumed: running.length, broken };
+    // Waiting runs keep their places (creation order); those that fit (a limit raised) start now.
+    const waiting = [...this.runs.values()].filter((e) => e.state.status === "queued");
+    for (const tenant of new Set(waiting.map((e) => this.tenantOf(e)))) {
+      this.queueChanged(tenant);
+      this.scheduleAdmission(tenant);
+    }
+    return { loaded: this.runs.size, resumed: running.length, queued: waiting.length, broken };
   }
 
   /**
@@ -149,15 +188,20 @@ export class Reconciler {
    * Creates a run from a checked spec, or returns the existing run with the same id and spec.
    * Nothing is stored unless the domain and overrides validate; the run exists (its state is saved
    * and its first work published) only once its seeds are stored in the retrieval service.
+   * A run over its tenant's limit of running runs is created queued: its state is saved and nothing
+   * is published until it starts.
    * @throws IsaraError `invalid_argument` (domain or overrides), `not_found` (domain), `conflict`
-   *   (the id is taken by another spec), `failed_precondition` (the id's folder cannot be read, or
-   *   the chain needs a judge the filtering service lacks: core's `checkFilterPorts`),
-   *   `unavailable` (retrieval or Kafka down: the same CreateRun again later completes it).
+   *   (the id is taken by another spec or tenant), `failed_precondition` (the id's folder cannot be
+   *   read, or the chain needs a judge the filtering service lacks: core's `checkFilterPorts`),
+   *   `resource_exhausted` (the tenant's queue is full), `unavailable` (retrieval or Kafka down: the
+   *   same CreateRun again later completes it).
    */
   async create(spec: CheckedSpec, requestId: string): Promise<{ run: RunStatus; created: boolean }> {
     const runId =
-      spec.runId ?? generatedRunId(spec.domain, this.deps.randomHex?.() ?? randomBytes(4).toString("hex"));
-    const existing = this.existing(runId, spec);
+      spec.runId ??
+      generatedRunId(spec.domain, this.deps.randomHex?.() ?? randomBytes(4).toString("hex"), spec.tenant);
+    const tenant = resolveTenant(runId, spec.tenant);
+    const existing = this.existing(runId, spec, tenant);
     if (existing !== undefined) {
       await this.queue.run(runId, () => this.driver.drive(existing, false));
       return { run: this.status(existing), created: false };
@@ -169,8 +213,10 @@ export class Reconciler {
     const domain = applyOverrides(loaded.domain, spec.overrides);
     // The filtering service's ports as this deployment declares them: the judge is its, not ours.
     checkFilterPorts(domain.config, spec.mode, { judge: this.deps.filterJudge ? true : undefined });
+    // A full queue is refused before anything is written (decided again below, one at a time).
+    this.admissionFor(tenant);
     return this.queue.run(runId, async () => {
-      const raced = this.existing(runId, spec);
+      const raced = this.existing(runId, spec, tenant);
       if (raced !== undefined) return { run: this.status(raced), created: false };
       const { artifacts, runStore, clock } = this.deps;
       const record = newRunRecord({
@@ -179,26 +225,51 @@ export class Reconciler {
         baseModel: spec.overrides.baseModel ?? this.deps.defaultBaseModel,
         createdAt: new Date(clock.now()),
         correlationId: requestId,
+        tenant,
       });
       await writeDomainSnapshot(artifacts, runId, domain, loaded.texts);
       await artifacts.write(controllerKeys(runId).record, `${JSON.stringify(record, null, 2)}\n`);
       // Seeds first: the run exists (state saved) only once its set 0 can be retrieved.
       const context = { run: runId, domain: spec.domain, round: 0, correlationId: requestId };
       await this.deps.seeds.storeSeeds(context, seedSamples(runId, spec.domain, domain.seeds));
-      const state = createRunState({ runId, config: domain.config, mode: spec.mode });
-      await runStore.save(runId, state);
-      const entry: RunEntry = {
-        record,
-        domain,
-        state,
-        progress: undefined,
-        trainRows: new Map(),
-        phaseStartedAt: undefined,
-        workPending: true,
-        window: undefined,
-      };
-      this.runs.set(runId, entry);
-      this.deps.logger.info({ run: runId, domain: spec.domain, mode: spec.mode, requestId }, "run created");
+      const entry = await this.queue.run(admissionKey(tenant), async () => {
+        const queued = this.admissionFor(tenant) === "queue";
+        const state = createRunState({ runId, config: domain.config, mode: spec.mode, queued });
+        await runStore.save(runId, state);
+        const created: RunEntry = {
+          record,
+          domain,
+          state,
+          progress: undefined,
+          trainRows: new Map(),
+          phaseStartedAt: undefined,
+          workPending: !queued,
+          window: undefined,
+        };
+        this.runs.set(runId, created);
+        return created;
+      });
+      if (entry.state.status === "queued") {
+        this.queueChanged(tenant);
+        this.deps.logger.info(
+          {
+            run: runId,
+            domain: spec.domain,
+            mode: spec.mode,
+            requestId,
+            tenant,
+            queuePosition: this.queuePosition(entry),
+          },
+          "run created and queued: its tenant runs as many runs as it may",
+        );
+        // Room may have come free meanwhile; the oldest waiting runs then start.
+        this.scheduleAdmission(tenant);
+        return { run: this.status(entry), created: true };
+      }
+      this.deps.logger.info(
+        { run: runId, domain: spec.domain, mode: spec.mode, requestId, tenant },
+        "run created",
+      );
       try {
         await this.driver.drive(entry, true);
       } catch (err) {
@@ -211,7 +282,7 @@ export class Reconciler {
     });
   }
 
-  private existing(runId: string, spec: CheckedSpec): RunEntry | undefined {
+  private existing(runId: string, spec: CheckedSpec, tenant: string): RunEntry | undefined {
     const reason = this.broken.get(runId);
     if (reason !== undefined) {
       throw new IsaraError(
@@ -227,6 +298,14 @@ export class Reconciler {
         "conflict",
         `run ${runId} already exists with another spec (domain ${held.domain}, mode ${held.mode}); ` +
           "give the new run another id, or send the same spec to get the existing run",
+        { runId },
+      );
+    }
+    const own = this.tenantOf(entry);
+    if (own !== tenant) {
+      throw new IsaraError(
+        "conflict",
+        `run ${runId} already exists for ${tenantLabel(own)}, not ${tenantLabel(tenant)}; give the new run another id`,
         { runId },
       );
     }
@@ -259,7 +338,8 @@ export class Reconciler {
   }
 
   /**
-   * Cancels a running or failed run; a cancelled run is returned unchanged.
+   * Cancels a queued, running or failed run (a queued one leaves its tenant's queue); a cancelled run
+   * is returned unchanged.
    * @throws IsaraError `not_found` for an unknown run, `failed_precondition` for a finished one.
    */
   async cancel(runId: string, reason: string, requestId: string): Promise<RunStatus> {
@@ -272,8 +352,10 @@ export class Reconciler {
           `run ${runId} is done (${entry.state.stopReason ?? ""}); there is nothing to cancel`,
         );
       }
+      const wasQueued = entry.state.status === "queued";
       await this.driver.cancel(entry, requestId);
-      this.deps.logger.info({ run: runId, requestId, reason }, "run cancelled");
+      if (wasQueued) this.queueChanged(this.tenantOf(entry));
+      this.deps.logger.info({ run: runId, requestId, reason, wasQueued }, "run cancelled");
       return this.status(entry);
     });
   }
@@ -281,7 +363,8 @@ export class Reconciler {
   /**
    * Resumes a failed run from its last completed step: core's `resumed` event (published, keyed by
    * the request), then the failed step's missing work goes out again. A running run is returned
-   * unchanged, so a retried RetryRun is harmless.
+   * unchanged, so a retried RetryRun is harmless. The run was admitted once: it resumes at once, even
+   * when its tenant runs as many runs as it may meanwhile.
    * @throws IsaraError `not_found` for an unknown run, `failed_precondition` for a done or cancelled
    *   one, `unavailable` when Kafka is away (the run is then running and its work goes out once
    *   Kafka is back).
@@ -293,7 +376,10 @@ export class Reconciler {
       if (entry.state.status !== "failed") {
         throw new IsaraError(
           "failed_precondition",
-          `run ${runId} is ${entry.state.status}; only a failed run can be retried (start a new run instead)`,
+          `run ${runId} is ${entry.state.status}; only a failed run can be retried` +
+            (entry.state.status === "queued"
+              ? " (it starts when its tenant has room)"
+              : " (start a new run instead)"),
         );
       }
       const error = entry.state.error;
@@ -324,9 +410,111 @@ export class Reconciler {
     throw new IsaraError("not_found", `there is no run "${runId}"; ListRuns shows the runs`);
   }
 
-  /** The wire status of a run. */
+  /** The wire status of a run (a queued run's with its place in its tenant's queue). */
   status(entry: RunEntry): RunStatus {
-    return runStatusToWire(entry.state, entry.progress, entry.domain.eval.length);
+    return runStatusToWire(entry.state, entry.progress, entry.domain.eval.length, this.queuePosition(entry));
+  }
+
+  /** The tenant a run counts under (admission.ts). */
+  tenantOf(entry: RunEntry): string {
+    return tenantOfRecord(entry.record);
+  }
+
+  /** The queued runs of `tenant`, first to start first: by creation time, then id. */
+  queuedOf(tenant: string): RunEntry[] {
+    return [...this.runs.values()]
+      .filter((e) => e.state.status === "queued" && this.tenantOf(e) === tenant)
+      .sort(
+        (a, b) =>
+          a.record.createdAt.localeCompare(b.record.createdAt) || a.state.runId.localeCompare(b.state.runId),
+      );
+  }
+
+  /** A queued run's place in its tenant's queue, 1 = starts next; undefined when not queued. */
+  queuePosition(entry: RunEntry): number | undefined {
+    if (entry.state.status !== "queued") return undefined;
+    const at = this.queuedOf(this.tenantOf(entry)).indexOf(entry);
+    return at < 0 ? undefined : at + 1;
+  }
+
+  /** Runs of `tenant` running now (a failed run holds no place: it waits for a person). */
+  private runningOf(tenant: string): number {
+    let n = 0;
+    for (const e of this.runs.values()) if (e.state.status === "running" && this.tenantOf(e) === tenant) n++;
+    return n;
+  }
+
+  /** Whether a new run of `tenant` starts or waits now; throws `resource_exhausted` when its queue is full. */
+  private admissionFor(tenant: string) {
+    return admissionOf(
+      tenant,
+      { running: this.runningOf(tenant), queued: this.queuedOf(tenant).length },
+      this.tenantLimits,
+    );
+  }
+
+  /**
+   * Starts the oldest waiting runs of `tenant` while it has room, in the tenant's admission task; a
+   * failure to save a run's state (disk away) is tried again with backoff.
+   */
+  private scheduleAdmission(tenant: string, attempt = 1): void {
+    if (this.stopped) return;
+    void this.queue
+      .run(admissionKey(tenant), () => this.admitWaiting(tenant))
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          if (this.stopped || this.admissionRetries.has(tenant)) return;
+          const delayMs = retryDelayMs(this.deps.pendingRetry ?? DEFAULT_RETRY_POLICY, attempt);
+          this.deps.logger.warn(
+            { err, tenant, attempt, delayMs },
+            "a waiting run could not be started; trying again",
+          );
+          const timer = setTimeout(() => {
+            this.admissionRetries.delete(tenant);
+            this.scheduleAdmission(tenant, attempt + 1);
+          }, delayMs);
+          timer.unref();
+          this.admissionRetries.set(tenant, timer);
+        },
+      );
+  }
+
+  private async admitWaiting(tenant: string): Promise<void> {
+    for (;;) {
+      if (this.stopped) return;
+      const next = this.queuedOf(tenant)[0];
+      if (next === undefined) return;
+      if (this.runningOf(tenant) >= limitsOf(this.tenantLimits, tenant).maxRunningRuns) return;
+      await this.queue.run(next.state.runId, () => this.start(next));
+      this.queueChanged(tenant);
+    }
+  }
+
+  /** Starts queued run `entry` (in its own task); its first work goes out as for a new run. */
+  private async start(entry: RunEntry): Promise<void> {
+    if (entry.state.status !== "queued") return; // cancelled meanwhile
+    const runId = entry.state.runId;
+    const waitedMs = this.deps.clock.now() - Date.parse(entry.record.createdAt);
+    try {
+      await this.driver.admit(entry);
+    } catch (err) {
+      // Saved as running, its work not out (Kafka away): it goes out by itself once Kafka is back.
+      if (!isRunning(entry)) throw err;
+      this.retryPendingWork(runId, err);
+    }
+    this.deps.metrics?.queueWait.observe(Math.max(0, waitedMs) / 1000);
+    this.deps.logger.info(
+      { run: runId, tenant: this.tenantOf(entry), waitedMs, requestId: entry.record.correlationId },
+      "queued run started: its tenant has room",
+    );
+  }
+
+  /** After `tenant`'s queue changed: its gauge, and every waiting run's watchers (their places moved). */
+  private queueChanged(tenant: string): void {
+    const waiting = this.queuedOf(tenant);
+    this.deps.metrics?.queuedRuns.set({ tenant }, waiting.length);
+    for (const entry of waiting) this.changed(entry);
   }
 
   /** Every run, newest first (ties by id). */
@@ -339,7 +527,7 @@ export class Reconciler {
 
   /** Runs per lifecycle, for the metrics gauge. */
   countByStatus(): Record<CoreRunStatus, number> {
-    const counts = { running: 0, done: 0, failed: 0, cancelled: 0 };
+    const counts = { queued: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
     for (const entry of this.runs.values()) counts[entry.state.status]++;
     return counts;
   }
@@ -360,6 +548,8 @@ export class Reconciler {
     if (this.stallTimer !== undefined) clearInterval(this.stallTimer);
     for (const timer of this.pending.values()) clearTimeout(timer);
     this.pending.clear();
+    for (const timer of this.admissionRetries.values()) clearTimeout(timer);
+    this.admissionRetries.clear();
     return this.queue.idle();
   }
 
@@ -397,5 +587,9 @@ export class Reconciler {
 
   private changed(entry: RunEntry): void {
     if (this.watchers.watched(entry.state.runId)) this.watchers.notify(entry.state.runId, this.status(entry));
+    const { status } = entry.state;
+    // A run that ended (or failed) frees its tenant's place: the oldest waiting run may start.
+    if (status === "done" || status === "failed" || status === "cancelled")
+      this.scheduleAdmission(this.tenantOf(entry));
   }
 }

@@ -13,6 +13,7 @@
 import { roundWorkKey } from "@isara/contracts";
 import {
   type ArtifactStore,
+  admitRun,
   advance,
   type Clock,
   failedEvent,
@@ -81,6 +82,11 @@ export interface RunDriver {
   applyFailure(entry: RunEntry, failure: IncomingFailure): Promise<"failed" | "stale" | "inactive">;
   /** Applies a `cancelled` event (the caller checked it applies) keyed by `requestId`. */
   cancel(entry: RunEntry, requestId: string): Promise<void>;
+  /**
+   * Starts a queued run (core's `admitRun`): saves it running, then publishes its first step's work
+   * as for a new run. Admission is not published as a `RunEvent` (the topic has no variant for it).
+   */
+  admit(entry: RunEntry): Promise<void>;
   /**
    * Resumes a failed run (core's `resumed`, keyed `retry/<requestId>`) and publishes its current
    * step's missing work again, every missing slot counted as not in flight (the work released
@@ -342,6 +348,14 @@ export function createRunDriver(deps: RunDriverDeps): RunDriver {
         "stalled work published again",
       );
       return messages;
+    },
+    async admit(entry) {
+      const next = admitRun(entry.state);
+      await runStore.save(entry.state.runId, next);
+      entry.state = next;
+      entry.window = undefined;
+      deps.onChange(entry);
+      await drive(entry, true);
     },
     async cancel(entry, requestId) {
       const event: RunEvent = { type: "cancelled" };

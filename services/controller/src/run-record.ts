@@ -7,6 +7,7 @@
 import { runArtifacts } from "@isara/contracts";
 import { IsaraError, type Phase, runModeSchema } from "@isara/core";
 import { z } from "zod";
+import { resolveTenant } from "./admission.js";
 import type { CheckedSpec } from "./run-spec.js";
 
 /** Version of the record format; a record of another version is refused, not guessed at. */
@@ -32,6 +33,8 @@ const runRecordSchema = z.strictObject({
   baseModel: z.string().min(1),
   createdAt: z.iso.datetime(),
   correlationId: z.string(),
+  /** The tenant the run counts under for admission; absent in records written before tenants. */
+  tenant: z.string().optional(),
 });
 
 /** A run's controller record. */
@@ -44,6 +47,8 @@ export function newRunRecord(input: {
   baseModel: string;
   createdAt: Date;
   correlationId: string;
+  /** The resolved tenant (admission.ts `resolveTenant`). */
+  tenant: string;
 }): RunRecord {
   const { domain, source, mode, overrides } = input.spec;
   return {
@@ -53,7 +58,13 @@ export function newRunRecord(input: {
     baseModel: input.baseModel,
     createdAt: input.createdAt.toISOString(),
     correlationId: input.correlationId,
+    tenant: input.tenant,
   };
+}
+
+/** The tenant a run counts under: its record's, else (records from before tenants) its id's prefix. */
+export function tenantOfRecord(record: RunRecord): string {
+  return record.tenant ?? resolveTenant(record.runId, "");
 }
 
 /**

@@ -19,8 +19,28 @@ test("a valid spec is checked into one canonical form", () => {
     source: "",
     mode: "isara",
     overrides: { rounds: 2, baseModel: "tiny" },
+    tenant: "",
   });
   assert.equal(checkSpec({ ...spec, runId: "" }).runId, undefined, "an empty id asks the controller for one");
+});
+
+test("the tenant: a tenant name, and the run id's <tenant>-- prefix must name it", () => {
+  assert.equal(checkSpec({ ...spec, runId: "acme--first", tenant: "acme" }).tenant, "acme");
+  assert.equal(checkSpec({ ...spec, runId: "plain", tenant: "acme" }).tenant, "acme");
+  assert.throws(
+    () => checkSpec({ ...spec, tenant: "Acme Corp" }),
+    (err) =>
+      isIsaraError(err, "invalid_argument") &&
+      /spec.tenant "Acme Corp": use 1-24 lowercase/.test(err.message),
+  );
+  assert.throws(
+    () => checkSpec({ ...spec, runId: "globex--first", tenant: "acme" }),
+    /is scoped to tenant "globex", but spec.tenant is "acme"/,
+  );
+  assert.equal(generatedRunId("alpha", "0123456789"), "alpha-01234567");
+  const long = generatedRunId("d".repeat(60), "0123456789", "t".repeat(24));
+  assert.equal(long.length, 63);
+  assert.match(long, /^t{24}--d+-01234567$/);
 });
 
 test("every problem of a spec is listed at once", () => {

@@ -15,6 +15,7 @@ import {
   type RunMode,
   type RunOverrides,
 } from "@isara/core";
+import { isTenantName, MAX_TENANT_CHARS, TENANT_SEPARATOR, tenantOfRunId } from "./admission.js";
 
 /** Run ids the controller accepts (the proto's rule): they name topics' keys, folders and labels. */
 const RUN_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -31,6 +32,11 @@ export interface CheckedSpec {
   readonly source: string;
   readonly mode: RunMode;
   readonly overrides: RunOverrideValues;
+  /**
+   * The tenant the caller named (`spec.tenant`); `""` = none, and the run counts under its id's
+   * `<tenant>--` prefix or the tenant `""` (admission.ts `resolveTenant`).
+   */
+  readonly tenant: string;
 }
 
 /**
@@ -46,6 +52,18 @@ export function checkSpec(spec: RunSpec | undefined): CheckedSpec {
   if (runId !== undefined && !RUN_ID.test(runId)) {
     problems.push(
       `spec.run_id ${JSON.stringify(runId.slice(0, 80))}: use 1-63 lowercase letters, digits or '-', starting with a letter or digit (or leave it empty)`,
+    );
+  }
+  const tenant = spec.tenant ?? "";
+  if (tenant !== "" && !isTenantName(tenant)) {
+    problems.push(
+      `spec.tenant ${JSON.stringify(tenant.slice(0, 80))}: use 1-${MAX_TENANT_CHARS} lowercase letters or digits in groups joined by single '-' (or leave it empty)`,
+    );
+  }
+  const scope = runId === undefined ? undefined : tenantOfRunId(runId);
+  if (tenant !== "" && scope !== undefined && scope !== tenant) {
+    problems.push(
+      `spec.run_id ${JSON.stringify(runId)} is scoped to tenant "${scope}", but spec.tenant is "${tenant}": a run id's "<tenant>--" prefix must name the run's tenant`,
     );
   }
   const domain = spec.domain?.name ?? "";
@@ -81,11 +99,14 @@ export function checkSpec(spec: RunSpec | undefined): CheckedSpec {
     ...(o?.seed === undefined ? {} : { seed: o.seed }),
     ...(baseModel === undefined ? {} : { baseModel }),
   };
-  return { runId, domain, source: spec.domain?.source ?? "", mode, overrides };
+  return { runId, domain, source: spec.domain?.source ?? "", mode, overrides, tenant };
 }
 
-/** The canonical text of a spec without its run id: equal texts mean the same run. */
-export function specFingerprint(spec: Omit<CheckedSpec, "runId">): string {
+/**
+ * The canonical text of a spec without its run id and tenant: equal texts mean the same run (the
+ * tenant is compared once resolved, see the reconciler).
+ */
+export function specFingerprint(spec: Omit<CheckedSpec, "runId" | "tenant">): string {
   const o = spec.overrides;
   return JSON.stringify([
     spec.domain,
@@ -137,9 +158,10 @@ export function applyOverrides(domain: Domain, overrides: RunOverrideValues): Do
 }
 
 /**
- * A run id for a spec that has none: the domain slug and 8 hex characters of `randomHex`, within the
- * 63 characters a run id may have.
+ * A run id for a spec that has none: the domain slug and 8 hex characters of `randomHex` (after
+ * `<tenant>--` for a tenant's run), within the 63 characters a run id may have.
  */
-export function generatedRunId(domain: string, randomHex: string): string {
-  return `${domain.slice(0, 54)}-${randomHex.slice(0, 8)}`;
+export function generatedRunId(domain: string, randomHex: string, tenant = ""): string {
+  const prefix = tenant === "" ? "" : `${tenant}${TENANT_SEPARATOR}`;
+  return `${prefix}${domain.slice(0, 54 - prefix.length)}-${randomHex.slice(0, 8)}`;
 }

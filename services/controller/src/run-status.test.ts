@@ -72,3 +72,13 @@ test("evaluation progress counts the eval questions once the result is in", () =
   recordRow(progress, { phase: "evaluate", row: { slot: 0, metrics: {}, items: 2, resultsKey: "k" } });
   assert.deepEqual(runStatusToWire(state, progress, 2).progress, { done: 2, total: 2 });
 });
+
+test("a queued run is QUEUED with its place in the queue; other runs have no place", () => {
+  const queued = createRunState({ runId: "run-q", config, mode: "isara", queued: true });
+  const wire = runStatusToWire(queued, undefined, 2, 3);
+  assert.equal(wire.lifecycle, RunLifecycle.QUEUED);
+  assert.equal(wire.queuePosition, 3);
+  assert.deepEqual(wire.progress, { done: 0, total: 0 });
+  const running = createRunState({ runId: "run-r", config, mode: "isara" });
+  assert.equal(runStatusToWire(running, undefined, 2, 3).queuePosition, undefined);
+});

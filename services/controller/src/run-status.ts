@@ -16,6 +16,7 @@ import type { RunStatus as CoreRunStatus, RoundRecord, RunState } from "@isara/c
 import { missingSlots, type PhaseProgress } from "./phase-progress.js";
 
 const LIFECYCLE: Readonly<Record<CoreRunStatus, RunLifecycle>> = {
+  queued: RunLifecycle.QUEUED,
   running: RunLifecycle.RUNNING,
   done: RunLifecycle.DONE,
   failed: RunLifecycle.FAILED,
@@ -63,12 +64,14 @@ export function progressToWire(
 
 /**
  * The wire status of a run. `progress` is the phase in progress (left unset once the run is final);
- * `evalItems` is the size of the run's eval set.
+ * `evalItems` is the size of the run's eval set; `queuePosition` the place of a queued run in its
+ * tenant's queue (1 = next), ignored unless the run is queued.
  */
 export function runStatusToWire(
   state: RunState,
   progress: PhaseProgress | undefined,
   evalItems: number,
+  queuePosition?: number,
 ): RunStatus {
   const final = state.status === "done" || state.status === "cancelled";
   const current =
@@ -85,5 +88,6 @@ export function runStatusToWire(
     rounds: state.rounds.map(roundRecordToWire),
     stopReason: state.stopReason ?? undefined,
     error: state.error === null ? undefined : errorInfoToWire(state.error),
+    ...(state.status === "queued" && queuePosition !== undefined ? { queuePosition } : {}),
   };
 }

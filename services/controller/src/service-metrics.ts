@@ -1,4 +1,4 @@
-import type { Counter, Gauge, Metrics } from "@isara/kit";
+import type { Counter, Gauge, Histogram, Metrics } from "@isara/kit";
 
 /**
  * The controller's own Prometheus series (the consumer adds kafka-kit's per-topic ones):
@@ -10,7 +10,10 @@ import type { Counter, Gauge, Metrics } from "@isara/kit";
  *   result within the stall timeout (a lost message or a stuck worker; alert when it grows);
  * - `isara_controller_phases_completed_total{phase}`;
  * - `isara_controller_run_failures_total{source}`: runs failed by a `dead_letter` or a stage's `result`;
- * - `isara_controller_runs{lifecycle}`: runs held, by lifecycle (running, done, failed, cancelled);
+ * - `isara_controller_runs{lifecycle}`: runs held, by lifecycle (queued, running, done, failed, cancelled);
+ * - `isara_controller_queued_runs{tenant}`: runs waiting for admission, per tenant (`""` = runs
+ *   without a tenant); set by the reconciler whenever a tenant's queue changes;
+ * - `isara_controller_queue_wait_seconds`: how long each admitted run waited in its tenant's queue;
  * - `isara_controller_grpc_calls_total{method,code}`: ControllerService calls by gRPC status.
  */
 export interface ControllerMetrics {
@@ -20,6 +23,8 @@ export interface ControllerMetrics {
   readonly phasesCompleted: Counter<"phase">;
   readonly runFailures: Counter<"source">;
   readonly runs: Gauge<"lifecycle">;
+  readonly queuedRuns: Gauge<"tenant">;
+  readonly queueWait: Histogram;
   readonly calls: Counter<"method" | "code">;
 }
 
@@ -62,10 +67,20 @@ export function createControllerMetrics(
       help: "Runs this controller holds, by lifecycle.",
       labelNames: ["lifecycle"],
       collect() {
-        for (const lifecycle of ["running", "done", "failed", "cancelled"]) {
+        for (const lifecycle of ["queued", "running", "done", "failed", "cancelled"]) {
           this.set({ lifecycle }, countRuns()[lifecycle] ?? 0);
         }
       },
+    }),
+    queuedRuns: metrics.gauge({
+      name: "controller_queued_runs",
+      help: "Runs waiting for admission (their tenant runs as many runs as it may), per tenant.",
+      labelNames: ["tenant"],
+    }),
+    queueWait: metrics.histogram({
+      name: "controller_queue_wait_seconds",
+      help: "Time each run waited in its tenant's queue before it started.",
+      buckets: [1, 10, 60, 300, 900, 1800, 3600, 7200, 14_400, 43_200, 86_400],
     }),
     calls: metrics.counter({
       name: "controller_grpc_calls_total",

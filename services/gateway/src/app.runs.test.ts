@@ -60,6 +60,7 @@ test("POST /v1/runs starts a run: the controller gets the scoped id, the domain 
   assert.ok(call);
   const spec = CreateRunRequest.fromPartial(call.request as CreateRunRequest).spec;
   assert.equal(spec?.runId, "acme--first");
+  assert.equal(spec?.tenant, "acme", "the run's tenant, for the controller's admission");
   assert.deepEqual(spec?.domain, { name: "habits", source: "tenants/acme/domains/habits" });
   assert.equal(spec?.mode, RunMode.ONE_SHOT);
   assert.deepEqual(spec?.overrides, {
@@ -249,6 +250,7 @@ test("GET /v1/runs/:id shows the run with core's names; an unknown id is 404", a
     ],
     stopReason: null,
     error: null,
+    queuePosition: null,
   });
 
   const metrics = await fx.app.server.inject({
@@ -274,6 +276,63 @@ test("GET /v1/runs/:id shows the run with core's names; an unknown id is 404", a
     (missing.json() as ErrorBody).error.message,
     'run "ghost" not found; list your runs with GET /v1/runs',
   );
+});
+
+test("a run over the tenant's running limit is queued with its place; over the queue limit POST answers 429 with the controller's message", async () => {
+  const domain = await fx.app.server.inject({
+    method: "POST",
+    url: "/v1/domains",
+    headers: AUTH.globex,
+    payload: domainBody("habits"),
+  });
+  assert.ok([201, 409].includes(domain.statusCode), domain.body);
+  fx.controller.tenantLimits = { maxRunningRuns: 0, maxQueuedRuns: 2 };
+  try {
+    const first = await createRun({ domain: "habits", runId: "wait-1" }, AUTH.globex);
+    assert.equal(first.statusCode, 201, first.body);
+    assert.equal((first.json() as Run).state, "queued");
+    assert.equal((first.json() as { queuePosition: number | null }).queuePosition, 1);
+    assert.equal((await createRun({ domain: "habits", runId: "wait-2" }, AUTH.globex)).statusCode, 201);
+
+    const shown = await fx.app.server.inject({ method: "GET", url: "/v1/runs/wait-2", headers: AUTH.globex });
+    assert.equal(shown.statusCode, 200);
+    const view = shown.json() as Run & { queuePosition: number | null; progress: unknown };
+    assert.equal(view.state, "queued");
+    assert.equal(view.queuePosition, 2);
+    const listed = await fx.app.server.inject({
+      method: "GET",
+      url: "/v1/runs?state=queued",
+      headers: AUTH.globex,
+    });
+    assert.deepEqual(
+      (listed.json() as { runs: Run[] }).runs.map((r) => r.id),
+      ["wait-2", "wait-1"],
+      "the state filter knows queued",
+    );
+
+    const full = await createRun({ domain: "habits", runId: "wait-3" }, AUTH.globex);
+    assert.equal(full.statusCode, 429, full.body);
+    const error = (full.json() as ErrorBody).error;
+    assert.equal(error.code, "resource_exhausted");
+    assert.match(
+      error.message,
+      /tenant "globex" has \d+ run\(s\) running and 2 waiting, its limit of 2 waiting run\(s\)/,
+    );
+    assert.match(error.message, /TENANT_MAX_QUEUED=2/);
+    const [call] = fx.controller.callsOf("CreateRun").slice(-1);
+    assert.equal(CreateRunRequest.fromPartial(call?.request as CreateRunRequest).spec?.tenant, "globex");
+
+    fx.controller.update("globex--wait-1", { lifecycle: RunLifecycle.RUNNING, queuePosition: undefined });
+    const started = await fx.app.server.inject({
+      method: "GET",
+      url: "/v1/runs/wait-1",
+      headers: AUTH.globex,
+    });
+    assert.equal((started.json() as Run).state, "running");
+    assert.equal((started.json() as { queuePosition: number | null }).queuePosition, null);
+  } finally {
+    fx.controller.tenantLimits = undefined;
+  }
 });
 
 test("POST /v1/runs/:id/cancel cancels (body optional); a finished run answers 409 with the controller's reason", async () => {

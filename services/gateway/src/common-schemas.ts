@@ -37,6 +37,7 @@ const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   409: "The resource exists with other content, or the request does not fit its state.",
   413: "The request body is over the gateway's limit; the message says the limit.",
   415: "The request body is not JSON.",
+  429: "A limit of your tenant is reached (e.g. its queue of waiting runs is full); the message names the limit and how to raise it.",
   503: "The controller is unreachable; retry later.",
   504: "The controller did not answer in time; retry later.",
 };

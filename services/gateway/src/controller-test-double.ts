@@ -4,8 +4,10 @@
  * HTTP/2, metadata, deadlines and status codes. It stands in for services/controller, which drives
  * runs through Kafka and is tested on its own. It behaves as controller.proto promises (CreateRun is
  * idempotent by run id and snapshots the domain folder into the run's folder, unknown runs are
- * NOT_FOUND, ListRuns pages newest first, WatchRun streams until the run is final) and records every
- * call with its metadata, so tests can check what the gateway sent, or that it sent nothing.
+ * NOT_FOUND, ListRuns pages newest first, WatchRun streams until the run is final, and with
+ * `tenantLimits` set a tenant's run over its running limit is QUEUED with its place, one over its
+ * queue RESOURCE_EXHAUSTED) and records every call with its metadata, so tests can check what the
+ * gateway sent, or that it sent nothing.
  */
 import {
   type handleServerStreamingCall,
@@ -67,6 +69,8 @@ export class ControllerTestDouble {
   private readonly watchedWaiters = new Map<string, (() => void)[]>();
   private readonly server = new Server();
   address = "";
+  /** Per-tenant admission as the controller's (TENANT_MAX_RUNNING, TENANT_MAX_QUEUED); unset = none. */
+  tenantLimits: { readonly maxRunningRuns: number; readonly maxQueuedRuns: number } | undefined;
 
   constructor(private readonly artifacts: ArtifactStore) {}
 
@@ -181,11 +185,24 @@ export class ControllerTestDouble {
       if (bytes === undefined) throw new Refusal("not_found", `domain source ${source} has no ${from}`);
       await this.artifacts.write(to, bytes);
     }
+    const tenant = spec.tenant ?? "";
+    const ofTenant = [...this.runs.values()].filter((r) => (r.spec.tenant ?? "") === tenant);
+    const running = ofTenant.filter((r) => r.status.lifecycle === RunLifecycle.RUNNING).length;
+    const queued = ofTenant.filter((r) => r.status.lifecycle === RunLifecycle.QUEUED).length;
+    const limits = this.tenantLimits;
+    const waits = limits !== undefined && (running >= limits.maxRunningRuns || queued > 0);
+    if (limits !== undefined && waits && queued >= limits.maxQueuedRuns) {
+      throw new Refusal(
+        "resource_exhausted",
+        `tenant "${tenant}" has ${running} run(s) running and ${queued} waiting, its limit of ${limits.maxQueuedRuns} waiting run(s) (maxQueuedRuns; TENANT_MAX_QUEUED=${limits.maxQueuedRuns}); the run was not created`,
+      );
+    }
     const status: RunStatus = {
       runId: spec.runId,
       domain: spec.domain?.name ?? "",
       mode: spec.mode,
-      lifecycle: RunLifecycle.RUNNING,
+      lifecycle: waits ? RunLifecycle.QUEUED : RunLifecycle.RUNNING,
+      ...(waits ? { queuePosition: queued + 1 } : {}),
       round: 0,
       phase: Phase.EVALUATE,
       plannedRounds: spec.overrides?.rounds ?? 3,

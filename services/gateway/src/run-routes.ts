@@ -57,13 +57,14 @@ export function registerRunRoutes(
       schema: {
         summary: "Start a run on one of your domains",
         description:
-          "Starts ISARA (or a baseline) on a stored domain. With a runId, the same request again returns the same run; the same runId with another request is refused with 409.",
+          "Starts ISARA (or a baseline) on a stored domain. With a runId, the same request again returns the same run; the same runId with another request is refused with 409. " +
+          "While your tenant runs as many runs as it may, the run is created queued (state queued, queuePosition) and starts when one of yours ends; with your queue full too it is refused with 429.",
         tags,
         security: bearerSecurity,
         body: createRunBodySchema,
         response: {
           201: { description: "The run, right after creation.", ...runViewSchema },
-          ...errorResponses(400, 404, 409, 413, 415),
+          ...errorResponses(400, 404, 409, 413, 415, 429),
         },
       },
     },
@@ -83,6 +84,7 @@ export function registerRunRoutes(
           domain: { name: body.domain, source: domains.folder(request.tenant, body.domain) },
           mode: runModeToWire(body.mode ?? DEFAULT_RUN_MODE),
           overrides: { ...body.overrides },
+          tenant: request.tenant,
         },
         { ...run.ctx, domain: ctx.domain },
       );
@@ -166,7 +168,8 @@ export function registerRunRoutes(
     {
       schema: {
         summary: "Cancel a run",
-        description: "Cancels a running or failed run; cancelling a cancelled run returns it unchanged.",
+        description:
+          "Cancels a queued, running or failed run (a queued run leaves the queue); cancelling a cancelled run returns it unchanged.",
         tags,
         security: bearerSecurity,
         params: runParamsSchema,

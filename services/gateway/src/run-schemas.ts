@@ -16,7 +16,7 @@ import { MAX_CURSOR_CHARS } from "./cursor.js";
 import { domainNameSchema } from "./domain-schemas.js";
 import { MAX_RUN_ID_CHARS, RUN_ID_PATTERN } from "./tenant-scope.js";
 
-const RUN_STATES = ["running", "done", "failed", "cancelled"] as const;
+const RUN_STATES = ["queued", "running", "done", "failed", "cancelled"] as const;
 
 /** A run id as the tenant knows it. */
 export const runIdSchema = {
@@ -170,7 +170,12 @@ export const runViewSchema = {
     id: { type: "string" },
     domain: { type: "string" },
     mode: { type: ["string", "null"], enum: [...RUN_MODES, null] },
-    state: { type: "string", enum: [...RUN_STATES] },
+    state: {
+      type: "string",
+      enum: [...RUN_STATES],
+      description:
+        "queued (waiting for your tenant to have room), running, done, failed (retry it) or cancelled.",
+    },
     round: { type: "integer", description: "Round in progress (or the last one, once final)." },
     phase: { type: ["string", "null"], enum: [...PHASES, null] },
     plannedRounds: { type: "integer" },
@@ -181,6 +186,11 @@ export const runViewSchema = {
     }),
     rounds: { type: "array", items: roundViewSchema },
     stopReason: { type: ["string", "null"] },
+    queuePosition: {
+      type: ["integer", "null"],
+      description:
+        "While queued, the run's place in your tenant's queue (1 = starts next, when one of your running runs ends); null otherwise.",
+    },
     error: nullable({
       type: "object",
       required: ["code", "message"],

@@ -42,9 +42,12 @@ export interface RunView {
   readonly rounds: readonly RoundView[];
   readonly stopReason: string | null;
   readonly error: { readonly code: ErrorCode; readonly message: string } | null;
+  /** A queued run's place in its tenant's queue (1 = starts next); `null` unless queued. */
+  readonly queuePosition: number | null;
 }
 
 const STATE_OF: ReadonlyMap<RunLifecycle, CoreRunStatus> = new Map([
+  [RunLifecycle.QUEUED, "queued"],
   [RunLifecycle.RUNNING, "running"],
   [RunLifecycle.DONE, "done"],
   [RunLifecycle.FAILED, "failed"],
@@ -112,6 +115,7 @@ export function runView(status: RunStatus, id: string): RunView {
       status.error === undefined
         ? null
         : { code: errorCodeFromWire(status.error.code), message: status.error.message },
+    queuePosition: status.lifecycle === RunLifecycle.QUEUED ? (status.queuePosition ?? null) : null,
   };
 }
 

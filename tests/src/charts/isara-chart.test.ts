@@ -59,12 +59,41 @@ describe("charts/isara", { skip }, () => {
     });
     assert.equal(config.workWindow, 32);
     assert.equal(config.stallTimeoutMs, 600_000);
+    assert.equal(config.tenantLimits.maxRunningRuns, 4);
+    assert.equal(config.tenantLimits.maxQueuedRuns, 100);
+    assert.equal(config.tenantLimits.tenants.size, 0);
+    assert.equal(env.get("TENANT_LIMITS"), undefined, "no tenant has its own limits by default");
     assert.equal(d.spec?.replicas, 2);
     assert.equal(podSpec(d).automountServiceAccountToken, true, "it calls the API server");
     assert.equal(podSpec(deploymentOf(objects, "gateway")).automountServiceAccountToken, false);
     const gateway = envOf(objects, container(deploymentOf(objects, "gateway")));
     assert.equal(envValue(gateway, "CONTROLLER_ADDRESS"), "isara-controller:50051");
     assert.equal(envValue(gateway, "GATEWAY_TOKENS_FILE"), "/etc/isara/gateway-tokens/tokens.json");
+  });
+
+  test("controller.tenants sets the admission limits; a tenant's own limits take a default for a key left out", async () => {
+    const objects = await renderScenario("minimal", [
+      "--set",
+      "controller.tenants.maxRunningRuns=2",
+      "--set",
+      "controller.tenants.limits.acme.maxRunningRuns=8",
+      "--set",
+      "controller.tenants.limits.acme.maxQueuedRuns=200",
+      "--set",
+      "controller.tenants.limits.beta.maxQueuedRuns=0",
+    ]);
+    const env = envOf(objects, container(deploymentOf(objects, "controller")));
+    assert.equal(envValue(env, "TENANT_LIMITS"), "acme=8/200,beta=2/0");
+    const config = loadControllerConfig({
+      ...Object.fromEntries([...env].flatMap(([k, v]) => (v.value === undefined ? [] : [[k, v.value]]))),
+      POD_NAME: "isara-controller-0",
+    });
+    assert.equal(config.tenantLimits.maxRunningRuns, 2);
+    assert.equal(config.tenantLimits.maxQueuedRuns, 100);
+    assert.deepEqual(Object.fromEntries(config.tenantLimits.tenants), {
+      acme: { maxRunningRuns: 8, maxQueuedRuns: 200 },
+      beta: { maxRunningRuns: 2, maxQueuedRuns: 0 },
+    });
   });
 
   test("generation and evaluation use the OpenAI-compatible server; API keys come from Secrets", async () => {

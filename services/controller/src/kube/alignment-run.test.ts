@@ -148,6 +148,58 @@ describe("status of an AlignmentRun", () => {
     assert.equal(status.conditions?.[0]?.status, "False");
   });
 
+  test("a queued run is phase Queued with its place in its tenant's queue; it loses both once it starts", () => {
+    const queued = run({
+      lifecycle: RunLifecycle.QUEUED,
+      round: 0,
+      phase: Phase.EVALUATE,
+      rounds: [{ round: 0, filter: undefined, training: undefined, metrics: undefined }],
+      queuePosition: 2,
+    });
+    assert.equal(phaseName(queued), "Queued");
+    const status = statusFromRun(queued, {
+      generation: 1,
+      metric: "rougeL_diff",
+      previous: undefined,
+      now: "2026-01-01T00:00:00Z",
+    });
+    assert.equal(status.phase, "Queued");
+    assert.equal(status.queuePosition, 2);
+    assert.match(status.message ?? "", /waiting in its tenant's queue \(position 2\)/);
+    const created = status.conditions?.find((c) => c.type === "Created");
+    assert.equal(created?.status, "True", "the run exists; it waits");
+    assert.equal(status.conditions?.find((c) => c.type === "Failed")?.status, "False");
+
+    const started = statusFromRun(
+      { ...queued, lifecycle: RunLifecycle.RUNNING, queuePosition: undefined },
+      { generation: 1, metric: "rougeL_diff", previous: status, now: "2026-01-01T00:05:00Z" },
+    );
+    assert.equal(started.phase, "Evaluating");
+    assert.equal(started.queuePosition, undefined);
+    assert.equal(started.message, undefined);
+    // Even should a status of a running run carry a place, only a Queued phase shows it.
+    assert.equal(
+      statusFromRun(run({ queuePosition: 1 }), {
+        generation: 1,
+        metric: "rougeL_diff",
+        previous: undefined,
+        now: "2026-01-01T00:00:00Z",
+      }).queuePosition,
+      undefined,
+    );
+  });
+
+  test("a full queue leaves the resource Pending (it is tried again), not Failed", () => {
+    const status = refusedStatus("QueueFull", "the queue is full", {
+      generation: 1,
+      previous: undefined,
+      now: "2026-01-01T00:00:00Z",
+      phase: "Pending",
+    });
+    assert.equal(status.phase, "Pending");
+    assert.equal(status.conditions?.[0]?.reason, "QueueFull");
+  });
+
   test("setCondition replaces by type and keeps the others", () => {
     const a = { type: "A", status: "True" as const, lastTransitionTime: "t0", reason: "r", message: "m" };
     const b = { type: "B", status: "False" as const, lastTransitionTime: "t0", reason: "r", message: "m" };

@@ -51,6 +51,7 @@ export interface AlignmentRunSpec {
 /** The phases `kubectl get alignmentruns` shows. */
 export type RunPhaseName =
   | "Pending"
+  | "Queued"
   | "Generating"
   | "Filtering"
   | "Training"
@@ -75,6 +76,8 @@ export interface AlignmentRunStatus {
   readonly observedGeneration?: number;
   readonly round?: number;
   readonly plannedRounds?: number;
+  /** Place in its tenant's queue (1 = starts next) while the phase is Queued. */
+  readonly queuePosition?: number;
   readonly accepted?: number;
   readonly rejected?: number;
   readonly latestMetric?: { readonly name: string; readonly value: number; readonly round: number };
@@ -142,6 +145,8 @@ export function phaseName(run: RunStatus): RunPhaseName {
       return "Failed";
     case RunLifecycle.CANCELLED:
       return "Cancelled";
+    case RunLifecycle.QUEUED:
+      return "Queued";
     default: {
       const phase = WIRE_PHASES[run.phase];
       return phase === undefined ? "Pending" : PHASE_NAMES[phase];
@@ -211,7 +216,9 @@ export function statusFromRun(
       ? (run.error?.message ?? "the run failed")
       : phase === "Cancelled"
         ? "the run was cancelled"
-        : undefined;
+        : phase === "Queued"
+          ? queuedMessage(run)
+          : undefined;
   const condition = (type: string, on: boolean, reason: string, text: string): Condition => ({
     type,
     status: on ? "True" : "False",
@@ -247,6 +254,7 @@ export function statusFromRun(
     ...(options.generation === undefined ? {} : { observedGeneration: options.generation }),
     round: run.round,
     plannedRounds: run.plannedRounds,
+    ...(phase === "Queued" && run.queuePosition !== undefined ? { queuePosition: run.queuePosition } : {}),
     ...sampleCounts(run),
     ...(metric === undefined ? {} : { latestMetric: metric }),
     ...(run.stopReason === undefined || run.stopReason === "" ? {} : { stopReason: run.stopReason }),
@@ -255,9 +263,16 @@ export function statusFromRun(
   };
 }
 
+/** Why a queued run waits, and where it is in its tenant's queue. */
+export function queuedMessage(run: RunStatus): string {
+  const place = run.queuePosition === undefined ? "" : ` (position ${run.queuePosition})`;
+  return `waiting in its tenant's queue${place}: the tenant runs as many runs as it may; it starts when one of them ends`;
+}
+
 /**
  * The status of a resource the controller could not start a run for (a bad domain, a missing
- * ConfigMap): phase Failed, `Created` False with the reason, and the message saying how to fix it.
+ * ConfigMap): phase Failed (`Pending` with `phase`, for a refusal that passes by itself, e.g. a full
+ * queue), `Created` False with the reason, and the message saying how to fix it.
  */
 export function refusedStatus(
   reason: string,
@@ -266,6 +281,7 @@ export function refusedStatus(
     readonly generation: number | undefined;
     readonly previous: AlignmentRunStatus | undefined;
     readonly now: string;
+    readonly phase?: RunPhaseName;
   },
 ): AlignmentRunStatus {
   const conditions = setCondition(options.previous?.conditions, {
@@ -277,7 +293,7 @@ export function refusedStatus(
     message,
   });
   return {
-    phase: "Failed",
+    phase: options.phase ?? "Failed",
     ...(options.generation === undefined ? {} : { observedGeneration: options.generation }),
     message,
     conditions,

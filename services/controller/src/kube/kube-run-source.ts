@@ -11,7 +11,9 @@
  *   again at every resync, so creating the missing ConfigMap afterwards starts the run.
  * - running: its status is written to the status subresource on every change a person would see
  *   (phase, round, counts, metric), and every phase transition is an Event, so `kubectl describe`
- *   tells the run's story.
+ *   tells the run's story. A run over its tenant's limit is phase Queued with its `queuePosition`
+ *   (Events `Queued`, then `Started` when it is admitted); with the tenant's queue full it is not
+ *   created (phase Pending, `Created=False` reason QueueFull) and is tried again at every resync.
  * - deleted (`deletionTimestamp`): the run is cancelled, its trainer Jobs and their ConfigMaps are
  *   deleted by label, its samples are deleted from the vector store (retrieval's DeleteRunSamples),
  *   and the finalizer comes off so the API server removes the resource. A run
@@ -90,6 +92,7 @@ const REFUSALS: Record<string, string> = {
   not_found: "DomainNotFound",
   failed_precondition: "CannotStart",
   already_exists: "NameTaken",
+  resource_exhausted: "QueueFull",
 };
 
 /** Builds the Kubernetes run source (see the module comment). */
@@ -133,6 +136,7 @@ export function createKubeRunSource(deps: KubeRunSourceDeps): KubeRunSource {
   const OPTIONAL = [
     "round",
     "plannedRounds",
+    "queuePosition",
     "accepted",
     "rejected",
     "latestMetric",
@@ -180,11 +184,14 @@ export function createKubeRunSource(deps: KubeRunSourceDeps): KubeRunSource {
     await writeStatus(name, status);
     t.last = text;
     if (status.phase !== t.phase) {
+      if (t.phase === "Queued" && status.phase !== "Cancelled") {
+        await deps.events.record(t.subject, "Normal", "Started", "run admitted: its tenant has room");
+      }
       const type = status.phase === "Failed" ? "Warning" : "Normal";
       const detail =
         status.phase === "Succeeded"
           ? `run finished after round ${status.round}: ${status.stopReason ?? "plan complete"}`
-          : status.phase === "Failed" || status.phase === "Cancelled"
+          : status.phase === "Failed" || status.phase === "Cancelled" || status.phase === "Queued"
             ? (status.message ?? "")
             : `round ${status.round} of ${status.plannedRounds}: ${(status.phase ?? "").toLowerCase()}`;
       await deps.events.record(t.subject, type, status.phase ?? "Pending", detail);
@@ -327,6 +334,8 @@ export function createKubeRunSource(deps: KubeRunSourceDeps): KubeRunSource {
       source: folder,
       mode: spec.mode ?? "isara",
       overrides: spec.model?.base === undefined ? {} : { baseModel: spec.model.base },
+      // No tenant: the run counts under its name's "<tenant>--" prefix, else the tenant "".
+      tenant: "",
     };
     const { created } = await reconciler.create(checked, `kube/${run.metadata.uid ?? name}`);
     if (created) {
@@ -361,7 +370,7 @@ export function createKubeRunSource(deps: KubeRunSourceDeps): KubeRunSource {
         "Retried",
         `failed run resumed (${RETRY_ANNOTATION}=${value})`,
       );
-    } else if (lifecycle !== "running") {
+    } else if (lifecycle !== "running" && lifecycle !== "queued") {
       await deps.events.record(
         subjectOf(run),
         "Warning",
@@ -399,14 +408,17 @@ export function createKubeRunSource(deps: KubeRunSourceDeps): KubeRunSource {
       const reason = err instanceof IsaraError ? REFUSALS[err.code] : undefined;
       if (reason === undefined) throw err;
       const message = err instanceof Error ? err.message : String(err);
+      // A full queue passes by itself: the resource waits (Pending) and the next resync tries again.
+      const phase = reason === "QueueFull" ? "Pending" : "Failed";
       // Tried again at every resync (a ConfigMap created later starts the run); said once.
-      if (run.status?.phase === "Failed" && run.status.message === message) return;
+      if (run.status?.phase === phase && run.status.message === message) return;
       await writeStatus(
         name,
         refusedStatus(reason, message, {
           generation: run.metadata.generation,
           previous: run.status,
           now: now(),
+          phase,
         }),
       );
       await deps.events.record(subjectOf(run), "Warning", reason, message);
