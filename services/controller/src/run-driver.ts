@@ -135,8 +135,13 @@ export function createRunDriver(deps: RunDriverDeps): RunDriver {
       trainRows: entry.trainRows,
     };
     if (step.phase !== "answers") return base;
-    const prompts = await slotLog(artifacts, entry.state.runId, step.round, "prompts").read();
-    return { ...base, prompts: new Map(prompts.map((p) => [p.slot, p])) };
+    // The round's prompts are final once its answers phase runs: read once per round, not at every
+    // release (re-reading a 20,000-prompt log for each returned credit made the phase quadratic).
+    if (entry.prompts?.round !== step.round) {
+      const rows = await slotLog(artifacts, entry.state.runId, step.round, "prompts").read();
+      entry.prompts = { round: step.round, bySlot: new Map(rows.map((p) => [p.slot, p])) };
+    }
+    return { ...base, prompts: entry.prompts.bySlot };
   }
 
   function contextOf(entry: RunEntry, round: number, correlationId = entry.record.correlationId) {

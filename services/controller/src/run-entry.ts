@@ -17,7 +17,7 @@ import {
 import type { PhaseProgress } from "./phase-progress.js";
 import { controllerKeys, parseRunRecord, type RunRecord } from "./run-record.js";
 import { SlotLog } from "./slot-log.js";
-import type { RowOf, TrainRow } from "./slot-rows.js";
+import type { PromptRow, RowOf, TrainRow } from "./slot-rows.js";
 import type { WorkWindow } from "./work-window.js";
 
 /** One run in the controller's memory. Only the run's queue task changes it. */
@@ -40,6 +40,8 @@ export interface RunEntry {
    * first window of the missing slots again.
    */
   window: WorkWindow | undefined;
+  /** The prompts of the round whose answers are being released, by slot (read once per round). */
+  prompts?: { readonly round: number; readonly bySlot: ReadonlyMap<number, PromptRow> } | undefined;
 }
 
 /** The slot log of one phase of one round of `run`. */
