@@ -39,9 +39,9 @@ export type ConsumerHandling =
        */
       readonly mode: "single";
       /**
-       * Partitions handled at once (kafkajs `partitionsConsumedConcurrently`): 1 for a stage, whose
-       * work already uses the whole LLM or GPU; more for the controller, so that a run waiting on its
-       * retries never holds up runs on other partitions.
+       * Partitions handled at once (kafkajs `partitionsConsumedConcurrently`): a stage's
+       * STAGE_CONCURRENCY (one run's long pass then holds up only its own partition); more for the
+       * controller, so that a run waiting on its retries never holds up runs on other partitions.
        */
       readonly partitions: number;
       /**

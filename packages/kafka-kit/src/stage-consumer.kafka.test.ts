@@ -11,7 +11,7 @@ import { decodeTopicMessage, type EvalDone, type EvalWork, roundWorkKey, TOPICS 
 import { IsaraError, isIsaraError } from "@isara/core";
 import { createRootLogger } from "@isara/kit";
 import { type KafkaBroker, kafkaSkipReason, startKafka } from "@isara/testkit/kafka";
-import { type Admin, type Consumer, Kafka, logLevel, type Producer } from "kafkajs";
+import { type Admin, type Consumer, Kafka, logLevel, Partitioners, type Producer } from "kafkajs";
 import { ensureTopics } from "./ensure-topics.js";
 import type { StageHandler } from "./message-processor.js";
 import { outgoingMessage } from "./outgoing-message.js";
@@ -202,5 +202,60 @@ describe("a stage on a real broker", () => {
     );
     await waitFor("its offset committed", async () => (await committed()) === 3);
     assert.equal(results.filter((r) => r.context?.run === "run-slow").length, 1);
+  });
+
+  test("with partitions 2 (STAGE_CONCURRENCY), a long message of one run does not hold up another run", {
+    skip,
+  }, async () => {
+    for (const s of stages.splice(0)) await s.close();
+    // Two runs whose keys land on different partitions (the catalogue producer's partitioner).
+    const partitioner = Partitioners.DefaultPartitioner();
+    const partitionMetadata = Array.from({ length: 12 }, (_, partitionId) => ({
+      partitionId,
+      leader: 0,
+      partitionErrorCode: 0,
+      replicas: [0],
+      isr: [0],
+    }));
+    const partitionOf = (run: string) =>
+      partitioner({ topic: TOPICS.evalWork.name, partitionMetadata, message: { key: run, value: null } });
+    const long = "conc-long";
+    const short =
+      Array.from({ length: 50 }, (_, i) => `conc-short-${i}`).find(
+        (r) => partitionOf(r) !== partitionOf(long),
+      ) ?? assert.fail("no run id on another partition");
+    let shortDone = () => {};
+    const shortFinished = new Promise<void>((resolve) => (shortDone = resolve));
+    const order: string[] = [];
+    const concurrent = createStageConsumer({
+      kafka,
+      producer,
+      groupId: "kit-stage-concurrent",
+      topic: TOPICS.evalWork,
+      partitions: 2,
+      handle: async (w) => {
+        const run = w.context?.run ?? "";
+        if (run === long) {
+          // The long evaluation finishes only once the other run's work was handled meanwhile: with one
+          // partition at a time this never happens and the wait below gives up.
+          await shortFinished;
+        }
+        if (run === short) shortDone();
+        if (run === long || run === short) order.push(run);
+        return [];
+      },
+      logger,
+      retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 },
+      drainTimeoutMs: 1000,
+      heartbeatIntervalMs: 500,
+      maxWaitTimeMs: 200,
+    });
+    stages.push(concurrent);
+    await concurrent.start();
+    await waitFor("the concurrent member to join", () => concurrent.state === "joined");
+    await send(work(long));
+    await send(work(short));
+    await waitFor("both runs' work handled", () => order.length === 2);
+    assert.deepEqual(order, [short, long], "the short run finished while the long one was running");
   });
 });

@@ -69,6 +69,11 @@ export interface StageConsumerOptions<T extends WithRunContext> {
   readonly retry?: RetryPolicy;
   /** On close, how long the message in flight may take to finish before it is aborted (default 10 s). */
   readonly drainTimeoutMs?: number;
+  /**
+   * Messages handled at once, each from its own partition (kafkajs `partitionsConsumedConcurrently`;
+   * default 1). Messages of one partition are always handled in order, one after the other.
+   */
+  readonly partitions?: number;
   /** Group heartbeat, also sent while a long message is handled (default 3 s). */
   readonly heartbeatIntervalMs?: number;
   /** The broker drops a member silent this long (default 30 s). */
@@ -78,7 +83,7 @@ export interface StageConsumerOptions<T extends WithRunContext> {
 }
 
 /**
- * A running stage: one message at a time from its topic, committed only after its effects. Its life
+ * A running stage: one message at a time per partition, committed only after its effects. Its life
  * (start, state, probes, drain and abort on close) is the {@link ConsumerLoop}'s.
  */
 export interface StageConsumer extends Omit<ConsumerLoop, "assignment"> {
@@ -89,8 +94,8 @@ export interface StageConsumer extends Omit<ConsumerLoop, "assignment"> {
 
 /**
  * A consumer for one stage of the distributed mode: {@link createConsumerLoop} over one topic,
- * handling one message at a time per member (a stage's work, such as an evaluation, already uses the
- * whole LLM), with heartbeats while a long message runs so the member keeps its partitions; transient
+ * handling one message at a time per partition and `partitions` partitions at once (default one: a
+ * stage's work, such as an evaluation, already uses the whole LLM), with heartbeats while a long message runs so the member keeps its partitions; transient
  * failures retried in place and poison dead-lettered (see `createMessageProcessor`). If a rebalance
  * takes the partition meanwhile, the commit fails and the message is redelivered elsewhere, which
  * idempotent handlers answer without doing the work twice.
@@ -105,7 +110,7 @@ export function createStageConsumer<T extends WithRunContext>(
     kafka: options.kafka,
     groupId: options.groupId,
     processors: new Map([[topic, createStageProcessor({ ...options, retry })]]),
-    handling: { mode: "single", partitions: 1 },
+    handling: { mode: "single", partitions: options.partitions ?? 1 },
     logger: options.logger,
     component: "stage-consumer",
     metrics: options.metrics,

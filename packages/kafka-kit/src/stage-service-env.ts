@@ -53,6 +53,17 @@ export function stageServiceEnv<S extends z.ZodRawShape>(defaults: StageServiceE
   };
 }
 
+/**
+ * STAGE_CONCURRENCY, for the stages that handle one round-sized message at a time (filtering,
+ * evaluation, training-dispatch): how many messages, from as many partitions, one replica handles
+ * at once. Above 1, one run's long filter pass, evaluation or training no longer holds up the runs
+ * on the replica's other partitions. Messages of one partition (one run) stay in order either way.
+ * A service opts in by placing this in its own shape with its default (`.default(n)`).
+ */
+export function stageConcurrencyEnv() {
+  return envInt({ min: 1, max: 64 });
+}
+
 /** The parsed values of {@link stageServiceEnv}'s shared variables. */
 export interface StageServiceEnvValues {
   readonly KAFKA_BROKERS: readonly string[];

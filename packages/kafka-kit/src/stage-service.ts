@@ -42,6 +42,8 @@ export interface StageServiceDeps {
   readonly processMetrics?: boolean;
   /** Consumer timings; tests shorten the fetch long-poll so leaving the group is quick. */
   readonly consumer?: StageConsumerTimings;
+  /** Partitions the stage consumer handles at once (STAGE_CONCURRENCY; default 1). */
+  readonly concurrency?: number;
 }
 
 /** The consumer a stage service runs: kafka-kit's stage consumer, or another `createConsumerLoop` (generation's batch consumer). */
@@ -168,6 +170,7 @@ export function createStageService(options: StageServiceOptions): StageService {
             metrics: stageMetrics,
             retry: options.retry,
             drainTimeoutMs: options.drainTimeoutMs,
+            ...(options.concurrency === undefined ? {} : { partitions: options.concurrency }),
             ...options.consumer,
           }),
       });

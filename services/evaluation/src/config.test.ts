@@ -19,6 +19,7 @@ test("the three required variables are enough; the rest has working defaults", (
       timeoutMs: 120_000,
     },
     judge: undefined,
+    concurrency: 2,
     httpPort: 8080,
     logLevel: "info",
     shutdownTimeoutMs: 15_000,
@@ -42,8 +43,10 @@ test("every variable is read", () => {
     RETRY_ATTEMPTS: "3",
     RETRY_INITIAL_DELAY: "250ms",
     RETRY_MAX_DELAY: "10s",
+    STAGE_CONCURRENCY: "3",
   });
   assert.deepEqual(config.kafka, { brokers: ["k0:9092", "k1:9093"], clientId: "eval-7" });
+  assert.equal(config.concurrency, 3);
   assert.deepEqual(config.llm, {
     backend: "llama",
     modelPath: "/models/m.gguf",

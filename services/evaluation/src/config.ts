@@ -3,7 +3,12 @@
  * `main.ts` with the kit's `loadConfig` (every bad variable is listed at start, then the process
  * exits). Everything below is plain data; nothing reads `process.env` elsewhere.
  */
-import { type StageServiceConfig, stageServiceConfigFrom, stageServiceEnv } from "@isara/kafka-kit";
+import {
+  type StageServiceConfig,
+  stageConcurrencyEnv,
+  stageServiceConfigFrom,
+  stageServiceEnv,
+} from "@isara/kafka-kit";
 import { type Env, loadConfig } from "@isara/kit";
 import {
   LLM_BACKEND_ENV,
@@ -30,6 +35,9 @@ const envSchema = withJudgeRules(
           // The optional judge model that also scores every answer: JUDGE_URL, JUDGE_MODEL, JUDGE_API_KEY,
           // JUDGE_PARALLEL (see @isara/llm-backends/judge, shared with filtering), JUDGE_RUBRICS (judge-env.ts).
           ...JUDGE_ENV,
+          // EvalWork handled at once, each from its own partition: 2, so one run's long evaluation does not hold up
+          // every other run's. They share the LLM (LLM_PARALLEL completions at once in all).
+          STAGE_CONCURRENCY: stageConcurrencyEnv().default(2),
         },
       ),
     ),
@@ -38,6 +46,8 @@ const envSchema = withJudgeRules(
 
 /** The service's typed configuration. */
 export interface EvaluationConfig extends StageServiceConfig {
+  /** Evaluations at once (STAGE_CONCURRENCY). */
+  readonly concurrency: number;
   readonly llm: LlmBackendConfig;
   /** The judge that scores every answer beside the reference metric; none: reference metrics only. */
   readonly judge: JudgeConfig | undefined;
@@ -51,6 +61,7 @@ export function loadEvaluationConfig(env: Env = process.env): EvaluationConfig {
   const e = loadConfig(envSchema, env);
   return {
     ...stageServiceConfigFrom(e),
+    concurrency: e.STAGE_CONCURRENCY,
     llm: llmBackendConfigFrom(e),
     judge: judgeConfigFrom(e),
   };

@@ -29,6 +29,7 @@ void runStageMain({
         : { openJudge: () => openJudge(judgeConfig, childLogger(logger, { component: "judge" })) }),
       retry: config.retry,
       drainTimeoutMs: config.drainTimeoutMs,
+      concurrency: config.concurrency,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
       processMetrics: true,
     });

@@ -19,6 +19,7 @@ test("the three required variables are enough; the rest has working defaults", (
     shutdownTimeoutMs: 15_000,
     drainTimeoutMs: 10_000,
     retry: { attempts: 8, initialDelayMs: 1000, maxDelayMs: 60_000 },
+    concurrency: 4,
     judge: undefined,
   });
 });
@@ -41,6 +42,7 @@ test("every variable is read", () => {
     JUDGE_MODEL: "judge",
     JUDGE_API_KEY: "sk-test",
     JUDGE_PARALLEL: "6",
+    STAGE_CONCURRENCY: "12",
   });
   assert.deepEqual(config, {
     kafka: { brokers: ["k0:9092", "k1:9093"], clientId: "filter-7" },
@@ -51,6 +53,7 @@ test("every variable is read", () => {
     shutdownTimeoutMs: 5000,
     drainTimeoutMs: 120_000,
     retry: { attempts: 3, initialDelayMs: 250, maxDelayMs: 10_000 },
+    concurrency: 12,
     judge: { baseUrl: "https://judge.example/v1", model: "judge", apiKey: "sk-test", parallelism: 6 },
   });
 });

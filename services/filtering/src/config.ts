@@ -3,7 +3,12 @@
  * `main.ts` with the kit's `loadConfig` (every bad variable is listed at start, then the process
  * exits). Everything below is plain data; nothing reads `process.env` elsewhere.
  */
-import { type StageServiceConfig, stageServiceConfigFrom, stageServiceEnv } from "@isara/kafka-kit";
+import {
+  type StageServiceConfig,
+  stageConcurrencyEnv,
+  stageServiceConfigFrom,
+  stageServiceEnv,
+} from "@isara/kafka-kit";
 import { type Env, envDuration, loadConfig } from "@isara/kit";
 import {
   JUDGE_ENDPOINT_ENV,
@@ -33,6 +38,9 @@ const envSchema = withJudgeRules(
         // (see @isara/llm-backends/judge, shared with the evaluation service; each is commented there). Set them
         // together with the controller's FILTER_JUDGE=true, or the controller refuses runs whose chain names it.
         ...JUDGE_ENDPOINT_ENV,
+        // FilterWork handled at once, each from its own partition (one run's filter pass then holds up only its own
+        // partition): 4. Every pass embeds its round's samples through retrieval; raise both together.
+        STAGE_CONCURRENCY: stageConcurrencyEnv().default(4),
       },
     ),
   ),
@@ -40,6 +48,8 @@ const envSchema = withJudgeRules(
 
 /** The service's typed configuration. */
 export interface FilteringConfig extends StageServiceConfig {
+  /** Filter passes at once (STAGE_CONCURRENCY). */
+  readonly concurrency: number;
   readonly retrieval: { readonly address: string; readonly timeoutMs: number };
   /**
    * The judge the `judge-score` filter asks; `undefined` without `JUDGE_URL`, and then a chain that
@@ -56,6 +66,7 @@ export function loadFilteringConfig(env: Env = process.env): FilteringConfig {
   const e = loadConfig(envSchema, env);
   return {
     ...stageServiceConfigFrom(e),
+    concurrency: e.STAGE_CONCURRENCY,
     retrieval: { address: e.RETRIEVAL_ADDRESS.trim(), timeoutMs: e.RETRIEVAL_TIMEOUT },
     judge: judgeEndpointFrom(e),
   };

@@ -28,6 +28,7 @@ void runStageMain({
         : { openJudge: () => openJudgeChat(judge, childLogger(logger, { component: "judge" })) }),
       retry: config.retry,
       drainTimeoutMs: config.drainTimeoutMs,
+      concurrency: config.concurrency,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
       processMetrics: true,
     });

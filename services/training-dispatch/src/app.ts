@@ -65,6 +65,7 @@ export function createTrainingDispatchApp(deps: TrainingDispatchAppDeps): Traini
           baseModel: deps.baseModel,
           metrics: trainingMetrics,
           trainerLogs,
+          ...(deps.concurrency === undefined ? {} : { concurrency: deps.concurrency }),
           ...(deps.trainingTimeoutMs === undefined ? {} : { trainingTimeoutMs: deps.trainingTimeoutMs }),
           ...(deps.adapters === undefined ? {} : { adapters: deps.adapters }),
         }),

@@ -16,6 +16,7 @@ test("the three required variables are enough; the rest has working defaults", (
     baseModel: { path: "/models/m.gguf", id: undefined },
     trainer: { python: "python3", device: "auto", threads: undefined },
     trainingTimeoutMs: 12 * 3_600_000,
+    concurrency: 1,
     httpPort: 8080,
     logLevel: "info",
     shutdownTimeoutMs: 15_000,
@@ -43,6 +44,12 @@ test("the Kubernetes backend: namespace, chart, values file, helm, poll; and the
     pollMs: 2000,
   });
   assert.deepEqual(config.loraServingUrls, ["http://vllm-0:8000", "http://vllm-1:8000"]);
+  assert.equal(config.concurrency, 8, "one Job per training: eight at once by default");
+  assert.equal(
+    loadTrainingDispatchConfig({ ...MINIMAL, TRAINER_BACKEND: "kubernetes", STAGE_CONCURRENCY: "20" })
+      .concurrency,
+    20,
+  );
   assert.throws(
     () => loadTrainingDispatchConfig({ ...MINIMAL, TRAINER_BACKEND: "slurm" }),
     /TRAINER_BACKEND/,

@@ -3,7 +3,12 @@
  * `main.ts` with the kit's `loadConfig` (every bad variable is listed at start, then the process
  * exits). Everything below is plain data; nothing reads `process.env` elsewhere.
  */
-import { type StageServiceConfig, stageServiceConfigFrom, stageServiceEnv } from "@isara/kafka-kit";
+import {
+  type StageServiceConfig,
+  stageConcurrencyEnv,
+  stageServiceConfigFrom,
+  stageServiceEnv,
+} from "@isara/kafka-kit";
 import { type Env, envDuration, envInt, envList, loadConfig } from "@isara/kit";
 import { z } from "zod";
 
@@ -29,6 +34,10 @@ const envSchema = z.object(
       TRAINER_DEVICE: z.enum(["auto", "cpu", "cuda"]).default("auto"),
       // Torch CPU threads of the trainer; unset = the trainer's default (2); passed as ISARA_TRAINER_THREADS.
       TRAINER_THREADS: envInt({ min: 1, max: 1024 }).optional(),
+      // Trainings at once per replica, each from its own partition of isara.train.work. Local backend: default 1 (the
+      // trainer subprocess uses the machine's GPU or cores). Kubernetes backend: default 8, one Job each (Kueue, when
+      // enabled, then decides which run).
+      STAGE_CONCURRENCY: stageConcurrencyEnv().optional(),
       // Longest training run; a trainer still running then is stopped and the work retried.
       TRAINING_TIMEOUT: envDuration().default(12 * 3_600_000),
       // Where trainings run: "local" (the Python trainer as a subprocess here) or "kubernetes" (a Job per training from charts/isara-trainer).
@@ -71,6 +80,8 @@ export interface TrainingDispatchConfig extends StageServiceConfig {
   readonly baseModel: { readonly path: string; readonly id: string | undefined };
   readonly trainer: TrainerProcessConfig;
   readonly trainingTimeoutMs: number;
+  /** Trainings at once (STAGE_CONCURRENCY; default 1 local, 8 Kubernetes). */
+  readonly concurrency: number;
   /** The Kubernetes backend's settings; `undefined` with TRAINER_BACKEND=local. */
   readonly kube: KubeTrainerConfig | undefined;
   /** vLLM servers that load each trained adapter. */
@@ -88,6 +99,7 @@ export function loadTrainingDispatchConfig(env: Env = process.env): TrainingDisp
     baseModel: { path: e.BASE_MODEL_PATH, id: e.BASE_MODEL_ID },
     trainer: { python: e.TRAINER_PYTHON, device: e.TRAINER_DEVICE, threads: e.TRAINER_THREADS },
     trainingTimeoutMs: e.TRAINING_TIMEOUT,
+    concurrency: e.STAGE_CONCURRENCY ?? (e.TRAINER_BACKEND === "kubernetes" ? 8 : 1),
     kube:
       e.TRAINER_BACKEND === "kubernetes"
         ? {

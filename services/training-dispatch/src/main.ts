@@ -37,6 +37,7 @@ void runStageMain({
       baseModel: baseModel(config.baseModel.path, config.baseModel.id),
       retry: config.retry,
       drainTimeoutMs: config.drainTimeoutMs,
+      concurrency: config.concurrency,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
       trainingTimeoutMs: config.trainingTimeoutMs,
       processMetrics: true,

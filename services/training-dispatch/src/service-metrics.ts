@@ -40,7 +40,7 @@ export function createTrainingMetrics(metrics: Metrics): TrainingMetrics {
     }),
     inProgress: metrics.gauge({
       name: "training_in_progress",
-      help: "1 while this replica runs the trainer, else 0.",
+      help: "Trainings this replica runs now (at most its STAGE_CONCURRENCY).",
     }),
   };
 }

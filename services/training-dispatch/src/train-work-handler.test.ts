@@ -217,6 +217,23 @@ describe("the round's dataset and training", () => {
   });
 });
 
+test("with STAGE_CONCURRENCY 2, two runs' trainings run at once and a third waits", async () => {
+  const trainer = createFakeTrainer();
+  const { handle } = handlerWith(artifacts, trainer, modelPath, { concurrency: 2 });
+  for (const run of ["run-c1", "run-c2", "run-c3"]) {
+    await writeFixtureRun(artifacts, run);
+    await writeAccepted(artifacts, run, 1, ["Why prune roses?"]);
+  }
+  const done = await Promise.all(
+    ["run-c1", "run-c2", "run-c3"].map((run) => runOnce(handle, fixtureWork(run, { round: 1 }))),
+  );
+  assert.equal(trainer.maxConcurrent, 2);
+  assert.deepEqual(
+    done.map((d) => d.done.outcome?.$case),
+    ["result", "result", "result"],
+  );
+});
+
 describe("redelivery", () => {
   test("a redelivered TrainWork is answered from result.json: no training, identical TrainDone", async () => {
     const trainer = createFakeTrainer();

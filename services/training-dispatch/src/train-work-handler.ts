@@ -12,8 +12,9 @@
  * - the training itself fails for good (base model not trained here, the trainer refuses the spec or
  *   the data, the run fails): returned as `TrainDone.error`, so the controller fails the run with the
  *   reason.
- * Trainings run one at a time per handler (the stage consumer also hands over one message at a time):
- * a replica owns one GPU.
+ * At most `concurrency` trainings run at once per handler (STAGE_CONCURRENCY, the stage consumer's
+ * partitions at once too): 1 for the local trainer, whose replica owns one GPU or the machine's
+ * cores; more for the Kubernetes backend, where each training is its own Job.
  */
 import { isAbsolute, relative, sep } from "node:path";
 import {
@@ -34,7 +35,7 @@ import {
   type TrainResult,
   type TrainSpec,
 } from "@isara/core";
-import { outgoingMessage, type StageHandler, type StageJob } from "@isara/kafka-kit";
+import { createLimiter, outgoingMessage, type StageHandler, type StageJob } from "@isara/kafka-kit";
 import type { BaseModel } from "./base-model.js";
 import { type CompletionRecord, readCompletion, writeCompletion } from "./completion-record.js";
 import type { LoraLoader } from "./lora-loader.js";
@@ -52,6 +53,8 @@ export interface TrainWorkHandlerDeps {
   readonly metrics: TrainingMetrics;
   /** Sends the trainer's stderr lines to the job's logger; without it they go where the trainer sends them. */
   readonly trainerLogs?: TrainerLogRelay;
+  /** Trainings at once (default 1). */
+  readonly concurrency?: number;
   /** Longest training run before it is stopped and retried (default: 12 hours). */
   readonly trainingTimeoutMs?: number;
   /** Loads each trained adapter into the serving fleet before TrainDone goes out; none = nothing to load. */
@@ -112,16 +115,6 @@ function previousAdapterPath(artifacts: ArtifactStore, adapter: string | undefin
   return isAbsolute(adapter) ? adapter : artifacts.locate(adapter);
 }
 
-/** A lock that runs one task at a time, in call order. */
-function oneAtATime(): <T>(task: () => Promise<T>) => Promise<T> {
-  let tail: Promise<unknown> = Promise.resolve();
-  return (task) => {
-    const run = tail.then(task, task);
-    tail = run.catch(() => undefined);
-    return run;
-  };
-}
-
 /**
  * The stage handler of `isara.train.work` (see the module comment for which failure goes where).
  * Idempotent: the completion record is written after the trainer's outputs, and a work whose record
@@ -130,7 +123,7 @@ function oneAtATime(): <T>(task: () => Promise<T>) => Promise<T> {
 export function createTrainWorkHandler(deps: TrainWorkHandlerDeps): StageHandler<TrainWork> {
   const { artifacts, metrics, baseModel } = deps;
   const timeoutMs = deps.trainingTimeoutMs ?? 12 * 3_600_000;
-  const exclusive = oneAtATime();
+  const trainings = createLimiter(deps.concurrency ?? 1);
   const domains = deps.domains ?? createRunDomains(artifacts);
 
   async function train(
@@ -209,7 +202,7 @@ export function createTrainWorkHandler(deps: TrainWorkHandlerDeps): StageHandler
     const timer = setTimeout(() => deadline.abort(), timeoutMs);
     const timeout = deadline.signal;
     let result: TrainResult;
-    metrics.inProgress.set(1);
+    metrics.inProgress.inc();
     try {
       result = await train(job, stage, datasetKey, timeout);
     } catch (err) {
@@ -225,7 +218,7 @@ export function createTrainWorkHandler(deps: TrainWorkHandlerDeps): StageHandler
       return [outgoingMessage(TOPICS.trainDone, failedDone(job, failure.error))];
     } finally {
       clearTimeout(timer);
-      metrics.inProgress.set(0);
+      metrics.inProgress.dec();
     }
     const { outputKey } = job.request;
     const record: CompletionRecord = {
@@ -255,5 +248,12 @@ export function createTrainWorkHandler(deps: TrainWorkHandlerDeps): StageHandler
     return [outgoingMessage(TOPICS.trainDone, doneFrom(job, record))];
   }
 
-  return (work, stage) => exclusive(() => handle(work, stage));
+  return async (work, stage) => {
+    const release = await trainings.acquire();
+    try {
+      return await handle(work, stage);
+    } finally {
+      release();
+    }
+  };
 }

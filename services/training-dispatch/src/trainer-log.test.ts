@@ -27,6 +27,27 @@ test("trainer lines go to the log of the training in progress, at their own leve
   assert.ok(lines.slice(0, 3).every((l) => l.domain === "plants" && l.round === 2));
 });
 
+test("while two trainings run at once, a trainer line names neither: it goes to the service's log", async () => {
+  const lines: LogLines = [];
+  const root = arrayLogger(lines);
+  const relay = createTrainerLogRelay(childLogger(root, { component: "trainer" }));
+  const a = childLogger(root, { component: "stage-consumer", run: "run-a" });
+  const b = childLogger(root, { component: "stage-consumer", run: "run-b" });
+  let finishB = () => {};
+  const bRuns = relay.during(b, () => new Promise<void>((resolve) => (finishB = resolve)));
+  await relay.during(a, async () => relay.onLog("isara-trainer INFO which one?"));
+  relay.onLog("isara-trainer INFO only b runs now");
+  finishB();
+  await bRuns;
+  assert.deepEqual(
+    lines.map((l) => [l.trainer, l.run ?? null]),
+    [
+      ["which one?", null],
+      ["only b runs now", "run-b"],
+    ],
+  );
+});
+
 test("progress of a long training logs about ten lines at info and every step at debug", () => {
   const lines: LogLines = [];
   let steps = 0;

@@ -1,8 +1,9 @@
 /**
  * The trainer's output in the service's JSON log, bound to the run, domain, round and request id of
  * the training that produced it. The subprocess trainer is created once and reports its stderr lines
- * through one callback; since a replica trains one round at a time, the relay sends them to the
- * logger of the job running now. Progress events become log lines too, thinned to about ten per
+ * through one callback; the relay sends them to the logger of the training running now, or, while
+ * several run at once (STAGE_CONCURRENCY above 1), to the service's logger, since a line does not
+ * say which training wrote it. Progress events become log lines too, thinned to about ten per
  * training at `info` (every step at `debug`), so a person can follow a long run without a flood.
  */
 import type { TrainProgress } from "@isara/core";
@@ -38,17 +39,22 @@ export function logTrainerLine(logger: Logger, line: string): void {
   }
 }
 
-/** A relay whose lines go to `idle` when no training runs (e.g. a trainer finishing after an abort). */
+/**
+ * A relay whose lines go to the one training running, else to `idle` (none running, e.g. a trainer
+ * finishing after an abort, or several at once).
+ */
 export function createTrainerLogRelay(idle: Logger): TrainerLogRelay {
-  let current: Logger | undefined;
+  const running = new Set<{ readonly logger: Logger }>();
+  const current = () => (running.size === 1 ? [...running][0]?.logger : undefined);
   return {
-    onLog: (line) => logTrainerLine(current ?? idle, line),
+    onLog: (line) => logTrainerLine(current() ?? idle, line),
     async during(logger, fn) {
-      current = logger;
+      const token = { logger };
+      running.add(token);
       try {
         return await fn();
       } finally {
-        current = undefined;
+        running.delete(token);
       }
     },
   };
