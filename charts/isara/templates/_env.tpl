@@ -11,6 +11,9 @@ KAFKA_BROKERS: {{ include "isara.kafkaBrokers" .root | quote }}
 ARTIFACT_ROOT: {{ .root.Values.artifacts.mountPath | quote }}
 HTTP_PORT: "8080"
 LOG_LEVEL: {{ .values.logLevel | quote }}
+{{- with .values.concurrency }}
+STAGE_CONCURRENCY: {{ . | toString | quote }}
+{{- end }}
 {{- end -}}
 
 {{/* The OpenAI-compatible LLM backend of @isara/llm-backends (generation, evaluation). */}}

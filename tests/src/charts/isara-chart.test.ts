@@ -246,6 +246,24 @@ describe("charts/isara", { skip }, () => {
     );
   });
 
+  test("STAGE_CONCURRENCY is the service's own default unless a component's concurrency is set", async () => {
+    const defaults = await renderScenario("minimal");
+    for (const component of ["filtering", "evaluation", "training-dispatch"]) {
+      const env = envOf(defaults, container(deploymentOf(defaults, component)));
+      assert.equal(env.get("STAGE_CONCURRENCY"), undefined, component);
+    }
+    const set = await renderScenario("minimal", [
+      "--set",
+      "filtering.concurrency=6",
+      "--set",
+      "trainingDispatch.concurrency=16",
+    ]);
+    const filtering = envOf(set, container(deploymentOf(set, "filtering")));
+    assert.equal(envValue(filtering, "STAGE_CONCURRENCY"), "6");
+    const dispatch = envOf(set, container(deploymentOf(set, "training-dispatch")));
+    assert.equal(envValue(dispatch, "STAGE_CONCURRENCY"), "16");
+  });
+
   test("disruption budgets guard every component that runs several ready pods", async () => {
     const pdbs = async (scenario: string, extra: string[] = []) =>
       ofKind(await renderScenario(scenario, extra), "PodDisruptionBudget")
