@@ -91,7 +91,10 @@ describe("likelihood metrics in the answering evaluator", () => {
     const scoredPrompts = llm.scored.map((r) => r.prompt);
     assert.equal(scoredPrompts.length, 2);
     for (const prompt of scoredPrompts) {
-      assert.match(prompt, /^BEGINNING OF CONVERSATION: USER: Demo \d\? ASSISTANT: Reply \d\. END OF CONVERSATION/);
+      assert.match(
+        prompt,
+        /^BEGINNING OF CONVERSATION: USER: Demo \d\? ASSISTANT: Reply \d\. END OF CONVERSATION/,
+      );
       assert.ok(answered.includes(prompt), "scored after the very prompt an answer was written from");
     }
   });
