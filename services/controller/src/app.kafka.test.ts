@@ -15,7 +15,13 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { status as grpcStatus, type ServiceError } from "@grpc/grpc-js";
 import { decodeTopicMessage, RunLifecycle, RunMode, type RunSpec, TOPICS } from "@isara/contracts";
-import { createCatalogueProducer, kafkaLogging, type OutgoingMessage } from "@isara/kafka-kit";
+import { sampleId } from "@isara/core";
+import {
+  createCatalogueProducer,
+  kafkaLogging,
+  type OutgoingMessage,
+  outgoingMessage,
+} from "@isara/kafka-kit";
 import { createShutdown, freePort, type Shutdown } from "@isara/kit";
 import { bindGrpcServer } from "@isara/kit/grpc";
 import { lineLogger, waitFor } from "@isara/testkit";
@@ -292,11 +298,61 @@ describe("the controller on a real broker", () => {
     );
   });
 
+  test("a result the controller can never apply fails its run with the reason; RetryRun then finishes it", {
+    skip,
+  }, async () => {
+    assert.ok(current);
+    const { client } = current;
+    losing = "poison-run";
+    await client.createRun({ spec: spec("poison-run", "alpha") }, "req-poison");
+    await waitFor("two of its four answers", async () => {
+      const status = (await client.getRun("poison-run")).run;
+      return status?.phase === 2 && status.progress?.done === 2;
+    });
+    // A broken stage answers a slot the round does not have.
+    const answered = (sent.get(TOPICS.answerWritten.name) ?? []).find((r) => r.key === "poison-run");
+    assert.ok(answered);
+    const good = decodeTopicMessage(TOPICS.answerWritten, answered.value);
+    assert.ok(good.candidate);
+    const id = sampleId("poison-run", 1, 99);
+    const bad = outgoingMessage(TOPICS.answerWritten, {
+      ...good,
+      idempotencyKey: id,
+      candidate: { ...good.candidate, id, slot: 99 },
+    });
+    await workerProducer.send({
+      topic: bad.topic,
+      messages: [{ key: bad.key, value: bad.value, headers: { ...bad.headers } }],
+    });
+    await waitFor(
+      "the run failed",
+      async () => (await client.getRun("poison-run")).run?.lifecycle === RunLifecycle.FAILED,
+    );
+    const failed = (await client.getRun("poison-run")).run;
+    assert.match(
+      failed?.error?.message ?? "",
+      /could not apply a result from isara\.answers\.written .*isara\.controller\.dlq.*slot 99/,
+    );
+
+    losing = undefined;
+    const retried = await client.retryRun({ runId: "poison-run", reason: "the stage is fixed" });
+    assert.equal(retried.run?.lifecycle, RunLifecycle.RUNNING);
+    await waitFor(
+      "the retried run done",
+      async () => (await client.getRun("poison-run")).run?.lifecycle === RunLifecycle.DONE,
+    );
+    assert.equal((await client.getRun("poison-run")).run?.rounds[1]?.answersWritten, 4);
+  });
+
   test("metrics count phases and runs; shutdown drains and closes in reverse order", { skip }, async () => {
     assert.ok(current);
     const metrics = await current.app.metrics.render();
-    assert.match(metrics, /isara_controller_phases_completed_total\{[^}]*phase="filter"[^}]*\} 1/);
-    assert.match(metrics, /isara_controller_runs\{[^}]*lifecycle="done"[^}]*\} 3/);
+    assert.match(metrics, /isara_controller_phases_completed_total\{[^}]*phase="filter"[^}]*\} 2/);
+    assert.match(metrics, /isara_controller_runs\{[^}]*lifecycle="done"[^}]*\} 4/);
+    assert.match(
+      metrics,
+      /isara_controller_run_failures_total\{[^}]*source="controller_dead_letter"[^}]*\} 1/,
+    );
     current.client.close();
     const report = await current.shutdown.shutdown("test");
     assert.equal(report.ok, true, JSON.stringify(report.results));

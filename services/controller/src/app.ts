@@ -234,6 +234,11 @@ export function createControllerApp(deps: ControllerAppDeps): ControllerApp {
         kafka: deps.kafka,
         publish,
         apply: (incoming) => runs.apply(incoming),
+        onPoison: async (context, source, err) => {
+          const outcome = await runs.poisoned(context, source, err);
+          if (outcome === "failed") controllerMetrics.runFailures.inc({ source: "controller_dead_letter" });
+          return outcome;
+        },
         logger: deps.logger,
         retry: deps.retry,
         metrics: createStageMetrics(metrics),

@@ -12,7 +12,7 @@
  * tenant's queue full, CreateRun is refused with `resource_exhausted`.
  */
 import { randomBytes } from "node:crypto";
-import type { RunStatus } from "@isara/contracts";
+import type { RunContext, RunStatus } from "@isara/contracts";
 import {
   type RunStatus as CoreRunStatus,
   checkFilterPorts,
@@ -357,6 +357,35 @@ export class Reconciler {
       if (wasQueued) this.queueChanged(this.tenantOf(entry));
       this.deps.logger.info({ run: runId, requestId, reason, wasQueued }, "run cancelled");
       return this.status(entry);
+    });
+  }
+
+  /**
+   * A result for one of this controller's runs that can never be applied (malformed, or refused for
+   * good; it goes to `isara.controller.dlq`) fails its run with the reason, so the run's status says
+   * what happened instead of the run waiting for a result that will never count (and the stall check
+   * republishing work whose answer is refused again). A message naming a run this controller does not
+   * hold, or the run with another domain, changes nothing. Results of an earlier round are `stale`.
+   */
+  async poisoned(
+    context: RunContext | undefined,
+    source: { readonly topic: string; readonly partition: number; readonly offset: string },
+    err: IsaraError,
+  ): Promise<ApplyOutcome> {
+    if (context === undefined) return "unknown_run";
+    const entry = this.runs.get(context.run);
+    if (entry === undefined || entry.state.domain !== context.domain) return "unknown_run";
+    return this.apply({
+      kind: "failure",
+      run: context.run,
+      round: context.round,
+      error: {
+        code: err.code,
+        message:
+          `the controller could not apply a result from ${source.topic} (partition ${source.partition}, ` +
+          `offset ${source.offset}; dead-lettered to isara.controller.dlq): ${err.message}`,
+      },
+      key: `controller-dlq/${source.topic}/${source.partition}/${source.offset}`,
     });
   }
 

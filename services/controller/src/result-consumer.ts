@@ -15,9 +15,10 @@ import {
   createMessageProcessor,
   type ProcessMessage,
   type RetryPolicy,
+  type StageJob,
   type StageMetrics,
 } from "@isara/kafka-kit";
-import { IsaraError, type Logger } from "@isara/kit";
+import { IsaraError, isIsaraError, type Logger } from "@isara/kit";
 import type { Kafka } from "kafkajs";
 import type { ApplyOutcome } from "./reconciler.js";
 import {
@@ -43,6 +44,15 @@ export interface ResultConsumerOptions {
   /** Sends dead letters (and nothing else: results are applied, not forwarded). */
   readonly publish: Publish;
   readonly apply: ApplyIncoming;
+  /**
+   * Told of a result that fails for good (it is dead-lettered): the reconciler's `poisoned`, which
+   * fails the run it names with the reason.
+   */
+  readonly onPoison?: (
+    context: RunContext | undefined,
+    source: StageJob["source"],
+    err: IsaraError,
+  ) => Promise<ApplyOutcome>;
   readonly logger: Logger;
   readonly retry: RetryPolicy;
   readonly metrics?: StageMetrics;
@@ -83,12 +93,22 @@ export function createResultConsumer(options: ResultConsumerOptions): ResultCons
       logger: options.logger,
       ...(options.metrics ? { metrics: options.metrics } : {}),
       handle: async (message, job) => {
-        const incoming = intake(message);
-        const outcome = await options.apply(incoming);
-        options.onOutcome?.(topic.name, incoming, outcome);
-        const level = outcome === "recorded" || outcome === "failed" ? "debug" : "info";
-        if (outcome !== "recorded") job.logger[level]({ outcome }, `result not counted: ${outcome}`);
-        return [];
+        try {
+          const incoming = intake(message);
+          const outcome = await options.apply(incoming);
+          options.onOutcome?.(topic.name, incoming, outcome);
+          const level = outcome === "recorded" || outcome === "failed" ? "debug" : "info";
+          if (outcome !== "recorded") job.logger[level]({ outcome }, `result not counted: ${outcome}`);
+          return [];
+        } catch (err) {
+          // Poison (not retried): it is dead-lettered below, and the run it names fails with the reason.
+          if (isIsaraError(err) && !err.retryable && options.onPoison !== undefined) {
+            const outcome = await options.onPoison(message.context, job.source, err);
+            if (outcome === "failed")
+              job.logger.error({ err }, "a result could not be applied; its run failed");
+          }
+          throw err;
+        }
       },
     });
   }

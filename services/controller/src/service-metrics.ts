@@ -9,7 +9,8 @@ import type { Counter, Gauge, Histogram, Metrics } from "@isara/kit";
  * - `isara_controller_stalled_work_total{phase}`: work messages sent again because their slot had no
  *   result within the stall timeout (a lost message or a stuck worker; alert when it grows);
  * - `isara_controller_phases_completed_total{phase}`;
- * - `isara_controller_run_failures_total{source}`: runs failed by a `dead_letter` or a stage's `result`;
+ * - `isara_controller_run_failures_total{source}`: runs failed by a stage's `dead_letter`, a stage's
+ *   `result`, or a `controller_dead_letter` (a result the controller could never apply);
  * - `isara_controller_runs{lifecycle}`: runs held, by lifecycle (queued, running, done, failed, cancelled);
  * - `isara_controller_queued_runs{tenant}`: runs waiting for admission, per tenant (`""` = runs
  *   without a tenant); set by the reconciler whenever a tenant's queue changes;

@@ -9,6 +9,7 @@ import {
   type CreateRunRequest,
   type ListRunsRequest,
   type ListRunsResponse,
+  type RetryRunRequest,
   type RunStatus,
 } from "@isara/contracts";
 import { healthServiceDefinition } from "@isara/kit/grpc";
@@ -33,6 +34,8 @@ export function controllerClient(address: string) {
       ),
     cancelRun: (request: CancelRunRequest) =>
       call<{ run?: RunStatus | undefined }>((cb) => client.cancelRun(request, cb)),
+    retryRun: (request: RetryRunRequest) =>
+      call<{ run?: RunStatus | undefined }>((cb) => client.retryRun(request, cb)),
     /** Every status WatchRun sends until the stream ends (or fails: then it rejects). */
     watchRun: (runId: string) =>
       new Promise<RunStatus[]>((resolve, reject) => {
