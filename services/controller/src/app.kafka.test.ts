@@ -30,7 +30,7 @@ import { type RetrievalServiceForTests, startRetrievalService } from "@isara/tes
 import { type Consumer, Kafka, type Producer } from "kafkajs";
 import { controllerClient } from "../testing/test-client.js";
 import { controllerStores, writeDomain } from "../testing/test-fixtures.js";
-import { respondTo } from "../testing/test-workers.js";
+import { respondTo, WORK_TOPIC_NAMES } from "../testing/test-workers.js";
 import { type ControllerApp, createControllerApp } from "./app.js";
 import { createRetrievalSeedStore } from "./seed-store.js";
 
@@ -152,13 +152,7 @@ describe("the controller on a real broker", () => {
     workers = kafka.consumer({ groupId: "test-double-workers", maxWaitTimeInMs: 200 });
     await workers.connect();
     await workers.subscribe({
-      topics: [
-        TOPICS.promptWork,
-        TOPICS.answerWork,
-        TOPICS.filterWork,
-        TOPICS.trainWork,
-        TOPICS.evalWork,
-      ].map((t) => t.name),
+      topics: WORK_TOPIC_NAMES,
       fromBeginning: true,
     });
     const { artifacts } = controllerStores(root);

@@ -31,7 +31,7 @@ import { type RetrievalServiceForTests, startRetrievalService } from "@isara/tes
 import { type Consumer, Kafka, type Producer } from "kafkajs";
 import { controllerClient } from "../testing/test-client.js";
 import { controllerStores, tinyConfig, writeDomain } from "../testing/test-fixtures.js";
-import { respondTo } from "../testing/test-workers.js";
+import { respondTo, WORK_TOPIC_NAMES } from "../testing/test-workers.js";
 import { createControllerApp } from "./app.js";
 import { createRetrievalSeedStore } from "./seed-store.js";
 
@@ -129,13 +129,7 @@ describe("a run of 20 000 prompts per round on a real broker", () => {
     workers = kafka.consumer({ groupId: "large-run-workers", maxWaitTimeInMs: 200 });
     await workers.connect();
     await workers.subscribe({
-      topics: [
-        TOPICS.promptWork,
-        TOPICS.answerWork,
-        TOPICS.filterWork,
-        TOPICS.trainWork,
-        TOPICS.evalWork,
-      ].map((t) => t.name),
+      topics: WORK_TOPIC_NAMES,
       fromBeginning: true,
     });
     const { artifacts } = controllerStores(root);

@@ -21,6 +21,15 @@ import {
 } from "../src/result-intake.js";
 
 /** A work record as read from Kafka or as the controller published it. */
+/** The five work topics the stage services read, which a test double of them subscribes to. */
+export const WORK_TOPIC_NAMES = [
+  TOPICS.promptWork,
+  TOPICS.answerWork,
+  TOPICS.filterWork,
+  TOPICS.trainWork,
+  TOPICS.evalWork,
+].map((t) => t.name);
+
 export interface WorkRecord {
   readonly topic: string;
   readonly value: Buffer;

@@ -163,64 +163,67 @@ export function registerRunRoutes(
     },
   );
 
-  v1.post(
-    "/runs/:id/cancel",
-    {
-      schema: {
-        summary: "Cancel a run",
-        description:
-          "Cancels a queued, running or failed run (a queued run leaves the queue); cancelling a cancelled run returns it unchanged.",
-        tags,
-        security: bearerSecurity,
-        params: runParamsSchema,
-        body: runReasonBodySchema,
-        response: {
-          200: { description: "The run, now cancelled.", ...runViewSchema },
-          ...errorResponses(400, 404, 409),
+  /**
+   * A POST on one run that changes its lifecycle (cancel, retry): the body `{reason}` is optional (no
+   * body and no Content-Type means no reason, and `fallback` is logged), the controller decides.
+   */
+  function runAction(
+    action: "cancel" | "retry",
+    doc: { readonly summary: string; readonly description: string; readonly result: string },
+    fallback: string,
+    call: ControllerCalls["cancelRun"],
+  ) {
+    v1.post(
+      `/runs/:id/${action}`,
+      {
+        schema: {
+          summary: doc.summary,
+          description: doc.description,
+          tags,
+          security: bearerSecurity,
+          params: runParamsSchema,
+          body: runReasonBodySchema,
+          response: {
+            200: { description: doc.result, ...runViewSchema },
+            ...errorResponses(400, 404, 409),
+          },
+        },
+        preValidation: async (request) => {
+          request.body ??= {};
         },
       },
-      // The body is optional: a cancel with no body (and no Content-Type) has no reason.
-      preValidation: async (request) => {
-        request.body ??= {};
+      async (request) => {
+        const run = ownRun(request, (request.params as { id: string }).id);
+        const reason = (request.body as { reason?: string }).reason || fallback;
+        const status = await aboutRun(run, () => call(run.scoped, reason, run.ctx));
+        request.log.info({ reason }, `run ${action === "cancel" ? "cancelled" : "retried"}`);
+        return runView(status, run.id);
       },
-    },
-    async (request) => {
-      const run = ownRun(request, (request.params as { id: string }).id);
-      const reason = (request.body as { reason?: string }).reason || "cancelled through the gateway";
-      const status = await aboutRun(run, () => controller.cancelRun(run.scoped, reason, run.ctx));
-      request.log.info({ reason }, "run cancelled");
-      return runView(status, run.id);
-    },
-  );
+    );
+  }
 
-  v1.post(
-    "/runs/:id/retry",
+  runAction(
+    "cancel",
     {
-      schema: {
-        summary: "Retry a failed run",
-        description:
-          "Resumes a failed run from its last completed step: the failed step's missing work goes out again; " +
-          "nothing completed is redone. Retrying a running run returns it unchanged; a done or cancelled run " +
-          "answers 409 (start a new run instead).",
-        tags,
-        security: bearerSecurity,
-        params: runParamsSchema,
-        body: runReasonBodySchema,
-        response: {
-          200: { description: "The run, running again.", ...runViewSchema },
-          ...errorResponses(400, 404, 409),
-        },
-      },
-      preValidation: async (request) => {
-        request.body ??= {};
-      },
+      summary: "Cancel a run",
+      description:
+        "Cancels a queued, running or failed run (a queued run leaves the queue); cancelling a cancelled run returns it unchanged.",
+      result: "The run, now cancelled.",
     },
-    async (request) => {
-      const run = ownRun(request, (request.params as { id: string }).id);
-      const reason = (request.body as { reason?: string }).reason || "retried through the gateway";
-      const status = await aboutRun(run, () => controller.retryRun(run.scoped, reason, run.ctx));
-      request.log.info({ reason }, "run retried");
-      return runView(status, run.id);
+    "cancelled through the gateway",
+    (runId, reason, ctx) => controller.cancelRun(runId, reason, ctx),
+  );
+  runAction(
+    "retry",
+    {
+      summary: "Retry a failed run",
+      description:
+        "Resumes a failed run from its last completed step: the failed step's missing work goes out again; " +
+        "nothing completed is redone. Retrying a running run returns it unchanged; a done or cancelled run " +
+        "answers 409 (start a new run instead).",
+      result: "The run, running again.",
     },
+    "retried through the gateway",
+    (runId, reason, ctx) => controller.retryRun(runId, reason, ctx),
   );
 }

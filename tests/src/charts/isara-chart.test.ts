@@ -21,7 +21,14 @@ import {
   render,
   scenarioFile,
 } from "./chart-fixture.js";
-import { componentOf, deployedComponents, deploymentOf, envOf, envValue } from "./workload-checks.js";
+import {
+  componentOf,
+  deployedComponents,
+  deploymentOf,
+  envOf,
+  envValue,
+  plainEnv,
+} from "./workload-checks.js";
 
 const skip = chartToolsSkip();
 const ARTIFACT_USERS = [
@@ -54,7 +61,7 @@ describe("charts/isara", { skip }, () => {
     assert.equal(envValue(env, "BASE_MODEL"), "SmolLM2-135M-Instruct");
     // Work windows and the stall timeout, in the controller's own units.
     const config = loadControllerConfig({
-      ...Object.fromEntries([...env].flatMap(([k, v]) => (v.value === undefined ? [] : [[k, v.value]]))),
+      ...plainEnv(env),
       POD_NAME: "isara-controller-0",
     });
     assert.equal(config.workWindow, 32);
@@ -85,7 +92,7 @@ describe("charts/isara", { skip }, () => {
     const env = envOf(objects, container(deploymentOf(objects, "controller")));
     assert.equal(envValue(env, "TENANT_LIMITS"), "acme=8/200,beta=2/0");
     const config = loadControllerConfig({
-      ...Object.fromEntries([...env].flatMap(([k, v]) => (v.value === undefined ? [] : [[k, v.value]]))),
+      ...plainEnv(env),
       POD_NAME: "isara-controller-0",
     });
     assert.equal(config.tenantLimits.maxRunningRuns, 2);

@@ -84,6 +84,14 @@ export function envValue(env: Map<string, EnvVar>, name: string): string {
   return value;
 }
 
+/**
+ * The variables that have a plain value, as a process environment: what a service's config loader
+ * reads (fieldRef and secret values, resolved by the kubelet, are left out).
+ */
+export function plainEnv(env: Map<string, EnvVar>): Record<string, string> {
+  return Object.fromEntries([...env].flatMap(([k, v]) => (v.value === undefined ? [] : [[k, v.value]])));
+}
+
 /** The Deployment of a component of the isara release "isara". */
 export function deploymentOf(objects: readonly Manifest[], component: string): Manifest {
   return named(objects, "Deployment", `isara-${component}`);
