@@ -80,7 +80,10 @@ export interface ConsumerLoopOptions {
    * `result-consumer`): each service's log queries select its consumer by it.
    */
   readonly component: string;
-  /** Counts each message's outcome by topic (`messages`); the processors count retries and dead letters. */
+  /**
+   * Counts each message's outcome by topic (`messages`); the processors count retries and dead
+   * letters. Its `consumerLag` reports this group's lag on the subscribed topics from `start` to `close`.
+   */
   readonly metrics?: StageMetrics | undefined;
   /** Messages being handled now (generation's `in_flight` gauge). */
   readonly inFlight?: Gauge<never> | undefined;
@@ -157,6 +160,7 @@ export function createConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
   let assignment: TopicAssignment = {};
   let stopping = false;
   let closing: Promise<void> | undefined;
+  let unwatchLag: (() => Promise<void>) | undefined;
 
   /** Sends heartbeats until the returned function is called. */
   function beatWhile(heartbeat: () => Promise<void>, partition: number, what: string): () => void {
@@ -281,8 +285,12 @@ export function createConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
       }
     }
     // kafkajs waits for the handlers to return (and commit) before it leaves the group.
-    await recovery?.stop();
-    await current.disconnect();
+    try {
+      await recovery?.stop();
+      await current.disconnect();
+    } finally {
+      await unwatchLag?.();
+    }
     state = "stopped";
   }
 
@@ -299,6 +307,12 @@ export function createConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
         maxWaitTimeInMs: options.maxWaitTimeMs ?? 5000,
       });
       consumer = c;
+      unwatchLag = options.metrics?.consumerLag?.watch({
+        kafka: options.kafka,
+        groupId,
+        topics,
+        logger: log,
+      });
       c.on(c.events.GROUP_JOIN, (e) => {
         state = "joined";
         assignment = Object.fromEntries(

@@ -14,6 +14,7 @@
 export * from "./broker-outage.js";
 export * from "./broker-wait.js";
 export * from "./chunked-send.js";
+export * from "./consumer-lag.js";
 export * from "./consumer-loop.js";
 export * from "./crash-restart.js";
 export * from "./dead-letter.js";

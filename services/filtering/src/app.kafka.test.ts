@@ -244,6 +244,11 @@ describe("the filtering service on a real broker", () => {
     assert.match(metrics, /isara_samples_judged_total\{[^}]*verdict="rejected"[^}]*\} 8/);
     assert.match(metrics, /isara_dead_letters_total\{[^}]*code="invalid_argument"[^}]*\} 1/);
     assert.match(metrics, /isara_dead_letters_total\{[^}]*code="not_found"[^}]*\} 1/);
+    // The group's lag on its work topic, one series per partition, from kafka-kit's consumer loop.
+    assert.match(
+      metrics,
+      /isara_kafka_consumer_lag\{group="filtering",topic="isara\.filter\.work",partition="0"[^}]*\} \d+/,
+    );
 
     const report = await shutdown.shutdown("test");
     assert.equal(report.ok, true, JSON.stringify(report.results));
