@@ -34,6 +34,7 @@ export * from "./schema-issues.js";
 export * from "./sentence-end.js";
 export * from "./stage-settings.js";
 export * from "./stop-rules.js";
+export * from "./tenant-name.js";
 export * from "./text-quality.js";
 export * from "./token-budget.js";
 export * from "./truthfulness.js";

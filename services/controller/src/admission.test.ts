@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isIsaraError } from "@isara/core";
-import { admissionOf, limitsOf, resolveTenant, type TenantLimits, tenantOfRunId } from "./admission.js";
+import { isIsaraError, tenantOfRunId } from "@isara/core";
+import { admissionOf, limitsOf, resolveTenant, type TenantLimits } from "./admission.js";
 
 const limits: TenantLimits = {
   maxRunningRuns: 2,

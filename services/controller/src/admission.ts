@@ -9,14 +9,7 @@
  * (the gateway's scoped ids, also of runs created before the field existed), else `""`: runs started
  * without the gateway (AlignmentRuns, direct gRPC) share the tenant `""` and its default limits.
  */
-import { IsaraError } from "@isara/core";
-
-/** A tenant name, as the gateway's: lowercase letters or digits in groups joined by single `-`. */
-export const TENANT_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-/** Longest tenant name (the gateway's limit; with `--` and a run id it fits the 63 of a run id). */
-export const MAX_TENANT_CHARS = 24;
-/** Between a tenant and its own run id in a scoped run id (`<tenant>--<run>`). */
-export const TENANT_SEPARATOR = "--";
+import { IsaraError, isTenantName, MAX_TENANT_CHARS, tenantOfRunId } from "@isara/core";
 
 /** Default of TENANT_MAX_RUNNING. */
 export const DEFAULT_MAX_RUNNING_RUNS = 4;
@@ -34,19 +27,6 @@ export interface Limits {
 /** Every tenant's limits: the defaults, and the tenants that have their own (TENANT_LIMITS). */
 export interface TenantLimits extends Limits {
   readonly tenants: ReadonlyMap<string, Limits>;
-}
-
-/** `true` when `name` is a tenant name (see {@link TENANT_PATTERN}). */
-export function isTenantName(name: string): boolean {
-  return name.length <= MAX_TENANT_CHARS && TENANT_PATTERN.test(name);
-}
-
-/** The tenant a scoped run id (`<tenant>--<run>`) names, or `undefined` for an id without one. */
-export function tenantOfRunId(runId: string): string | undefined {
-  const at = runId.indexOf(TENANT_SEPARATOR);
-  if (at <= 0) return undefined;
-  const prefix = runId.slice(0, at);
-  return isTenantName(prefix) ? prefix : undefined;
 }
 
 /** The tenant run `runId` counts under: `tenant` when given, else its id's prefix, else `""`. */

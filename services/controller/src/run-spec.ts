@@ -11,11 +11,14 @@ import {
   type Domain,
   domainConfigSchema,
   IsaraError,
+  isTenantName,
   MAX_BASE_MODEL_CHARS,
+  MAX_TENANT_CHARS,
   type RunMode,
   type RunOverrides,
+  TENANT_SEPARATOR,
+  tenantOfRunId,
 } from "@isara/core";
-import { isTenantName, MAX_TENANT_CHARS, TENANT_SEPARATOR, tenantOfRunId } from "./admission.js";
 
 /** Run ids the controller accepts (the proto's rule): they name topics' keys, folders and labels. */
 const RUN_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;

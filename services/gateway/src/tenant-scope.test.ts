@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { domainFolder, isTenantName, localRunId, newRunId, scopedRunId } from "./tenant-scope.js";
+import { isTenantName } from "@isara/core";
+import { domainFolder, localRunId, newRunId, scopedRunId } from "./tenant-scope.js";
 
 test("the same run id in two tenants names two different controller runs, each readable only by its tenant", () => {
   const a = scopedRunId("acme", "r1");

@@ -1,29 +1,19 @@
 /**
  * Tenants and the names the gateway keeps apart per tenant. Every run id the controller sees is
- * `<tenant>--<run>`: a tenant name never contains `--`, so the first `--` of a scoped id always splits
- * it the same way, and two tenants that pick the same run id get two different runs. Callers only ever
+ * `<tenant>--<run>` (core's tenant-name.ts: a tenant name never contains `--`, so the first `--` of a
+ * scoped id always splits it the same way, and two tenants that pick the same run id get two
+ * different runs). Callers only ever
  * see their own part (`<run>`); a scoped id of another tenant reads as "not found", never "forbidden".
  */
 import { randomBytes } from "node:crypto";
-import { IsaraError } from "@isara/core";
+import { IsaraError, isTenantName, TENANT_SEPARATOR } from "@isara/core";
 
-/** A tenant name: 1-24 lowercase letters or digits in groups joined by single `-` (so never `--`). */
-export const TENANT_PATTERN = "^[a-z0-9]+(?:-[a-z0-9]+)*$";
-/** Longest tenant name; with {@link MAX_RUN_ID_CHARS} it keeps scoped ids within the controller's 63. */
-export const MAX_TENANT_CHARS = 24;
 /** A run id as callers choose it: a lowercase letter or digit, then lowercase letters, digits or `-`. */
 export const RUN_ID_PATTERN = "^[a-z0-9][a-z0-9-]*$";
 /** Longest caller-chosen run id: 63 (the controller's limit) - 24 (tenant) - 2 (`--`). */
 export const MAX_RUN_ID_CHARS = 37;
 
-const TENANT = new RegExp(TENANT_PATTERN);
 const RUN_ID = new RegExp(RUN_ID_PATTERN);
-const SEPARATOR = "--";
-
-/** `true` when `name` is a valid tenant name (see {@link TENANT_PATTERN}). */
-export function isTenantName(name: string): boolean {
-  return name.length <= MAX_TENANT_CHARS && TENANT.test(name);
-}
 
 /**
  * The controller's run id for a tenant's run id.
@@ -40,7 +30,7 @@ export function scopedRunId(tenant: string, run: string): string {
       `run id ${JSON.stringify(run.slice(0, 80))} is malformed; use 1-${MAX_RUN_ID_CHARS} lowercase letters, digits or "-", starting with a letter or digit`,
     );
   }
-  return `${tenant}${SEPARATOR}${run}`;
+  return `${tenant}${TENANT_SEPARATOR}${run}`;
 }
 
 /**
@@ -48,7 +38,7 @@ export function scopedRunId(tenant: string, run: string): string {
  * tenant (or to no tenant: a run started without the gateway).
  */
 export function localRunId(tenant: string, scoped: string): string | undefined {
-  const prefix = `${tenant}${SEPARATOR}`;
+  const prefix = `${tenant}${TENANT_SEPARATOR}`;
   if (!scoped.startsWith(prefix)) return undefined;
   const run = scoped.slice(prefix.length);
   return run.length > 0 && run.length <= MAX_RUN_ID_CHARS && RUN_ID.test(run) ? run : undefined;

@@ -5,8 +5,7 @@
  * or which entry matched.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { IsaraError } from "@isara/core";
-import { isTenantName, MAX_TENANT_CHARS } from "./tenant-scope.js";
+import { IsaraError, isTenantName, MAX_TENANT_CHARS } from "@isara/core";
 
 /** One accepted token: the SHA-256 of the token, and the tenant it acts for. */
 interface TokenEntry {
