@@ -81,9 +81,10 @@ export function buildTruthfulqa(dataDir, outDir, { prompts, rounds, evalSize, pr
  * their chosen reply as seeds; the rest are eval items whose "correct" reference is the chosen reply
  * and "incorrect" the rejected one, so the reference metric is similarity to chosen minus rejected.
  * Left out of eval: items whose chosen reply is empty (nothing to be similar to) and items whose
- * prompt is also a seed prompt (the data holds a few repeated red-team prompts).
+ * prompt is also a seed prompt (the data holds a few repeated red-team prompts). Of the rest, the first
+ * `evalSize` (all 294 when it is larger).
  */
-export function buildHarmless(dataDir, outDir, { prompts, rounds, seedCount = 64, preset }) {
+export function buildHarmless(dataDir, outDir, { prompts, rounds, evalSize, seedCount = 64, preset }) {
   const rows = readJsonl(join(dataDir, "hh-rlhf/harmless-single-turn.jsonl"));
   const seeds = rows.slice(0, seedCount).map((r) => ({ prompt: r.prompt, response: r.chosen }));
   const seedPrompts = new Set(seeds.map((s) => s.prompt.trim()));
@@ -95,7 +96,8 @@ export function buildHarmless(dataDir, outDir, { prompts, rounds, seedCount = 64
       prompt: r.prompt,
       correct: [r.chosen],
       incorrect: r.rejected.trim() === "" ? [] : [r.rejected],
-    }));
+    }))
+    .slice(0, evalSize);
   return write(
     outDir,
     config(
