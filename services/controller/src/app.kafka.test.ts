@@ -58,6 +58,8 @@ describe("the controller on a real broker", () => {
   const sent = new Map<string, OutgoingMessage[]>();
   /** While set, the workers drop AnswerWork of this run for slots 2 and 3 (as if that work was lost). */
   let losing: string | undefined;
+  /** AnswerWork the workers drop the first time they see it, as `<run>/<slot>` (lost on the way). */
+  const dropOnce = new Set<string>();
   const logLines: Record<string, unknown>[] = [];
   /** The controller's last log lines, for a wait that gives up. */
   const recentLog = () =>
@@ -80,6 +82,8 @@ describe("the controller on a real broker", () => {
       drainTimeoutMs: 2000,
       shutdownTimeoutMs: 10_000,
       consumer: { heartbeatIntervalMs: 500, maxWaitTimeMs: 200 },
+      // Short, so that the stall test sees lost work published again within the test.
+      stallTimeoutMs: 3000,
     });
     const shutdown = createShutdown({ logger, timeoutMs: 10_000, onStart: (r) => app.startDraining(r) });
     await app.start(shutdown);
@@ -163,6 +167,10 @@ describe("the controller on a real broker", () => {
         if (topic === TOPICS.answerWork.name && losing !== undefined) {
           const work = decodeTopicMessage(TOPICS.answerWork, value);
           if (work.context?.run === losing && work.slot >= 2) return;
+        }
+        if (topic === TOPICS.answerWork.name && dropOnce.size > 0) {
+          const work = decodeTopicMessage(TOPICS.answerWork, value);
+          if (dropOnce.delete(`${work.context?.run}/${work.slot}`)) return;
         }
         const results = await respondTo({ topic, value }, artifacts);
         const perSlot = topic !== TOPICS.trainWork.name && topic !== TOPICS.evalWork.name;
@@ -338,11 +346,32 @@ describe("the controller on a real broker", () => {
     assert.equal((await client.getRun("poison-run")).run?.rounds[1]?.answersWritten, 4);
   });
 
+  test("work lost on its way is published again after STALL_TIMEOUT, and the run finishes without a restart", {
+    skip,
+  }, async () => {
+    assert.ok(current);
+    const { client } = current;
+    dropOnce.add("stall-run/1");
+    await client.createRun({ spec: spec("stall-run", "alpha") }, "req-stall");
+    await waitFor(
+      "the stalled run done",
+      async () => (await client.getRun("stall-run")).run?.lifecycle === RunLifecycle.DONE,
+      45_000,
+      recentLog,
+    );
+    assert.equal(dropOnce.size, 0, "slot 1's first AnswerWork was dropped");
+    const stalled = logLines.find((l) => l.msg === "stalled work published again" && l.run === "stall-run");
+    assert.ok(stalled, "the controller published the lost answer work again");
+    assert.ok(Number(stalled.messages) >= 1);
+    assert.equal((await client.getRun("stall-run")).run?.rounds[1]?.answersWritten, 4);
+  });
+
   test("metrics count phases and runs; shutdown drains and closes in reverse order", { skip }, async () => {
     assert.ok(current);
     const metrics = await current.app.metrics.render();
-    assert.match(metrics, /isara_controller_phases_completed_total\{[^}]*phase="filter"[^}]*\} 2/);
-    assert.match(metrics, /isara_controller_runs\{[^}]*lifecycle="done"[^}]*\} 4/);
+    assert.match(metrics, /isara_controller_phases_completed_total\{[^}]*phase="filter"[^}]*\} 3/);
+    assert.match(metrics, /isara_controller_runs\{[^}]*lifecycle="done"[^}]*\} 5/);
+    assert.match(metrics, /isara_controller_stalled_work_total\{[^}]*phase="answers"[^}]*\} [1-9]/);
     assert.match(
       metrics,
       /isara_controller_run_failures_total\{[^}]*source="controller_dead_letter"[^}]*\} 1/,
