@@ -404,6 +404,8 @@ describe("the controller on a real broker", () => {
         GRPC_PORT: String(grpcPort),
         HTTP_PORT: String(httpPort),
         DRAIN_TIMEOUT: "2s",
+        TENANT_MAX_RUNNING: "1",
+        TENANT_MAX_QUEUED: "1",
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -426,6 +428,26 @@ describe("the controller on a real broker", () => {
       "delta done",
       async () => (await client.getRun("delta-run")).run?.lifecycle === RunLifecycle.DONE,
     );
+
+    // Tenant admission from the environment: one run of tenant acme runs, one waits, a third is refused.
+    const first = await client.createRun({ spec: spec("acme--q1", "alpha") }, "req-q1");
+    assert.equal(first.run?.lifecycle, RunLifecycle.RUNNING);
+    const second = await client.createRun({ spec: spec("acme--q2", "alpha") }, "req-q2");
+    assert.equal(second.run?.lifecycle, RunLifecycle.QUEUED);
+    assert.equal(second.run?.queuePosition, 1);
+    await assert.rejects(
+      client.createRun({ spec: spec("acme--q3", "alpha") }, "req-q3"),
+      (err: ServiceError) => {
+        assert.equal(err.code, grpcStatus.RESOURCE_EXHAUSTED);
+        assert.match(err.details, /TENANT_MAX_QUEUED/);
+        return true;
+      },
+    );
+    await waitFor(
+      "the queued run started when the first finished, and finished too",
+      async () => (await client.getRun("acme--q2")).run?.lifecycle === RunLifecycle.DONE,
+    );
+    assert.equal((await client.getRun("acme--q1")).run?.lifecycle, RunLifecycle.DONE);
     client.close();
 
     proc.kill("SIGTERM");

@@ -33,6 +33,7 @@ import {
 } from "@isara/kit";
 import { createGrpcHealth, type GrpcHealth, stopGrpcServer } from "@isara/kit/grpc";
 import type { Kafka, Producer } from "kafkajs";
+import type { TenantLimits } from "./admission.js";
 import { createControllerHandlers } from "./controller-service.js";
 import type { AdapterReference } from "./model-ref.js";
 import { Reconciler } from "./reconciler.js";
@@ -80,6 +81,8 @@ export interface ControllerAppDeps {
   readonly workWindow?: number;
   /** Released work without a result this long is published again; 0 = never (default `DEFAULT_STALL_TIMEOUT_MS`). */
   readonly stallTimeoutMs?: number;
+  /** Per-tenant limits of running and waiting runs (TENANT_*); none: every run starts at once. */
+  readonly tenantLimits?: TenantLimits;
   /** Time source (run creation times, phase durations); default the system clock. */
   readonly clock?: Clock;
   /** Random hex for generated run ids; default crypto random bytes. */
@@ -159,6 +162,7 @@ export function createControllerApp(deps: ControllerAppDeps): ControllerApp {
     filterJudge: deps.filterJudge ?? false,
     workWindow: deps.workWindow ?? DEFAULT_WORK_WINDOW,
     stallTimeoutMs: deps.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
+    ...(deps.tenantLimits === undefined ? {} : { tenantLimits: deps.tenantLimits }),
     ...(deps.randomHex ? { randomHex: deps.randomHex } : {}),
   });
   reconciler = runs;

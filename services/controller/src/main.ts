@@ -53,9 +53,9 @@ async function main(): Promise<void> {
     consumerConcurrency: config.consumerConcurrency,
     workWindow: config.workWindow,
     stallTimeoutMs: config.stallTimeoutMs,
+    tenantLimits: config.tenantLimits,
     processMetrics: true,
   });
-  app.reconciler.setTenantLimits(config.tenantLimits);
   const shutdown = createShutdown({
     logger,
     timeoutMs: config.shutdownTimeoutMs,

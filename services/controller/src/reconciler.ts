@@ -61,8 +61,8 @@ export interface ReconcilerDeps extends Omit<RunDriverDeps, "onChange"> {
    */
   readonly stallTimeoutMs?: number;
   /**
-   * Per-tenant limits of running and waiting runs; undefined = none (every run starts at once). The
-   * service applies TENANT_MAX_RUNNING, TENANT_MAX_QUEUED and TENANT_LIMITS with `setTenantLimits`.
+   * Per-tenant limits of running and waiting runs (TENANT_MAX_RUNNING, TENANT_MAX_QUEUED,
+   * TENANT_LIMITS); undefined = none (every run starts at once).
    */
   readonly tenantLimits?: TenantLimits;
 }
@@ -97,7 +97,7 @@ export class Reconciler {
   private readonly pending = new Map<string, NodeJS.Timeout>();
   private stopped = false;
   private stallTimer: NodeJS.Timeout | undefined;
-  private tenantLimits: TenantLimits | undefined;
+  private readonly tenantLimits: TenantLimits | undefined;
   /** Tenants whose admission failed (disk away), and the timer of the next try. */
   private readonly admissionRetries = new Map<string, NodeJS.Timeout>();
 
@@ -107,14 +107,6 @@ export class Reconciler {
     this.deps = { ...deps, logger: childLogger(deps.logger, { component: "reconciler" }) };
     this.tenantLimits = deps.tenantLimits;
     this.driver = createRunDriver({ ...this.deps, onChange: (entry) => this.changed(entry) });
-  }
-
-  /**
-   * Replaces the per-tenant limits (before `load`, or at any time: waiting runs that now fit start at
-   * their tenant's next admission, and runs already running are never stopped).
-   */
-  setTenantLimits(limits: TenantLimits | undefined): void {
-    this.tenantLimits = limits;
   }
 
   /** Loads every run folder and resumes each running run (publishing its outstanding work). */
