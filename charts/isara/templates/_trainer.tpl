@@ -23,7 +23,11 @@ tolerations: {{- toYaml $t.tolerations | nindent 2 }}
 affinity: {{- toYaml $t.affinity | nindent 2 }}
 priorityClassName: {{ $t.priorityClassName | quote }}
 kueue:
+  {{- if and .Values.kueue.enabled (not $t.kueue.queueName) }}
+  queueName: {{ printf "%s-{tenant}" (include "isara.fullname" .) | quote }}
+  {{- else }}
   queueName: {{ $t.kueue.queueName | quote }}
+  {{- end }}
 backoffLimit: {{ $t.backoffLimit | int }}
 activeDeadlineSeconds: {{ $t.activeDeadlineSeconds | int64 }}
 ttlSecondsAfterFinished: {{ $t.ttlSecondsAfterFinished | int64 }}

@@ -181,6 +181,35 @@ describe("the Kubernetes trainer on a real kube-apiserver", { skip }, () => {
     assert.equal(left.items.length, 0, "the finished release is removed");
   });
 
+  test("with a queue name of {tenant}, a tenant's training goes to its tenant's Kueue queue", async () => {
+    const values = join(dir, "values-kueue.json");
+    writeFileSync(
+      values,
+      JSON.stringify({
+        artifacts: { claimName: "isara-artifacts", mountPath: dir },
+        kueue: { queueName: "isara-{tenant}" },
+      }),
+    );
+    const queued = createKubeTrainer({
+      kc,
+      namespace: "default",
+      chartDir: join(repoRoot(), "charts/isara-trainer"),
+      valuesFile: values,
+      helm: helmBinary(),
+      pollMs: 100,
+    });
+    const out = join(dir, "acme--run-q", "train");
+    const training = queued.train(spec(out), undefined, undefined, { runId: "acme--run-q", round: 1 });
+    const job = await jobOf("acme--run-q", 1);
+    assert.equal(job.metadata?.labels?.["kueue.x-k8s.io/queue-name"], "isara-acme");
+    assert.equal(job.spec?.suspend, true, "created suspended, for Kueue to admit");
+    writeFileSync(
+      join(out, "result.json"),
+      JSON.stringify({ adapterDir: join(out, "adapter"), steps: 1, finalLoss: 1, losses: [1] }),
+    );
+    assert.equal((await training).steps, 1);
+  });
+
   test("a redelivery after the training finished reads its result and starts no Job", async () => {
     const out = join(dir, "run-f", "train");
     mkdirSync(out, { recursive: true });

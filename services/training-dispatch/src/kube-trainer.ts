@@ -23,7 +23,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
-import { IsaraError, type TrainContext, type Trainer, type TrainResult, type TrainSpec } from "@isara/core";
+import {
+  IsaraError,
+  type TrainContext,
+  type Trainer,
+  type TrainResult,
+  type TrainSpec,
+  tenantOfRunId,
+} from "@isara/core";
 import { apiMessage, apiStatus } from "@isara/kube-kit";
 import { readResult } from "@isara/trainer-local";
 import {
@@ -264,7 +271,8 @@ export function createKubeTrainer(options: KubeTrainerOptions): Trainer {
       const release = releaseName(context);
       await mkdir(spec.outputDir, { recursive: true });
       await writeFile(join(spec.outputDir, "spec.json"), `${JSON.stringify(spec, null, 2)}\n`);
-      const list = await render(options, release, { run: { id: context.runId, round: context.round }, spec });
+      const run = { id: context.runId, round: context.round, tenant: tenantOfRunId(context.runId) ?? "" };
+      const list = await render(options, release, { run, spec });
       const job = list.find((o) => o.kind === "Job");
       if (job?.metadata?.name === undefined) {
         throw new IsaraError("invalid_argument", `the trainer chart ${options.chartDir} rendered no Job`);

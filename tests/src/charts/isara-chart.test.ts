@@ -271,6 +271,53 @@ describe("charts/isara", { skip }, () => {
     assert.equal(envValue(dispatch, "STAGE_CONCURRENCY"), "16");
   });
 
+  test("kueue.enabled: a ClusterQueue per tenant in one cohort with fair sharing, a LocalQueue each, and trainer Jobs sent to their tenant's", async () => {
+    const off = await renderScenario("minimal");
+    assert.equal(off.filter((o) => o.apiVersion?.startsWith("kueue.x-k8s.io")).length, 0, "off by default");
+    const objects = await renderScenario("minimal", [
+      "--set",
+      "kueue.enabled=true",
+      "--set",
+      "kueue.tenants={acme,beta}",
+    ]);
+    assert.deepEqual(
+      ofKind(objects, "ResourceFlavor").map((o) => o.metadata.name),
+      ["isara-default"],
+    );
+    const clusterQueues = ofKind(objects, "ClusterQueue");
+    assert.deepEqual(
+      clusterQueues.map((q) => q.metadata.name),
+      ["isara-acme", "isara-beta", "isara-default"],
+    );
+    for (const q of clusterQueues) {
+      const spec = q.spec as {
+        cohort: string;
+        fairSharing: { weight: string };
+        resourceGroups: { coveredResources: string[]; flavors: { name: string }[] }[];
+      };
+      assert.equal(spec.cohort, "isara");
+      assert.equal(spec.fairSharing.weight, "1");
+      assert.deepEqual(spec.resourceGroups[0]?.coveredResources, ["cpu", "memory", "nvidia.com/gpu"]);
+      assert.equal(spec.resourceGroups[0]?.flavors[0]?.name, "isara-default");
+    }
+    const localQueues = ofKind(objects, "LocalQueue");
+    assert.deepEqual(
+      localQueues.map((q) => [
+        q.metadata.name,
+        (q.metadata as { namespace?: string }).namespace,
+        (q.spec as { clusterQueue: string }).clusterQueue,
+      ]),
+      [
+        ["isara-acme", "isara", "isara-acme"],
+        ["isara-beta", "isara", "isara-beta"],
+        ["isara-default", "isara", "isara-default"],
+      ],
+    );
+    const trainerValues =
+      named(objects, "ConfigMap", "isara-trainer-values").data?.["trainer-values.yaml"] ?? "";
+    assert.match(trainerValues, /queueName: "isara-\{tenant\}"/);
+  });
+
   test("disruption budgets guard every component that runs several ready pods", async () => {
     const pdbs = async (scenario: string, extra: string[] = []) =>
       ofKind(await renderScenario(scenario, extra), "PodDisruptionBudget")

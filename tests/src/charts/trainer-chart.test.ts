@@ -99,6 +99,22 @@ describe("charts/isara-trainer", { skip }, () => {
     assert.equal(container(job).volumeMounts?.find((m) => m.name === "model")?.readOnly, true);
   });
 
+  test("a queue name with {tenant} sends each tenant's trainings to its own queue", async () => {
+    const file = scenarioFile("isara-trainer", "minimal");
+    const queueOf = async (tenant: string) => {
+      const { objects } = await render(
+        bin,
+        "isara-trainer",
+        "train-r1",
+        [file],
+        ["--set", "kueue.queueName=isara-{tenant}", "--set-string", `run.tenant=${tenant}`],
+      );
+      return ofKind(objects, "Job")[0]?.metadata.labels?.["kueue.x-k8s.io/queue-name"];
+    };
+    assert.equal(await queueOf("acme"), "isara-acme");
+    assert.equal(await queueOf(""), "isara-default", "a run without a tenant goes to the default queue");
+  });
+
   test("a CPU cluster gets no GPU request and torch on the CPU", async () => {
     const { job } = await training(bin, "cpu-only");
     const c = container(job);
