@@ -28,7 +28,7 @@ describe("the AlignmentRun custom resource on a real kube-apiserver", { skip }, 
     assert.equal(stored.spec.domain.configMap.name, "misconceptions-domain");
   });
 
-  test("kubectl get shows Phase, Round, Accepted, Metric and Age from the status subresource; the short name works", () => {
+  test("kubectl get shows Phase, Round, Queue, Accepted, Metric and Age from the status subresource; the short name works", () => {
     must(kubectl, [
       "patch",
       "arun",
@@ -47,11 +47,25 @@ describe("the AlignmentRun custom resource on a real kube-apiserver", { skip }, 
       }),
     ]);
     const table = must(kubectl, ["get", "alignmentruns"]).trim().split("\n");
-    assert.match(table[0] ?? "", /^NAME\s+PHASE\s+ROUND\s+ACCEPTED\s+METRIC\s+AGE$/);
+    assert.match(table[0] ?? "", /^NAME\s+PHASE\s+ROUND\s+QUEUE\s+ACCEPTED\s+METRIC\s+AGE$/);
     assert.match(table[1] ?? "", /^misconceptions-isara\s+Training\s+1\s+7\s+-0\.5\s+\d+s$/);
     const wide = must(kubectl, ["get", "arun", "-o", "wide"]);
     assert.match(wide, /DOMAIN\s+MODE\s+REJECTED/);
     assert.match(wide, /misconceptions\s+isara\s+1/);
+  });
+
+  test("a queued run shows phase Queued and its place in its tenant's queue", () => {
+    must(kubectl, [
+      "patch",
+      "arun",
+      "misconceptions-isara",
+      "--subresource=status",
+      "--type=merge",
+      "-p",
+      JSON.stringify({ status: { phase: "Queued", round: 0, queuePosition: 2 } }),
+    ]);
+    const table = must(kubectl, ["get", "alignmentruns"]).trim().split("\n");
+    assert.match(table[1] ?? "", /^misconceptions-isara\s+Queued\s+0\s+2\s/);
   });
 
   test("a spec cannot change once created: the message says to make a new run", () => {
